@@ -1,0 +1,262 @@
+"""The backward engine: walks the recorded graph from the outputs back to the leaves.
+
+1. Discover every node reachable from the roots (an explicit stack, never recursion, so a
+   10,000-op chain is fine) and count, for each node, how many edges point into it.
+2. Run nodes once all their consumers have sent their gradient; among the ready ones the
+   newest (highest sequence number) goes first, as in PyTorch. Gradients arriving at the
+   same output of a node (a tensor that fans out) are summed.
+3. Each node's backward runs with recording off, or on when ``create_graph`` is set, in
+   which case the gradients are themselves differentiable.
+4. Saved tensors are released after use unless ``retain_graph``.
+
+``autograd.grad`` uses the same walk but captures the gradients of chosen inputs instead of
+accumulating into ``.grad``, and runs only the nodes that lead to those inputs.
+"""
+from __future__ import annotations
+
+import heapq
+
+from . import grad_mode
+from .function import AccumulateGrad
+
+
+def _root_gradients(outputs, grad_outputs, create_graph):
+    from ..tensor import Tensor
+    roots = []
+    for i, (out, grad) in enumerate(zip(outputs, grad_outputs)):
+        if not out.requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+        if grad is None:
+            if out._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs "
+                                   f"(got an output of shape {list(out.shape)}); pass gradient=")
+            if not out.dtype.is_floating_point:
+                raise RuntimeError(f"grad can be implicitly created only for real scalar outputs "
+                                   f"but got {out.dtype}")
+            grad = Tensor._from_array(out._xp.ones_like(out._data))
+        elif not isinstance(grad, Tensor):
+            raise TypeError(f"gradient must be a Tensor or None, got {type(grad).__name__}")
+        elif grad.shape != out.shape:
+            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
+                               f"{list(grad.shape)} and output[{i}] has a shape of {list(out.shape)}.")
+        elif not create_graph:
+            grad = grad.detach()
+        node, nr = out._edge()
+        roots.append((node, nr, grad))
+    return roots
+
+
+def _discover(root_nodes):
+    """Every reachable node, in an order where each node precedes the nodes it points to,
+    and the number of edges pointing into each node."""
+    dependencies = {}
+    order = []
+    seen = set(root_nodes)
+    stack = list(root_nodes)
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        for next_node, _ in node.next_functions:
+            if next_node is None:
+                continue
+            dependencies[next_node] = dependencies.get(next_node, 0) + 1
+            if next_node not in seen:
+                seen.add(next_node)
+                stack.append(next_node)
+    return order, dependencies
+
+
+def _nodes_leading_to(order, targets):
+    """The subset of nodes from which some target node can be reached (targets included)."""
+    needed = set(targets)
+    # `order` lists a node before the nodes it points to only along DFS paths, so iterate
+    # to a fixed point; graphs are DAGs, and each pass is linear.
+    changed = True
+    while changed:
+        changed = False
+        for node in reversed(order):
+            if node in needed:
+                continue
+            if any(n in needed for n, _ in node.next_functions if n is not None):
+                needed.add(node)
+                changed = True
+    return needed
+
+
+def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
+                 accumulate=True, allow_unused=False):
+    """The engine behind ``Tensor.backward`` (accumulate=True) and ``autograd.grad`` (False).
+
+    Returns the captured gradients of ``inputs`` when given, else None.
+    """
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots = _root_gradients(outputs, grad_outputs, create_graph)
+    root_nodes = list(dict.fromkeys(node for node, _, _ in roots))
+    order, dependencies = _discover(root_nodes)
+
+    # Where to capture gradients of `inputs`: (node, output index) -> position.
+    captures = {}
+    if inputs is not None:
+        for i, t in enumerate(inputs):
+            if not t.requires_grad:
+                raise RuntimeError(f"One of the differentiated Tensors (input {i}) does not require grad")
+            node, nr = t._edge()
+            captures.setdefault((node, nr), []).append(i)
+    captured = [None] * (len(inputs) if inputs is not None else 0)
+
+    if inputs is not None and not accumulate:
+        needed = _nodes_leading_to(order, {node for node, _ in captures})
+        dependencies = {}
+        for node in order:
+            if node in needed:
+                for next_node, _ in node.next_functions:
+                    if next_node in needed:
+                        dependencies[next_node] = dependencies.get(next_node, 0) + 1
+    else:
+        needed = None
+    # backward(inputs=...) accumulates only into the leaves named.
+    accumulate_only = ({node for node, _ in captures} if inputs is not None and accumulate
+                       else None)
+
+    buffers = {}
+    for node, nr, grad in roots:
+        buffer = buffers.setdefault(node, [None] * _num_outputs(node))
+        buffer[nr] = grad if buffer[nr] is None else buffer[nr] + grad
+
+    ready = []
+    tie = 0
+    for node in root_nodes:
+        if dependencies.get(node, 0) == 0 and (needed is None or node in needed):
+            heapq.heappush(ready, (-node._seq, tie, node))
+            tie += 1
+
+    previous_mode = grad_mode._enabled
+    grad_mode._enabled = create_graph
+    try:
+        while ready:
+            _, _, node = heapq.heappop(ready)
+            grads = buffers.pop(node)
+            grads = _run_pre_hooks(node, grads)
+            for i, g in enumerate(grads):
+                for position in captures.get((node, i), ()):
+                    captured[position] = g
+            if type(node) is AccumulateGrad:
+                if accumulate and grads[0] is not None and (
+                        accumulate_only is None or node in accumulate_only):
+                    node.accumulate(grads[0], create_graph)
+                continue
+            if needed is not None and not any(n in needed for n, _ in node.next_functions
+                                              if n is not None):
+                continue  # a capture point for autograd.grad: nothing further is needed
+            grad_inputs = _call_backward(node, grads)
+            if not retain_graph:
+                node._release()
+            for (next_node, nr), g in zip(node.next_functions, grad_inputs):
+                if next_node is None or (needed is not None and next_node not in needed):
+                    continue
+                if g is not None:
+                    buffer = buffers.get(next_node)
+                    if buffer is None:
+                        buffer = buffers[next_node] = [None] * _num_outputs(next_node)
+                    buffer[nr] = g if buffer[nr] is None else buffer[nr] + g
+                remaining = dependencies[next_node] - 1
+                dependencies[next_node] = remaining
+                if remaining == 0:
+                    if next_node in buffers:
+                        heapq.heappush(ready, (-next_node._seq, tie, next_node))
+                        tie += 1
+                    else:  # no gradient reached it: its own inputs get none from here either
+                        _propagate_nothing(next_node, dependencies, buffers, ready, needed)
+    finally:
+        grad_mode._enabled = previous_mode
+
+    if inputs is None:
+        return None
+    if not accumulate:
+        for i, g in enumerate(captured):
+            if g is None and not allow_unused:
+                raise RuntimeError(
+                    f"One of the differentiated Tensors (input {i}) appears to not have been used "
+                    "in the graph. Set allow_unused=True if this is the desired behavior.")
+    return captured
+
+
+def _propagate_nothing(node, dependencies, buffers, ready, needed):
+    """A node none of whose consumers sent a gradient: release its consumers' counts below."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        for next_node, _ in current.next_functions:
+            if next_node is None or (needed is not None and next_node not in needed):
+                continue
+            dependencies[next_node] -= 1
+            if dependencies[next_node] == 0:
+                if next_node in buffers:
+                    heapq.heappush(ready, (-next_node._seq, id(next_node), next_node))
+                else:
+                    stack.append(next_node)
+
+
+def _num_outputs(node) -> int:
+    return getattr(node, "_num_outputs", 1)
+
+
+def _run_pre_hooks(node, grads):
+    """Tensor hooks (``register_hook``, ``retain_grad``) and node pre-hooks may replace grads."""
+    if type(node) is AccumulateGrad:
+        hooks = node.variable.__dict__.get("_tensor_hooks")
+        if hooks and grads[0] is not None:
+            for hook in list(hooks):
+                new = hook(grads[0])
+                if new is not None:
+                    grads[0] = new
+        return grads
+    tensor_hooks = node.__dict__.get("_tensor_hooks")
+    if tensor_hooks:
+        for nr, hook in list(tensor_hooks):
+            if grads[nr] is not None:
+                new = hook(grads[nr])
+                if new is not None:
+                    grads[nr] = new
+    for hook in node.__dict__.get("_pre_hooks", ()):
+        new = hook(tuple(grads))
+        if new is not None:
+            grads = list(new)
+    return grads
+
+
+def _call_backward(node, grads):
+    """Run ``node``'s Function.backward and check what it returned."""
+    function = node._function
+    if node.materialize_grads and any(g is None for g in grads):
+        grads = [g if g is not None else _zeros_for(node, i) for i, g in enumerate(grads)]
+    result = function.backward(node, *grads)
+    if type(result) is not tuple:
+        result = (result,)
+    expected = len(node.next_functions)
+    if len(result) != expected:
+        if len(result) > expected and all(g is None for g in result[expected:]):
+            result = result[:expected]
+        else:
+            raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
+                               f"(expected {expected}, got {len(result)})")
+    shapes = node._input_shapes
+    for i, (g, shape) in enumerate(zip(result, shapes)):
+        if g is not None and shape is not None and g._data.shape != shape:
+            raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - "
+                               f"got {list(g._data.shape)} but expected shape compatible with {list(shape)}")
+    post_hooks = node.__dict__.get("_post_hooks")
+    if post_hooks:
+        for hook in post_hooks:
+            new = hook(result, tuple(grads))
+            if new is not None:
+                result = tuple(new)
+    return result
+
+
+def _zeros_for(node, index):
+    from ..tensor import Tensor
+    from ..backend import namespace_for
+    shape, dtype, device = node._output_meta[index]
+    return Tensor._from_array(namespace_for(device).zeros(shape, dtype=dtype))

@@ -1,0 +1,349 @@
+"""``Function``: the one mechanism that records operations on the tape.
+
+Every differentiable operation, built-in or user-written, is a ``Function`` subclass with a
+static ``forward(ctx, *args)`` and ``backward(ctx, *grad_outputs)``. ``Function.apply``
+runs ``forward`` with recording switched off and, when any input requires grad, leaves
+behind a ``Node``: PyTorch's ``grad_fn``. The node is also the ``ctx`` that ``forward`` saw,
+so whatever ``forward`` stored on it (``ctx.save_for_backward(...)``, ``ctx.dim = 1``) is
+there for ``backward``.
+
+Built-in forwards work on raw arrays for speed and may return arrays; ``apply`` wraps them
+in Tensors. Backwards are written with Tensor operations, so running them with recording
+on (``create_graph=True``) records the backward pass itself: higher-order gradients.
+"""
+from __future__ import annotations
+
+import itertools
+import sys
+import weakref
+
+from . import grad_mode
+from .. import tensor as _tensor  # a cycle: tensor.py imports this module; used at call time
+
+# Creation order of nodes; the engine runs ready nodes newest first, as PyTorch does, and
+# viz uses it for ids that do not depend on memory addresses.
+_sequence = itertools.count()
+
+# The nn.Module scope active while an op runs (a tuple of module names), set by
+# nn.Module.__call__ and stored on each node for the graph renderer.
+current_scope: tuple = ()
+
+
+class Node:
+    """A recorded operation (``tensor.grad_fn``), and the ``ctx`` of its Function.
+
+    Graph protocol (shared with PyTorch, read by ``viz``): ``name()``, ``next_functions``
+    (pairs of node-or-None and the input's output index), ``metadata``, plus minitorch's
+    ``sequence_nr()``, ``saved_tensors`` and ``scope``.
+    """
+
+    def __init__(self, function, needs_input_grad):
+        self._function = function
+        self.needs_input_grad = needs_input_grad
+        self.next_functions = ()
+        self.materialize_grads = True
+        self._to_save = None     # what forward passed to save_for_backward
+        self._saved = None       # after apply: tuple of _SavedTensor or None entries
+        self._freed = False      # saved tensors released by a backward without retain_graph
+        self._non_differentiable = ()
+        self._dirty = ()
+        self._seq = next(_sequence)
+
+    # --- the ctx API that Function.forward / backward use -------------------------------
+    def save_for_backward(self, *tensors) -> None:
+        """Keep tensors for backward; they are checked for in-place changes when read back."""
+        for i, t in enumerate(tensors):
+            if t is not None and not isinstance(t, _tensor.Tensor):
+                raise TypeError(f"save_for_backward can only save variables, but argument {i} is "
+                                f"of type {type(t).__name__}")
+        self._to_save = tensors
+
+    @property
+    def saved_tensors(self) -> tuple:
+        if self._freed:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or "
+                "if you need to access saved tensors after calling backward.")
+        if self._saved is None:  # forward ran without recording: plain tensors as given
+            return self._to_save or ()
+        return tuple(None if s is None else s.unpack(self) for s in self._saved)
+
+    def mark_dirty(self, *tensors) -> None:
+        """Declare inputs that forward modified in place (their version is bumped)."""
+        self._dirty = tensors
+
+    def mark_non_differentiable(self, *tensors) -> None:
+        """Declare outputs that carry no gradient (for example integer indices)."""
+        self._non_differentiable = tensors
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """When False, backward receives None (not zeros) for outputs that got no gradient."""
+        self.materialize_grads = value
+
+    # --- the graph protocol ---------------------------------------------------------------
+    def name(self) -> str:
+        return self._function._node_name()
+
+    def sequence_nr(self) -> int:
+        return self._seq
+
+    @property
+    def metadata(self) -> dict:
+        if "_metadata" not in self.__dict__:
+            self._metadata = {}
+        return self._metadata
+
+    @property
+    def scope(self) -> tuple:
+        """Names of the nn.Modules whose forward was running when this op was recorded."""
+        return self.__dict__.get("_scope", ())
+
+    def outputs(self) -> tuple:
+        """The output tensors that are still alive (None for those already collected)."""
+        return tuple(ref() for ref in self.__dict__.get("_output_refs", ()))
+
+    def register_hook(self, hook):
+        """``hook(grad_inputs, grad_outputs)`` runs after this node's backward; may return new grad_inputs."""
+        self.__dict__.setdefault("_post_hooks", []).append(hook)
+        return _RemovableHandle(self._post_hooks, hook)
+
+    def register_prehook(self, hook):
+        """``hook(grad_outputs)`` runs before this node's backward; may return new grad_outputs."""
+        self.__dict__.setdefault("_pre_hooks", []).append(hook)
+        return _RemovableHandle(self._pre_hooks, hook)
+
+    def _release(self) -> None:
+        """Free saved tensors (called by the engine unless retain_graph)."""
+        if self._saved is not None or self._to_save is not None:
+            self._saved = None
+            self._to_save = None
+            self._freed = True
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
+
+
+class AccumulateGrad:
+    """The node for a leaf tensor: adds the gradient that reaches it into ``variable.grad``."""
+
+    next_functions = ()
+    _seq = sys.maxsize  # leaves are accumulated as soon as they are ready, as in PyTorch
+    _num_outputs = 1
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    def sequence_nr(self) -> int:
+        return self._seq
+
+    @property
+    def metadata(self) -> dict:
+        if "_metadata" not in self.__dict__:
+            self._metadata = {}
+        return self._metadata
+
+    def accumulate(self, grad, create_graph: bool) -> None:
+        """``variable.grad += grad``, in place when possible (the engine calls this)."""
+        variable = self.variable
+        if variable._grad is None:
+            # A copy: the incoming gradient may be shared with other leaves (a + b sends the
+            # same tensor to both), and a later in-place step on one .grad must not move another.
+            variable._grad = grad if create_graph else grad.detach().clone()
+        elif create_graph or variable._grad.requires_grad:
+            variable._grad = variable._grad + grad
+        else:
+            variable._grad._data += grad._data
+            variable._grad._bump_version()
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
+
+
+class _RemovableHandle:
+    def __init__(self, hooks: list, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+class _SavedTensor:
+    """A tensor kept for backward, with the version it had, so in-place changes are caught.
+
+    An output of the same node is kept as its data only: holding the output Tensor itself
+    would make a reference cycle (output -> grad_fn -> saved output).
+    """
+
+    __slots__ = ("tensor", "version", "data", "version_box", "output_nr", "requires_grad")
+
+    def __init__(self, tensor, output_nr):
+        self.version = tensor._version_box[0]
+        self.output_nr = output_nr
+        if output_nr is None:
+            self.tensor = tensor
+        else:
+            self.tensor = None
+            self.data = tensor._data
+            self.version_box = tensor._version_box
+            self.requires_grad = tensor.requires_grad
+
+    def unpack(self, node):
+        tensor = self.tensor
+        box = tensor._version_box if tensor is not None else self.version_box
+        if box[0] != self.version:
+            if tensor is not None:
+                shape, dtype = list(tensor.shape), tensor.dtype
+                origin = (f"output {tensor._output_nr} of {tensor.grad_fn.name()}"
+                          if tensor.grad_fn is not None else "a leaf or detached tensor")
+            else:
+                shape, dtype = list(self.data.shape), None
+                origin = f"output {self.output_nr} of {node.name()}"
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: [{dtype} {shape}], which is {origin}, is at version "
+                f"{box[0]}; expected version {self.version} instead. (It was saved by "
+                f"{node.name()}.) Hint: replace the in-place operation by an out-of-place one, "
+                "or clone() the tensor before modifying it.")
+        if tensor is not None:
+            return tensor
+        out = _tensor.Tensor._from_array(self.data)
+        out._version_box = self.version_box
+        if self.requires_grad:
+            out.requires_grad = True
+            out.grad_fn, out._output_nr = node, self.output_nr
+        return out
+
+
+class Function:
+    """Base class for differentiable operations; subclass it with static forward and backward.
+
+    Example::
+
+        >>> class Exp(minitorch.autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         result = x.exp()
+        ...         ctx.save_for_backward(result)
+        ...         return result
+        ...     @staticmethod
+        ...     def backward(ctx, grad):
+        ...         (result,) = ctx.saved_tensors
+        ...         return grad * result
+        >>> y = Exp.apply(x)
+    """
+
+    # Built-in ops set this to PyTorch's node name ("MulBackward0"); custom ones get
+    # "<ClassName>Backward", as in PyTorch.
+    node_name: str | None = None
+    # True for ops whose output is a view of their first input (reshape, transpose,
+    # slicing): the output shares the input's version counter, so an in-place change
+    # through either is seen by saved-tensor checks on both.
+    is_view: bool = False
+
+    @classmethod
+    def _node_name(cls) -> str:
+        return cls.node_name or f"{cls.__name__}Backward"
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement either the backward or vjp method for "
+                                  "your custom autograd.Function to use it with backward mode AD.")
+
+    @staticmethod
+    def setup_context(ctx, inputs: tuple, output):
+        """Optional (PyTorch 2 style): when overridden, forward takes no ctx and this fills it."""
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        Tensor = _tensor.Tensor
+        needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        record = grad_mode._enabled and True in needs_input_grad
+        ctx = Node(cls, needs_input_grad)
+        # Edges are taken before forward runs: an in-place forward (mark_dirty) changes
+        # its input's grad_fn, and the node must point at the input's previous history.
+        if record:
+            ctx.next_functions = tuple(a._edge() if isinstance(a, Tensor) else (None, 0)
+                                       for a in args)
+            ctx._input_shapes = tuple(a._data.shape if isinstance(a, Tensor) else None
+                                      for a in args)
+
+        previous_mode = grad_mode._enabled
+        grad_mode._enabled = False
+        try:
+            if cls.setup_context is Function.setup_context:
+                result = cls.forward(ctx, *args, **kwargs)
+            else:  # PyTorch 2 style: forward(*args) without ctx, then setup_context
+                result = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, result)
+        finally:
+            grad_mode._enabled = previous_mode
+        is_tuple = type(result) is tuple
+        outputs = tuple(_as_tensor_output(o, Tensor) for o in (result if is_tuple else (result,)))
+
+        for t in ctx._dirty:
+            t._bump_version()
+        if cls.is_view:
+            base = args[0]
+            outputs[0]._version_box = base._version_box
+            outputs[0]._base = base if base._base is None else base._base
+
+        if record:
+            _record(ctx, outputs)
+        return outputs if is_tuple else outputs[0]
+
+
+def _as_tensor_output(value, tensor_cls):
+    if isinstance(value, tensor_cls):
+        return value
+    if value is None:
+        return None
+    return tensor_cls._from_array(value)
+
+
+def _record(ctx: Node, outputs: tuple) -> None:
+    """Attach ``ctx`` as the grad_fn of the outputs and turn saved tensors into checked entries."""
+    non_differentiable = ctx._non_differentiable
+    ctx._num_outputs = len(outputs)
+    if len(outputs) > 1:
+        ctx._output_meta = tuple(None if o is None else (o._data.shape, o._data.dtype, o.device)
+                                 for o in outputs)
+    refs = []
+    for i, out in enumerate(outputs):
+        if out is None:
+            refs.append(_dead_ref)
+            continue
+        refs.append(weakref.ref(out))
+        if any(out is t for t in non_differentiable):
+            continue
+        out.requires_grad = True
+        out.grad_fn = ctx
+        out._output_nr = i
+    ctx._output_refs = refs
+    if current_scope:
+        ctx._scope = current_scope
+    to_save = ctx._to_save
+    if to_save:
+        saved = []
+        for t in to_save:
+            if t is None:
+                saved.append(None)
+                continue
+            output_nr = next((i for i, o in enumerate(outputs) if o is t), None)
+            saved.append(_SavedTensor(t, output_nr))
+        ctx._saved = tuple(saved)
+        ctx._to_save = None
+
+
+def _dead_ref():
+    return None

@@ -1,0 +1,92 @@
+"""The array backend: NumPy for 'cpu', CuPy for 'cuda'.
+
+This is the only module that imports CuPy, and it does so lazily, the first time a CUDA
+device is asked for. Everything else asks ``namespace(array)`` for the module that owns an
+array and calls ``xp.exp``, ``xp.matmul``... on it, so one code path serves both devices.
+"""
+from __future__ import annotations
+
+import functools
+import sys
+
+import numpy as np
+
+from ._device import CPU, device
+
+
+@functools.lru_cache(maxsize=None)
+def _cupy_or_reason():
+    """(cupy module, None) when a usable GPU is present, else (None, why not)."""
+    try:
+        import cupy
+    except ImportError:
+        return None, ("CuPy is not installed; install the 'cuda12' or 'cuda13' extra "
+                      "(for example pip install -e '.[cuda12]') on a machine with an NVIDIA GPU")
+    try:
+        count = cupy.cuda.runtime.getDeviceCount()
+    except Exception as err:  # no driver, no device, broken toolkit
+        return None, f"CuPy found no usable NVIDIA GPU ({type(err).__name__}: {err})"
+    if count == 0:
+        return None, "CuPy found no NVIDIA GPU on this machine"
+    return cupy, None
+
+
+def cuda_available() -> bool:
+    return _cupy_or_reason()[0] is not None
+
+
+def cupy_module():
+    """CuPy, or a RuntimeError that says why CUDA cannot be used here."""
+    cupy, reason = _cupy_or_reason()
+    if cupy is None:
+        raise RuntimeError(f"CUDA is not available: {reason}")
+    return cupy
+
+
+def namespace(array):
+    """The array module (numpy or cupy) that owns ``array``; never imports CuPy."""
+    if type(array) is np.ndarray:
+        return np
+    cupy = sys.modules.get("cupy")
+    if cupy is not None and isinstance(array, cupy.ndarray):
+        return cupy
+    return np
+
+
+def namespace_for(dev: device):
+    """The array module that stores data on ``dev``."""
+    if dev.type == "cpu":
+        return np
+    cupy = cupy_module()
+    index = dev.index or 0
+    if index >= cupy.cuda.runtime.getDeviceCount():
+        raise RuntimeError(f"CUDA error: invalid device ordinal {index} "
+                           f"(this machine has {cupy.cuda.runtime.getDeviceCount()} GPUs)")
+    return cupy
+
+
+def device_of(array) -> device:
+    if type(array) is np.ndarray:
+        return CPU
+    return device("cuda", array.device.id)
+
+
+def to_device(array, dev: device):
+    """``array`` on ``dev``: the same object when it is already there, else a copy."""
+    if dev.type == "cpu":
+        return array if type(array) is np.ndarray else array.get()
+    cupy = namespace_for(dev)
+    index = dev.index or 0
+    if isinstance(array, cupy.ndarray) and array.device.id == index:
+        return array
+    with cupy.cuda.Device(index):
+        return cupy.asarray(array)
+
+
+def to_numpy(array) -> np.ndarray:
+    return array if type(array) is np.ndarray else array.get()
+
+
+def scatter_add(target, index, values) -> None:
+    """``target[index] += values`` where repeated indices all add (``a[i] += v`` keeps only one)."""
+    namespace(target).add.at(target, index, values)

@@ -1,0 +1,554 @@
+"""``minitorch.Tensor``: an n-dimensional array that can record the operations applied to it.
+
+A Tensor holds:
+
+* ``_data``: the values, a NumPy array (CPU) or a CuPy array (CUDA); dtype, device and
+  shape are read from it, so they can never disagree with the data;
+* ``requires_grad`` / ``grad_fn`` / ``grad``: its place in autograd (``grad_fn`` is the
+  Node that produced it, None for leaves);
+* ``_version_box``: a one-element list counting in-place changes, shared with every view
+  of the same memory, so that a saved tensor modified in place is detected in backward.
+
+The operations themselves live in ``minitorch/ops/`` grouped by family; the methods that
+are exactly those functions (``x.exp()`` is ``minitorch.exp(x)``) are attached at the end
+of this file from each family's ``tensor_methods`` table.
+"""
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+
+from . import _dtype, backend
+from ._device import device as _device_cls
+from ._size import Size
+from .autograd import grad_mode
+from .autograd.function import AccumulateGrad
+
+
+class Tensor:
+    __slots__ = ("_data", "requires_grad", "_grad", "grad_fn", "_output_nr", "_version_box",
+                 "_base", "_accumulator", "__dict__", "__weakref__")
+
+    # NumPy must leave `ndarray (op) Tensor` to our reflected operators.
+    __array_ufunc__ = None
+    __array_priority__ = 1000
+
+    def __init__(self, *args, dtype=None, device=None):
+        """Legacy constructor: ``Tensor([1, 2])`` copies data as float32, ``Tensor(2, 3)``
+        allocates an uninitialised 2x3 tensor. Prefer ``minitorch.tensor``."""
+        from ._creation import _array_from_data
+        dtype = _dtype.get_default_dtype() if dtype is None else _dtype.to_dtype(dtype)
+        if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
+            array = _array_from_data(args[0], dtype)
+        else:
+            shape = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
+            array = np.empty(tuple(int(s) for s in shape), dtype=dtype.numpy)
+        if device is not None:
+            array = backend.to_device(array, _device_cls(device))
+        self._init(array)
+
+    def _init(self, array, requires_grad=False):
+        self._data = array
+        self.requires_grad = requires_grad
+        self._grad = None
+        self.grad_fn = None
+        self._output_nr = 0
+        self._version_box = [0]
+        self._base = None
+
+    @classmethod
+    def _from_array(cls, array, requires_grad=False) -> "Tensor":
+        """Wrap an array without copying (the fast path every op uses)."""
+        if isinstance(array, np.generic):  # NumPy turns 0-d results into scalars
+            array = np.asarray(array)
+        t = object.__new__(cls)
+        t._init(array, requires_grad)
+        return t
+
+    # --- what the data looks like ------------------------------------------------------
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None):
+        if dim is None:
+            return Size(self._data.shape)
+        from .ops._helpers import normalize_dim
+        return self._data.shape[normalize_dim(dim, self._data.ndim)]
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    def ndimension(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return int(self._data.size)
+
+    nelement = numel
+
+    @property
+    def dtype(self) -> _dtype.dtype:
+        return _dtype.from_numpy_dtype(self._data.dtype)
+
+    @property
+    def device(self) -> _device_cls:
+        return backend.device_of(self._data)
+
+    @property
+    def is_cuda(self) -> bool:
+        return self.device.type == "cuda"
+
+    @property
+    def _xp(self):
+        return backend.namespace(self._data)
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def stride(self, dim: int | None = None):
+        """Strides in elements, as PyTorch reports them (NumPy's are in bytes)."""
+        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        if self._data.size <= 1 and self._data.ndim:  # PyTorch reports contiguous strides here
+            strides = _contiguous_strides(self._data.shape)
+        if dim is None:
+            return strides
+        from .ops._helpers import normalize_dim
+        return strides[normalize_dim(dim, self._data.ndim)]
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        """True when the elements are laid out row-major without gaps (size-1 dims ignored)."""
+        expected = 1
+        for size, stride in zip(reversed(self._data.shape), reversed(self.stride())):
+            if size != 1 and stride != expected:
+                return False
+            expected *= size
+        return True
+
+    def data_ptr(self) -> int:
+        return self._data.ctypes.data if type(self._data) is np.ndarray else self._data.data.ptr
+
+    # --- autograd state ------------------------------------------------------------------
+    @property
+    def grad(self):
+        """The gradient accumulated by backward (None until one reaches this tensor)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
+                                f"type {type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(f"assigned grad has data of a different size: expected "
+                                   f"{list(self._data.shape)}, got {list(value._data.shape)}")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(f"assigned grad has data of a different type: expected "
+                                   f"{self.dtype}, got {value.dtype}")
+            if value.device != self.device:
+                raise RuntimeError(f"assigned grad has data located on a different device: "
+                                   f"expected {self.device}, got {value.device}")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def output_nr(self) -> int:
+        return self._output_nr
+
+    @property
+    def _version(self) -> int:
+        return self._version_box[0]
+
+    def _bump_version(self) -> None:
+        self._version_box[0] += 1
+
+    @property
+    def retains_grad(self) -> bool:
+        return bool(self.__dict__.get("_retains_grad"))
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Set ``requires_grad`` in place (leaves only, floating dtypes only)."""
+        if self.grad_fn is not None and not requires_grad:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables. If you "
+                               "want to use a computed variable in a subgraph that doesn't require "
+                               "differentiation use var_no_grad = var.detach().")
+        if requires_grad and self._data.dtype.kind != "f":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self.requires_grad = requires_grad
+        return self
+
+    def _edge(self):
+        """(node, output index) that a consumer's ``next_functions`` entry points to."""
+        if self.grad_fn is not None:
+            return self.grad_fn, self._output_nr
+        if self.requires_grad:
+            return self._grad_accumulator(), 0
+        return None, 0
+
+    def _grad_accumulator(self) -> AccumulateGrad:
+        """The leaf's AccumulateGrad node, shared by every graph that uses this leaf.
+
+        The tensor holds it weakly (the graph holds it strongly), so it lives as long as some
+        recorded graph needs it and no cycle tensor -> node -> tensor is formed.
+        """
+        try:
+            node = self._accumulator()
+        except AttributeError:
+            node = None
+        if node is None:
+            node = AccumulateGrad(self)
+            self._accumulator = weakref.ref(node)
+        return node
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+        """Compute the gradient of this tensor w.r.t. the graph leaves, into their ``.grad``.
+
+        Args:
+            gradient: d(something)/d(self); may be omitted only for a single-element tensor.
+            retain_graph: keep saved tensors so backward can run again (defaults to create_graph).
+            create_graph: record the backward pass, making gradients differentiable.
+            inputs: accumulate only into these leaves.
+        """
+        from .autograd.engine import run_backward
+        if isinstance(inputs, Tensor):
+            inputs = (inputs,)
+        run_backward((self,), (gradient,), retain_graph, create_graph,
+                     inputs=None if inputs is None else tuple(inputs), accumulate=True)
+
+    def retain_grad(self) -> None:
+        """Keep the gradient of this non-leaf tensor in ``.grad`` after backward."""
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None or self.__dict__.get("_retains_grad"):
+            return
+        self._retains_grad = True
+        ref = weakref.ref(self)
+
+        def store(grad):
+            tensor = ref()
+            if tensor is not None:
+                if tensor._grad is None:
+                    tensor._grad = grad.detach().clone() if not grad.requires_grad else grad
+                else:
+                    tensor._grad = tensor._grad + grad
+        self.grad_fn.__dict__.setdefault("_tensor_hooks", []).append((self._output_nr, store))
+
+    def register_hook(self, hook):
+        """``hook(grad)`` runs when the gradient w.r.t. this tensor is computed; it may return a
+        replacement gradient. Returns a handle with ``remove()``."""
+        from .autograd.function import _RemovableHandle
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is None:
+            hooks = self.__dict__.setdefault("_tensor_hooks", [])
+            hooks.append(hook)
+            return _RemovableHandle(hooks, hook)
+        hooks = self.grad_fn.__dict__.setdefault("_tensor_hooks", [])
+        entry = (self._output_nr, hook)
+        hooks.append(entry)
+        return _RemovableHandle(hooks, entry)
+
+    def detach(self) -> "Tensor":
+        """A new tensor over the same data, outside the graph (shares the version counter)."""
+        out = Tensor._from_array(self._data)
+        out._version_box = self._version_box
+        return out
+
+    def detach_(self) -> "Tensor":
+        if self._base is not None and self._base.requires_grad:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
+    @property
+    def data(self) -> "Tensor":
+        """The values as a tensor outside the graph (PyTorch's ``.data``; prefer ``detach()``)."""
+        return self.detach()
+
+    @data.setter
+    def data(self, value: "Tensor") -> None:
+        self._data = value._data
+
+    # --- in-place ops ------------------------------------------------------------------------
+    def _check_inplace(self) -> None:
+        if self.requires_grad and self.grad_fn is None and grad_mode._enabled:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                               "operation.")
+
+    def _apply_inplace(self, function, *args) -> "Tensor":
+        """Run ``function(self, *args)`` and write the result into this tensor's memory.
+
+        When the graph must record it, the op is applied to a copy of the old value (which
+        the node may save) and this tensor takes over the result's history, as PyTorch's
+        in-place ops do. Views of tensors that require grad are not supported that way.
+        """
+        self._check_inplace()
+        record = grad_mode._enabled and (self.requires_grad or any(
+            isinstance(a, Tensor) and a.requires_grad for a in args))
+        if record:
+            if self._base is not None and self._base.requires_grad:
+                raise NotImplementedError(
+                    "minitorch does not support in-place operations on a view of a tensor that "
+                    "requires grad; use an out-of-place operation (or clone() the view) instead")
+            old = Tensor._from_array(self._data.copy(), self.requires_grad)
+            old.grad_fn, old._output_nr = self.grad_fn, self._output_nr
+            result = function.apply(old, *args)
+        else:
+            with grad_mode.no_grad():
+                result = function.apply(self, *args)
+        _check_inplace_dtype(result, self)
+        self._data[...] = result._data
+        self._bump_version()
+        if record:
+            self.requires_grad = True
+            self.grad_fn, self._output_nr = result.grad_fn, 0
+            # the node's saved output and weak output reference should point at `self`
+            self.grad_fn._output_refs = [weakref.ref(self)]
+        return self
+
+    def add_(self, other, *, alpha=1) -> "Tensor":
+        from .ops.pointwise import Add
+        return self._apply_inplace(Add, other if alpha == 1 else other * alpha)
+
+    def sub_(self, other, *, alpha=1) -> "Tensor":
+        from .ops.pointwise import Sub
+        return self._apply_inplace(Sub, other if alpha == 1 else other * alpha)
+
+    def mul_(self, other) -> "Tensor":
+        from .ops.pointwise import Mul
+        return self._apply_inplace(Mul, other)
+
+    def div_(self, other) -> "Tensor":
+        from .ops.pointwise import Div
+        return self._apply_inplace(Div, other)
+
+    def pow_(self, exponent) -> "Tensor":
+        from .ops.pointwise import Pow
+        return self._apply_inplace(Pow, exponent)
+
+    __iadd__ = add_
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
+    __ipow__ = pow_
+
+    def zero_(self) -> "Tensor":
+        return self.fill_(0)
+
+    def fill_(self, value) -> "Tensor":
+        """Set every element to ``value`` (a number or a 0-d tensor) in place."""
+        self._check_inplace()
+        if isinstance(value, Tensor):
+            if value.ndim:
+                raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
+                                   f"with {value.ndim} dimensions.")
+            value = value._data
+        if grad_mode._enabled and self.requires_grad:  # a non-leaf: record as x * 0 + value
+            from .ops.indexing import IndexPut
+            return self._apply_inplace(IndexPut, Tensor._from_array(np.asarray(value)), (Ellipsis,))
+        self._data[...] = value
+        self._bump_version()
+        return self
+
+    def copy_(self, src, non_blocking: bool = False) -> "Tensor":
+        """Copy ``src`` (broadcast, cast, moved across devices) into this tensor in place."""
+        from .ops.indexing import IndexPut
+        if not isinstance(src, Tensor):
+            raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
+        if src.device != self.device:
+            src = src.to(self.device)
+        try:
+            np.broadcast_shapes(src._data.shape, self._data.shape)
+        except ValueError:
+            raise RuntimeError(f"The size of tensor a ({self._data.shape[-1] if self.ndim else 1}) "
+                               f"must match the size of tensor b ({src._data.shape[-1]}) at "
+                               "non-singleton dimension 0") from None
+        if src._data.dtype != self._data.dtype:
+            src = src.to(self.dtype)
+        return self._apply_inplace(IndexPut, src, (Ellipsis,))
+
+    def __setitem__(self, key, value) -> None:
+        from .ops.indexing import setitem
+        setitem(self, key, value)
+
+    def __getitem__(self, key) -> "Tensor":
+        from .ops.indexing import getitem
+        return getitem(self, key)
+
+    # --- conversions -----------------------------------------------------------------------
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The values as a NumPy array sharing memory (CPU tensors that do not require grad)."""
+        if force:
+            return backend.to_numpy(self._data)
+        if self.requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
+        if type(self._data) is not np.ndarray:
+            raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use "
+                            "Tensor.cpu() to copy the tensor to host memory first.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        array = self.numpy()
+        return array if dtype is None else array.astype(dtype, copy=False)
+
+    def item(self):
+        """The single value as a Python number (copies from the GPU when needed)."""
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.reshape(()).item() if type(self._data) is np.ndarray else \
+            backend.to_numpy(self._data).reshape(()).item()
+
+    def tolist(self):
+        return backend.to_numpy(self._data).tolist()
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iu" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self.item())
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    __hash__ = object.__hash__
+
+    def to(self, *args, **kwargs) -> "Tensor":
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other_tensor)``; differentiable."""
+        from ._conversion import to
+        return to(self, *args, **kwargs)
+
+    def clone(self, *, memory_format=None) -> "Tensor":
+        from ._conversion import clone
+        return clone(self)
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return f"minitorch.{_TYPE_NAMES[self.dtype.name]}"
+        return self.to(_dtype.to_dtype(dtype))
+
+    def float(self):
+        return self.to(_dtype.float32)
+
+    def double(self):
+        return self.to(_dtype.float64)
+
+    def half(self):
+        return self.to(_dtype.float16)
+
+    def long(self):
+        return self.to(_dtype.int64)
+
+    def int(self):
+        return self.to(_dtype.int32)
+
+    def short(self):
+        return self.to(_dtype.int16)
+
+    def bool(self):
+        return self.to(_dtype.bool_)
+
+    def byte(self):
+        return self.to(_dtype.uint8)
+
+    def cpu(self):
+        return self.to("cpu")
+
+    def cuda(self, device=None, non_blocking: bool = False):
+        return self.to("cuda" if device is None else (f"cuda:{device}" if isinstance(device, int) else device))
+
+    def __repr__(self) -> str:
+        from ._printing import tensor_repr
+        return tensor_repr(self)
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0 and spec:
+            return format(self.item(), spec)
+        return repr(self)
+
+    def __reduce_ex__(self, protocol):
+        # pickling (DataLoader workers, copy.deepcopy): values and requires_grad, never the graph
+        return (_rebuild_tensor, (backend.to_numpy(self._data), str(self.device), self.requires_grad))
+
+    def __deepcopy__(self, memo):
+        if self.grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support "
+                               "the deepcopy protocol at the moment.")
+        out = type(self).__new__(type(self))
+        out._init(self._data.copy(), self.requires_grad)
+        if self._grad is not None:
+            out._grad = Tensor._from_array(self._grad._data.copy())
+        out.__dict__.update({k: v for k, v in self.__dict__.items() if not k.startswith("_")})
+        memo[id(self)] = out
+        return out
+
+
+_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+               "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
+               "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
+
+
+def _contiguous_strides(shape) -> tuple:
+    strides, step = [], 1
+    for s in reversed(shape):
+        strides.append(step)
+        step *= max(s, 1)
+    return tuple(reversed(strides))
+
+
+def _check_inplace_dtype(result: Tensor, target: Tensor) -> None:
+    """In-place results must fit the target's dtype without changing category (PyTorch's rule)."""
+    r, t = result.dtype, target.dtype
+    if r is not t and r._category > t._category:
+        raise RuntimeError(f"result type {_TYPE_NAMES[r.name][:-6]} can't be cast to the desired "
+                           f"output type {_TYPE_NAMES[t.name][:-6]}")
+
+
+def _rebuild_tensor(array, device_name, requires_grad):
+    t = Tensor._from_array(backend.to_device(array, _device_cls(device_name)))
+    t.requires_grad = requires_grad
+    return t
+
+
+# Methods that are exactly the op functions: x.exp() is minitorch.exp(x). Each op family
+# lists its own in a `tensor_methods` table at the end of its file.
+from .ops import comparison, indexing, linalg, pointwise, reduce, shape  # noqa: E402
+
+for _family in (pointwise, comparison, reduce, shape, linalg):
+    for _name, _method in _family.tensor_methods.items():
+        setattr(Tensor, _name, _method)
+del _family, _name, _method
