@@ -43,3 +43,6 @@ def numel(input: Tensor) -> int:
 
 def is_floating_point(input: Tensor) -> bool:
     return input.is_floating_point()
+
+
+from . import nn, optim, utils  # noqa: E402  (they build on the tensor API above)

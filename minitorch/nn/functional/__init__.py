@@ -1,0 +1,12 @@
+"""``minitorch.nn.functional``: the functional form of every layer, activation and loss."""
+from ._activation import *  # noqa: F401,F403
+from ._loss import *  # noqa: F401,F403
+from ._linear import *  # noqa: F401,F403
+from ._normalization import *  # noqa: F401,F403
+from ._dropout import *  # noqa: F401,F403
+from ._embedding import *  # noqa: F401,F403
+from ._padding import *  # noqa: F401,F403
+from ._conv import *  # noqa: F401,F403
+from ._pooling import *  # noqa: F401,F403
+from ._attention import *  # noqa: F401,F403
+from ._sampling import *  # noqa: F401,F403

@@ -1,0 +1,1 @@
+"""``minitorch.optim``: optimizers (and ``lr_scheduler``)."""

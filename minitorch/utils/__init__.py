@@ -1,0 +1,2 @@
+"""``minitorch.utils``: data loading (``utils.data``)."""
+from . import data  # noqa: F401

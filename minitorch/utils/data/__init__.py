@@ -1,0 +1,1 @@
+"""``minitorch.utils.data``: datasets, samplers and the DataLoader."""
