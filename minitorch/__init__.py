@@ -45,4 +45,4 @@ def is_floating_point(input: Tensor) -> bool:
     return input.is_floating_point()
 
 
-from . import nn, optim, utils  # noqa: E402  (they build on the tensor API above)
+from . import cuda, nn, optim, utils  # noqa: E402  (they build on the tensor API above)

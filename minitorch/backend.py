@@ -28,7 +28,36 @@ def _cupy_or_reason():
         return None, f"CuPy found no usable NVIDIA GPU ({type(err).__name__}: {err})"
     if count == 0:
         return None, "CuPy found no NVIDIA GPU on this machine"
+    _track_peak_memory(cupy)
     return cupy, None
+
+
+_peak_bytes = 0
+
+
+def _track_peak_memory(cupy) -> None:
+    """Route CuPy allocations through its default pool, remembering the peak of used bytes
+    (CuPy's pool keeps no peak; ``minitorch.cuda.max_memory_allocated`` reports this one)."""
+    pool = cupy.get_default_memory_pool()
+
+    def allocate(size):
+        global _peak_bytes
+        memory = pool.malloc(size)
+        used = pool.used_bytes()
+        if used > _peak_bytes:
+            _peak_bytes = used
+        return memory
+
+    cupy.cuda.set_allocator(allocate)
+
+
+def peak_gpu_bytes() -> int:
+    return _peak_bytes
+
+
+def reset_peak_gpu_bytes() -> None:
+    global _peak_bytes
+    _peak_bytes = _cupy_or_reason()[0].get_default_memory_pool().used_bytes()
 
 
 def cuda_available() -> bool:

@@ -22,7 +22,7 @@ import numpy as np
 from . import _dtype, backend
 from ._device import device as _device_cls
 from ._size import Size
-from .autograd import grad_mode
+from .autograd import engine as _engine, grad_mode
 from .autograd.function import AccumulateGrad
 
 
@@ -225,10 +225,9 @@ class Tensor:
             create_graph: record the backward pass, making gradients differentiable.
             inputs: accumulate only into these leaves.
         """
-        from .autograd.engine import run_backward
         if isinstance(inputs, Tensor):
             inputs = (inputs,)
-        run_backward((self,), (gradient,), retain_graph, create_graph,
+        _engine.run_backward((self,), (gradient,), retain_graph, create_graph,
                      inputs=None if inputs is None else tuple(inputs), accumulate=True)
 
     def retain_grad(self) -> None:

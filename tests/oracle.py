@@ -11,10 +11,16 @@ Options cover dtypes, non-contiguous (permuted) inputs and second derivatives.
 """
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import torch
 
 import minitorch
+
+# The device the minitorch side runs on: every oracle test also runs on the GPU when
+# MINITORCH_TEST_DEVICE=cuda (scripts/gpu_check sets it); PyTorch stays on the CPU.
+DEVICE = os.environ.get("MINITORCH_TEST_DEVICE", "cpu")
 
 TOLERANCE = {"float32": dict(rtol=1e-4, atol=1e-5), "float64": dict(rtol=1e-7, atol=1e-9)}
 
@@ -27,15 +33,13 @@ def _leaf(lib, array, requires_grad, permuted):
     if lib is torch:
         leaf = torch.tensor(base, requires_grad=requires_grad)
     else:
-        leaf = minitorch.tensor(base, requires_grad=requires_grad)
+        leaf = minitorch.tensor(base, requires_grad=requires_grad, device=DEVICE)
     view = leaf.permute(order) if permuted and array.ndim > 1 else leaf
     return leaf, view
 
 
 def _to_numpy(t):
-    if isinstance(t, torch.Tensor):
-        return t.detach().numpy()
-    return t.detach().numpy()
+    return t.detach().cpu().numpy()
 
 
 def _outputs(result):
@@ -101,8 +105,8 @@ def check(fn, shapes, *, dtype="float32", requires_grad=None, permuted=False, se
     grads = {}
     for lib, (leaves, outs) in results.items():
         wanted = [leaf for leaf, rg in zip(leaves, requires_grad) if rg]
-        make = torch.tensor if lib is torch else minitorch.tensor
-        g_out = [make(s) for s in seeds]
+        g_out = [torch.tensor(s) if lib is torch else minitorch.tensor(s, device=DEVICE)
+                 for s in seeds]
         first = lib.autograd.grad([outs[i] for i in differentiable], wanted, g_out,
                                   create_graph=second_order, allow_unused=True)
         grads[lib] = (wanted, first)
@@ -119,7 +123,7 @@ def check(fn, shapes, *, dtype="float32", requires_grad=None, permuted=False, se
                    for g in grads[torch][1] if g is not None]
         second = {}
         for lib, (wanted, first) in grads.items():
-            make = torch.tensor if lib is torch else minitorch.tensor
+            make = torch.tensor if lib is torch else (lambda a: minitorch.tensor(a, device=DEVICE))
             pairs = [(g, w) for g, w in zip([g for g in first if g is not None], weights)]
             total = sum((g * make(w)).sum() for g, w in pairs if g.requires_grad)
             if not getattr(total, "requires_grad", False):
@@ -140,5 +144,5 @@ def check_gradcheck(fn, shapes, *, seed=0, low=None, high=None):
     """Central differences in float64 on minitorch alone (so a mistake shared with the oracle
     comparison cannot pass both)."""
     arrays = random_arrays(shapes, "float64", seed, low, high)
-    inputs = [minitorch.tensor(a, requires_grad=a.dtype.kind == "f") for a in arrays]
+    inputs = [minitorch.tensor(a, requires_grad=a.dtype.kind == "f", device=DEVICE) for a in arrays]
     assert minitorch.autograd.gradcheck(lambda *xs: fn(minitorch, *xs), tuple(inputs))

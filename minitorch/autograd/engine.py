@@ -17,11 +17,13 @@ from __future__ import annotations
 import heapq
 
 from . import grad_mode
+from .. import tensor as _tensor  # a cycle (tensor.py -> autograd); used at call time
+from ..backend import namespace_for
 from .function import AccumulateGrad
 
 
 def _root_gradients(outputs, grad_outputs, create_graph):
-    from ..tensor import Tensor
+    Tensor = _tensor.Tensor
     roots = []
     for i, (out, grad) in enumerate(zip(outputs, grad_outputs)):
         if not out.requires_grad:
@@ -256,7 +258,5 @@ def _call_backward(node, grads):
 
 
 def _zeros_for(node, index):
-    from ..tensor import Tensor
-    from ..backend import namespace_for
     shape, dtype, device = node._output_meta[index]
-    return Tensor._from_array(namespace_for(device).zeros(shape, dtype=dtype))
+    return _tensor.Tensor._from_array(namespace_for(device).zeros(shape, dtype=dtype))

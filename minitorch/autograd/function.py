@@ -154,7 +154,7 @@ class AccumulateGrad:
         if variable._grad is None:
             # A copy: the incoming gradient may be shared with other leaves (a + b sends the
             # same tensor to both), and a later in-place step on one .grad must not move another.
-            variable._grad = grad if create_graph else grad.detach().clone()
+            variable._grad = grad if create_graph else _tensor.Tensor._from_array(grad._data.copy())
         elif create_graph or variable._grad.requires_grad:
             variable._grad = variable._grad + grad
         else:

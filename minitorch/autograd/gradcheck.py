@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..backend import namespace, to_numpy
+
 
 class GradcheckError(RuntimeError):
     """Raised by gradcheck when analytical and numerical gradients disagree."""
@@ -23,10 +25,10 @@ def _numerical_jacobian(func, inputs, index, eps):
         for k in range(flat.size):
             original = flat[k].item()
             flat[k] = original + eps
-            plus = [o._data.astype(np.float64).ravel().copy() for o in _as_tuple(func(*inputs))
+            plus = [to_numpy(o._data).astype(np.float64).ravel() for o in _as_tuple(func(*inputs))
                     if isinstance(o, Tensor)]
             flat[k] = original - eps
-            minus = [o._data.astype(np.float64).ravel().copy() for o in _as_tuple(func(*inputs))
+            minus = [to_numpy(o._data).astype(np.float64).ravel() for o in _as_tuple(func(*inputs))
                      if isinstance(o, Tensor)]
             flat[k] = original
             columns.append(np.concatenate([(p - m) / (2 * eps) for p, m in zip(plus, minus)]))
@@ -41,7 +43,7 @@ def _analytical_jacobian(func, inputs, index):
     rows = []
     for out_index, out in enumerate(outputs):
         for k in range(out.numel()):
-            seed = np.zeros(out._data.shape, dtype=out._data.dtype)
+            seed = namespace(out._data).zeros(out._data.shape, dtype=out._data.dtype)
             seed.reshape(-1)[k] = 1
             if not out.requires_grad:
                 rows.append(np.zeros(inputs[index].numel()))
@@ -49,7 +51,7 @@ def _analytical_jacobian(func, inputs, index):
             (g,) = autograd_grad(out, inputs[index], Tensor._from_array(seed),
                                  retain_graph=True, allow_unused=True)
             rows.append(np.zeros(inputs[index].numel()) if g is None else
-                        g._data.astype(np.float64).ravel())
+                        to_numpy(g._data).astype(np.float64).ravel())
     return np.stack(rows) if rows else np.zeros((0, inputs[index].numel()))
 
 
@@ -96,7 +98,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
     if grad_outputs is None:
         outs = _as_tuple(func(*inputs))
         grad_outputs = tuple(Tensor._from_array(rng.standard_normal(o._data.shape)
-                                                .astype(o._data.dtype), requires_grad=True)
+                                                .astype(o._data.dtype), requires_grad=True).to(o.device)
                              for o in outs)
     grad_outputs = _as_tuple(grad_outputs)
     n = len(inputs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._dtype import result_type
+from ..tensor import Tensor
 
 
 def check_same_device(a, b) -> None:
@@ -21,8 +22,16 @@ def binary_arrays(a, b, dtype=None):
     array's dtype), which is PyTorch's rule too. NumPy scalars are not weak, so they are
     turned into Python ones first.
     """
-    from ..tensor import Tensor
     if dtype is None:
+        # Fast path (most ops): two tensors of one dtype on the CPU, or a tensor and a
+        # Python number that cannot widen it.
+        if type(a) is Tensor or isinstance(a, Tensor):
+            x = a._data
+            if isinstance(b, Tensor):
+                if b._data.dtype == x.dtype and type(x) is type(b._data) is np.ndarray:
+                    return x, b._data
+            elif type(b) is float and x.dtype.kind == "f" or type(b) is int and x.dtype.kind in "fiu":
+                return x, b
         dtype = result_type(a, b)
     target = dtype.numpy
     if isinstance(a, Tensor):
