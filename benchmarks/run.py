@@ -85,10 +85,17 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--out", default=str(RESULTS / "latest"))
+    parser.add_argument("--device", default="cpu", help="'cuda' compares against PyTorch CUDA")
+    parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
+    if args.out is None:
+        args.out = str(RESULTS / ("latest" if args.device == "cpu" else f"latest_{args.device}"))
 
     chosen = [w for w in workloads.ALL if not args.names or w.name in args.names]
+    for workload in chosen:
+        workload.device = args.device
+    if args.device != "cpu":
+        chosen = [w for w in chosen if w.name in ("mlp", "cnn", "transformer", "matmul")]
     rows = []
     for workload in chosen:
         print(f"running {workload.name} ...", flush=True)
@@ -102,7 +109,7 @@ def main(argv=None) -> int:
         rows.append(row)
         print("   " + ", ".join(f"{k} {format_time(v)}" for k, v in medians.items()), flush=True)
     for extra in workloads.EXTRAS:
-        if not args.names or extra.name in args.names:
+        if args.device == "cpu" and (not args.names or extra.name in args.names):
             print(f"running {extra.name} ...", flush=True)
             rows.append(extra.run())
             print("   " + rows[-1]["text"], flush=True)

@@ -201,7 +201,7 @@ def _propagate_nothing(node, dependencies, buffers, ready, needed):
 
 
 def _num_outputs(node) -> int:
-    return getattr(node, "_num_outputs", 1)
+    return node._num_outputs
 
 
 def _run_pre_hooks(node, grads):

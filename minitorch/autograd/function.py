@@ -37,16 +37,21 @@ class Node:
     ``sequence_nr()``, ``saved_tensors`` and ``scope``.
     """
 
+    # Defaults as class attributes: most ops change none of them, and every op creates a
+    # Node, so not setting them per instance keeps recording cheap.
+    next_functions = ()
+    materialize_grads = True
+    _to_save = None          # what forward passed to save_for_backward
+    _saved = None            # after apply: tuple of _SavedTensor or None entries
+    _freed = False           # saved tensors released by a backward without retain_graph
+    _non_differentiable = ()
+    _dirty = ()
+    _num_outputs = 1
+    _input_shapes = ()
+
     def __init__(self, function, needs_input_grad):
         self._function = function
         self.needs_input_grad = needs_input_grad
-        self.next_functions = ()
-        self.materialize_grads = True
-        self._to_save = None     # what forward passed to save_for_backward
-        self._saved = None       # after apply: tuple of _SavedTensor or None entries
-        self._freed = False      # saved tensors released by a backward without retain_graph
-        self._non_differentiable = ()
-        self._dirty = ()
         self._seq = next(_sequence)
 
     # --- the ctx API that Function.forward / backward use -------------------------------
@@ -314,8 +319,8 @@ def _as_tensor_output(value, tensor_cls):
 def _record(ctx: Node, outputs: tuple) -> None:
     """Attach ``ctx`` as the grad_fn of the outputs and turn saved tensors into checked entries."""
     non_differentiable = ctx._non_differentiable
-    ctx._num_outputs = len(outputs)
     if len(outputs) > 1:
+        ctx._num_outputs = len(outputs)
         ctx._output_meta = tuple(None if o is None else (o._data.shape, o._data.dtype, o.device)
                                  for o in outputs)
     refs = []
@@ -324,7 +329,7 @@ def _record(ctx: Node, outputs: tuple) -> None:
             refs.append(_dead_ref)
             continue
         refs.append(weakref.ref(out))
-        if any(out is t for t in non_differentiable):
+        if non_differentiable and any(out is t for t in non_differentiable):
             continue
         out.requires_grad = True
         out.grad_fn = ctx
@@ -339,7 +344,10 @@ def _record(ctx: Node, outputs: tuple) -> None:
             if t is None:
                 saved.append(None)
                 continue
-            output_nr = next((i for i, o in enumerate(outputs) if o is t), None)
+            output_nr = None
+            for i, o in enumerate(outputs):
+                if o is t:
+                    output_nr = i
             saved.append(_SavedTensor(t, output_nr))
         ctx._saved = tuple(saved)
         ctx._to_save = None
