@@ -466,3 +466,34 @@ def test_training_loop_memory_does_not_grow():
             gc.collect()
             counts.append(sum(type(o) is minitorch.Tensor for o in gc.get_objects()))
     assert counts[1] <= counts[0] + 5, f"tensor count grew: {counts}"
+
+
+# --- anomaly mode ------------------------------------------------------------------------------------
+
+def test_detect_anomaly_names_the_backward_and_the_forward_line():
+    x = minitorch.tensor([0.0, 1.0], requires_grad=True)
+    with minitorch.autograd.detect_anomaly():
+        y = x.sqrt()  # d sqrt / dx at 0 is inf; times 0 below gives NaN
+        z = (y * 0).sum()
+        with pytest.raises(RuntimeError) as info:
+            z.backward()
+    message = str(info.value)
+    assert "SqrtBackward0" in message and "returned nan values" in message
+    assert "test_autograd.py" in message and "x.sqrt()" in message
+    assert not minitorch.autograd.is_anomaly_enabled()
+
+
+def test_without_anomaly_mode_nan_passes_silently_like_torch():
+    for lib in (minitorch, torch):
+        x = lib.tensor([0.0, 1.0], requires_grad=True)
+        (x.sqrt() * 0).sum().backward()
+        assert np.isnan(x.grad.numpy()[0])
+
+
+def test_set_detect_anomaly_as_a_switch():
+    minitorch.autograd.set_detect_anomaly(True)
+    try:
+        assert minitorch.autograd.is_anomaly_enabled()
+    finally:
+        minitorch.autograd.set_detect_anomaly(False)
+    assert not minitorch.autograd.is_anomaly_enabled()

@@ -1,6 +1,7 @@
 """``minitorch.autograd``: Function, the backward engine, grad modes and gradcheck."""
 from __future__ import annotations
 
+from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .function import AccumulateGrad, Function, Node
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                         set_grad_enabled)
@@ -54,4 +55,4 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 __all__ = ["Function", "Node", "AccumulateGrad", "backward", "grad", "no_grad", "enable_grad",
            "set_grad_enabled", "inference_mode", "is_grad_enabled", "gradcheck", "gradgradcheck",
-           "GradcheckError"]
+           "GradcheckError", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import heapq
 
-from . import grad_mode
+from . import anomaly_mode, grad_mode
 from .. import tensor as _tensor  # a cycle (tensor.py -> autograd); used at call time
 from ..backend import namespace_for
 from .function import AccumulateGrad
@@ -248,6 +248,8 @@ def _call_backward(node, grads):
         if g is not None and shape is not None and g._data.shape != shape:
             raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - "
                                f"got {list(g._data.shape)} but expected shape compatible with {list(shape)}")
+    if anomaly_mode._enabled:
+        anomaly_mode.check_gradients(node, result)
     post_hooks = node.__dict__.get("_post_hooks")
     if post_hooks:
         for hook in post_hooks:

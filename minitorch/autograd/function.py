@@ -17,7 +17,7 @@ import itertools
 import sys
 import weakref
 
-from . import grad_mode
+from . import anomaly_mode, grad_mode
 from .. import tensor as _tensor  # a cycle: tensor.py imports this module; used at call time
 
 # Creation order of nodes; the engine runs ready nodes newest first, as PyTorch does, and
@@ -282,6 +282,8 @@ class Function:
                                        for a in args)
             ctx._input_shapes = tuple(a._data.shape if isinstance(a, Tensor) else None
                                       for a in args)
+            if anomaly_mode._enabled:
+                ctx._creation_stack = anomaly_mode.creation_stack()
 
         previous_mode = grad_mode._enabled
         grad_mode._enabled = False

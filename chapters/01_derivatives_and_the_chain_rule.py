@@ -1,0 +1,260 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 01 · Derivatives and the chain rule
+#
+# Every deep-learning framework rests on one idea: if a program computes a number from
+# other numbers using simple steps, we can find how the result changes when any input
+# changes, by going through the steps *backwards* and multiplying local slopes.
+# This is the chain rule, run by a computer; it is called reverse-mode automatic
+# differentiation, or *backpropagation*.
+#
+# In this chapter we
+#
+# 1. measure a derivative numerically, with central differences;
+# 2. build a complete scalar autodiff engine from scratch (about 60 lines);
+# 3. run the same computation in minitorch and in PyTorch, and check that all three agree;
+# 4. look at the graph minitorch recorded, with its values and gradients.
+
+# %%
+import inspect
+import math
+
+import minitorch
+import torch
+import viz
+
+# %% [markdown]
+# ## 1. A derivative is a slope
+#
+# For $f(x) = x^3 - 2x$, calculus says $f'(x) = 3x^2 - 2$. Without calculus, we can
+# measure the slope: nudge $x$ a little both ways and divide the change in $f$ by the
+# change in $x$. The *central* difference $\frac{f(x+h) - f(x-h)}{2h}$ is accurate to
+# order $h^2$, much better than the one-sided $\frac{f(x+h) - f(x)}{h}$.
+
+# %%
+def f(x):
+    return x**3 - 2 * x
+
+
+x0 = 1.5
+for h in (1e-1, 1e-3, 1e-5):
+    one_sided = (f(x0 + h) - f(x0)) / h
+    central = (f(x0 + h) - f(x0 - h)) / (2 * h)
+    print(f"h={h:.0e}  one-sided {one_sided:.6f}  central {central:.6f}  exact {3 * x0**2 - 2:.6f}")
+
+# %% [markdown]
+# Finite differences need two evaluations of $f$ *per input*. A network has millions of
+# inputs (its weights), so this is far too slow for training, but it remains the best way
+# to *check* gradients. minitorch's `autograd.gradcheck` does exactly this.
+#
+# ## 2. The chain rule
+#
+# If $y = g(u)$ and $u = h(x)$, then $\frac{dy}{dx} = \frac{dy}{du}\cdot\frac{du}{dx}$.
+# Each step only needs its *local* derivative. A program is a long chain (really a graph)
+# of such steps, so if every step knows its local derivative we can multiply our way back
+# from the output to every input, in one sweep. Where a value is used twice, the two
+# paths' contributions **add up**.
+#
+# ## 3. A scalar autodiff engine from scratch
+#
+# `Value` wraps one number. Each operation returns a new `Value` that remembers its inputs
+# and a small function that pushes the output's gradient to the inputs (the local
+# derivative times the incoming gradient, added with `+=`).
+
+# %%
+class Value:
+    """A number that remembers how it was computed, so gradients can flow back."""
+
+    def __init__(self, data, children=(), op=""):
+        self.data = data
+        self.grad = 0.0
+        self._backward = lambda: None
+        self._children = children
+        self.op = op
+
+    def __add__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        out = Value(self.data + other.data, (self, other), "+")
+
+        def backward():              # d(a+b)/da = 1, d(a+b)/db = 1
+            self.grad += out.grad
+            other.grad += out.grad
+        out._backward = backward
+        return out
+
+    def __mul__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        out = Value(self.data * other.data, (self, other), "*")
+
+        def backward():              # d(ab)/da = b, d(ab)/db = a
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
+        out._backward = backward
+        return out
+
+    def __pow__(self, k):
+        out = Value(self.data**k, (self,), f"**{k}")
+
+        def backward():              # d(a^k)/da = k a^(k-1)
+            self.grad += k * self.data ** (k - 1) * out.grad
+        out._backward = backward
+        return out
+
+    def tanh(self):
+        t = math.tanh(self.data)
+        out = Value(t, (self,), "tanh")
+
+        def backward():              # d tanh(a)/da = 1 - tanh(a)^2
+            self.grad += (1 - t * t) * out.grad
+        out._backward = backward
+        return out
+
+    def __neg__(self):
+        return self * -1
+
+    def __sub__(self, other):
+        return self + (-other)
+
+    __radd__ = __add__
+    __rmul__ = __mul__
+
+    def backward(self):
+        """Visit nodes so that each comes after everything it depends on, then run the
+        local backward functions in reverse. An explicit stack, not recursion, so long
+        chains cannot overflow Python's recursion limit."""
+        order, seen, stack = [], set(), [(self, False)]
+        while stack:
+            node, children_done = stack.pop()
+            if children_done:
+                order.append(node)
+                continue
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            stack.append((node, True))
+            stack.extend((child, False) for child in node._children)
+        self.grad = 1.0
+        for node in reversed(order):
+            node._backward()
+
+    def __repr__(self):
+        return f"Value(data={self.data:.4f}, grad={self.grad:.4f})"
+
+
+# %% [markdown]
+# A single neuron: $y = \tanh(w_1 x_1 + w_2 x_2 + b)$, followed by a squared error.
+# Note that `x1` is used twice (once in the neuron and once in the loss), so its gradient
+# is a sum of two paths.
+
+# %%
+x1, x2 = Value(2.0), Value(-1.0)
+w1, w2, b = Value(-0.5), Value(1.5), Value(0.3)
+y = (w1 * x1 + w2 * x2 + b).tanh()
+loss = (y - x1 * 0.1) ** 2
+loss.backward()
+for name, v in [("x1", x1), ("x2", x2), ("w1", w1), ("w2", w2), ("b", b), ("loss", loss)]:
+    print(f"{name:4s} {v}")
+
+# %% [markdown]
+# Check one gradient against a central difference on the same expression:
+
+# %%
+def neuron_loss(w1_value):
+    x1, x2 = 2.0, -1.0
+    y = math.tanh(w1_value * x1 + 1.5 * x2 + 0.3)
+    return (y - x1 * 0.1) ** 2
+
+
+h = 1e-6
+numeric = (neuron_loss(-0.5 + h) - neuron_loss(-0.5 - h)) / (2 * h)
+print(f"dloss/dw1: engine {w1.grad:.6f}, central difference {numeric:.6f}")
+assert abs(numeric - w1.grad) < 1e-6
+
+# %% [markdown]
+# ## 4. The same computation in minitorch and in PyTorch
+#
+# minitorch works on tensors, but a 0-d tensor is just a number. `requires_grad=True`
+# asks it to record operations; `backward()` runs the chain rule through that record.
+# The code is identical for both libraries: only the module differs.
+
+# %%
+def neuron(lib):
+    x1, x2 = lib.tensor(2.0, requires_grad=True), lib.tensor(-1.0, requires_grad=True)
+    w1, w2 = lib.tensor(-0.5, requires_grad=True), lib.tensor(1.5, requires_grad=True)
+    b = lib.tensor(0.3, requires_grad=True)
+    y = (w1 * x1 + w2 * x2 + b).tanh()
+    loss = (y - x1 * 0.1) ** 2
+    loss.backward()
+    return loss, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b}
+
+
+mt_loss, mt_inputs = neuron(minitorch)
+th_loss, th_inputs = neuron(torch)
+for name in mt_inputs:
+    print(f"{name:3s} minitorch {mt_inputs[name].grad.item():+.6f}   "
+          f"PyTorch {th_inputs[name].grad.item():+.6f}")
+
+# %% [markdown]
+# ### The recorded graph
+#
+# Each box is an operation minitorch recorded (PyTorch's names: `MulBackward0`...);
+# leaves show their value and gradient. `x1` fans out to two consumers, so its gradient
+# is the sum of the two contributions.
+
+# %%
+viz.draw(mt_loss, params=mt_inputs)
+
+# %% [markdown]
+# The same graph as text, one line per recorded operation (this is what `viz.listing`
+# gives, and it is easy to diff):
+
+# %%
+print(viz.listing(mt_loss, params=mt_inputs))
+
+# %% [markdown]
+# ## 5. How minitorch does it
+#
+# minitorch's multiplication is the same idea as `Value.__mul__`, written as a `Function`
+# with a `forward` and a `backward` side by side. The backward uses tensor operations
+# itself (so that gradients can be differentiated again, chapter 04), and
+# `sum_to_shape` undoes broadcasting (chapter 03).
+
+# %%
+print(inspect.getsource(minitorch.ops.pointwise.Mul))
+
+# %% [markdown]
+# ## Checks
+#
+# The from-scratch engine, minitorch and PyTorch agree on every gradient, and minitorch's
+# gradients pass a central-difference check.
+
+# %%
+scratch = {"x1": x1.grad, "x2": x2.grad, "w1": w1.grad, "w2": w2.grad, "b": b.grad}
+for name, value in scratch.items():
+    assert abs(mt_inputs[name].grad.item() - value) < 1e-6, name
+    assert abs(th_inputs[name].grad.item() - value) < 1e-6, name
+assert abs(mt_loss.item() - loss.data) < 1e-6
+
+x = minitorch.tensor([0.3, -1.2, 2.0], dtype=minitorch.float64, requires_grad=True)
+assert minitorch.autograd.gradcheck(lambda t: ((t * 1.5 - 0.5).tanh() ** 2).sum(), (x,))
+print("all checks passed")
+
+# %% [markdown]
+# ## Try next
+#
+# * Add `relu` and `exp` to `Value`, with their local derivatives.
+# * Replace `+=` by `=` in `Value.__add__`'s backward and run `x + x`: which gradient is
+#   wrong, and why? (Every framework must *accumulate* where a value fans out.)
+# * Use `minitorch.autograd.gradcheck` on a function of your own.
