@@ -72,7 +72,7 @@ print("PyTorch", xt.grad)
 # output because $\frac{d}{dx} e^x = e^x$.
 
 # %%
-print(inspect.getsource(minitorch.ops.pointwise.Exp))
+print(inspect.getsource(minitorch.ops.unary.Exp))
 
 # %% [markdown]
 # ## 2. Gradients of broadcast inputs

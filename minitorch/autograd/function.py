@@ -271,20 +271,24 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
+        # This runs for every operation, forward and backward, so it avoids generator
+        # expressions and repeated attribute lookups; the logic is four steps.
         Tensor = _tensor.Tensor
-        needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        # 1. which inputs need a gradient; record only if some do and grad mode is on
+        needs_input_grad = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
         record = grad_mode._enabled and True in needs_input_grad
         ctx = Node(cls, needs_input_grad)
-        # Edges are taken before forward runs: an in-place forward (mark_dirty) changes
-        # its input's grad_fn, and the node must point at the input's previous history.
+        # 2. edges to the inputs' history, taken before forward runs: an in-place forward
+        #    (mark_dirty) changes its input's grad_fn, and the node must point at the old one
         if record:
-            ctx.next_functions = tuple(a._edge() if isinstance(a, Tensor) else (None, 0)
-                                       for a in args)
-            ctx._input_shapes = tuple(a._data.shape if isinstance(a, Tensor) else None
-                                      for a in args)
+            ctx.next_functions = tuple([a._edge() if isinstance(a, Tensor) else (None, 0)
+                                        for a in args])
+            ctx._input_shapes = tuple([a._data.shape if isinstance(a, Tensor) else None
+                                       for a in args])
             if anomaly_mode._enabled:
                 ctx._creation_stack = anomaly_mode.creation_stack()
 
+        # 3. forward, with recording off (ops inside a forward are not part of the graph)
         previous_mode = grad_mode._enabled
         grad_mode._enabled = False
         try:
@@ -296,26 +300,22 @@ class Function:
         finally:
             grad_mode._enabled = previous_mode
         is_tuple = type(result) is tuple
-        outputs = tuple(_as_tensor_output(o, Tensor) for o in (result if is_tuple else (result,)))
+        if is_tuple:
+            outputs = tuple([o if o is None or isinstance(o, Tensor) else Tensor._from_array(o)
+                             for o in result])
+        else:
+            outputs = (result if isinstance(result, Tensor) else Tensor._from_array(result),)
 
+        # 4. bookkeeping: versions of inputs changed in place, views, and the graph
         for t in ctx._dirty:
             t._bump_version()
         if cls.is_view:
             base = args[0]
             outputs[0]._version_box = base._version_box
             outputs[0]._base = base if base._base is None else base._base
-
         if record:
             _record(ctx, outputs)
         return outputs if is_tuple else outputs[0]
-
-
-def _as_tensor_output(value, tensor_cls):
-    if isinstance(value, tensor_cls):
-        return value
-    if value is None:
-        return None
-    return tensor_cls._from_array(value)
 
 
 def _record(ctx: Node, outputs: tuple) -> None:
