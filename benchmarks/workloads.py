@@ -226,5 +226,172 @@ class MatmulStep(Workload):
         return impls
 
 
-ALL = [PerOp(), MLPStep(), CNNStep(), MatmulStep(), TransformerBlock()]
-EXTRAS = []
+# --- scalar graph (micrograd-style) -----------------------------------------------------------
+
+def _scalar_mlp_params(make_param):
+    rng = np.random.default_rng(0)
+    sizes = [2, 16, 16, 1]
+    return [[([make_param(float(w)) for w in rng.uniform(-1, 1, n_in)], make_param(0.0))
+             for _ in range(n_out)] for n_in, n_out in zip(sizes, sizes[1:])]
+
+
+def _scalar_data():
+    rng = np.random.default_rng(1)
+    xs = rng.standard_normal((30, 2)).tolist()
+    return [(x, float(x[0] * x[1] > 0)) for x in xs]
+
+
+def _scalar_step(params, data, make_input):
+    """Forward and backward of an MLP 2-16-16-1 over 30 samples, one number at a time."""
+    loss = None
+    for x, y in data:
+        h = [make_input(v) for v in x]
+        for depth, layer in enumerate(params):
+            out = [sum((w * hi for w, hi in zip(ws, h)), b) for ws, b in layer]
+            h = out if depth == len(params) - 1 else [v.relu() for v in out]
+        term = (h[0] - y) ** 2
+        loss = term if loss is None else loss + term
+    loss.backward()
+    return loss
+
+
+class ScalarGraph(Workload):
+    name = "scalar_graph"
+    description = "micrograd-style MLP 2-16-16-1, 30 samples one at a time with 0-d tensors, fwd+bwd"
+    goal = "<= 1.0 PyTorch, faster than micrograd"
+    repeats = 3
+
+    def implementations(self):
+        data = _scalar_data()
+
+        def library(lib):
+            def make():
+                params = _scalar_mlp_params(lambda v: lib.tensor(v, requires_grad=True))
+                flat = [p for layer in params for ws, b in layer for p in (*ws, b)]
+
+                def step():
+                    _scalar_step(params, data, lambda v: lib.tensor(v))
+                    for p in flat:
+                        p.grad = None
+                return step
+            return make
+
+        def micrograd_make():
+            from micrograd.engine import Value
+            params = _scalar_mlp_params(Value)
+            flat = [p for layer in params for ws, b in layer for p in (*ws, b)]
+
+            def step():
+                _scalar_step(params, data, Value)
+                for p in flat:
+                    p.grad = 0
+            return step
+
+        impls = {"minitorch": library(minitorch), "pytorch": library(torch)}
+        try:
+            import micrograd  # noqa: F401  (the 'bench' extra)
+            impls["micrograd"] = micrograd_make
+        except ImportError:
+            pass
+        return impls
+
+
+class DynamicNet(Workload):
+    name = "dynamic_net"
+    description = "30,000 tiny steps with data-dependent control flow (float32[8]), backward every 100"
+    goal = "<= 1.0 PyTorch"
+    repeats = 1
+
+    def implementations(self):
+        def library(lib):
+            def make():
+                g = lib.Generator().manual_seed(0) if lib is minitorch else torch.Generator().manual_seed(0)
+                w = lib.randn(8, generator=g).requires_grad_()
+                b = lib.randn(8, generator=g).requires_grad_()
+
+                def step():
+                    x = lib.ones(8)
+                    for i in range(30_000):
+                        x = x * w + b
+                        x = x.tanh() if i % 3 else x.sigmoid()
+                        if i % 100 == 99:
+                            x.sum().backward()
+                            x = lib.ones(8)
+                    w.grad = b.grad = None
+                return step
+            return make
+        return {"minitorch": library(minitorch), "pytorch": library(torch)}
+
+
+class _Extra:
+    """A measurement that is not a timed step (import time, memory)."""
+    name = ""
+    goal = ""
+
+    def run(self) -> dict:
+        raise NotImplementedError
+
+
+def _python(code: str) -> str:
+    import subprocess
+    import sys
+    env = {**__import__("os").environ}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                            check=True)
+    return result.stdout.strip()
+
+
+class ImportTime(_Extra):
+    name = "import_time"
+    goal = "<= 0.3 s, well under PyTorch's"
+
+    def run(self):
+        code = ("import time; t = time.perf_counter(); import {m}; "
+                "print(time.perf_counter() - t)")
+        samples = {m: sorted(float(_python(code.format(m=m))) for _ in range(5))[2]
+                   for m in ("minitorch", "torch")}
+        return {"workload": self.name, "goal": self.goal, "values": samples,
+                "text": f"minitorch {samples['minitorch']:.3f} s, PyTorch {samples['torch']:.3f} s "
+                        f"(ratio {samples['minitorch'] / samples['torch']:.2f})"}
+
+
+_RSS_CODE = """
+import resource, sys
+sys.path.insert(0, {bench!r})
+import workloads, {lib} as lib
+w = workloads.MLPStep()
+step = w.implementations()[{name!r}]()
+def rss_mb():
+    for line in open('/proc/self/status'):
+        if line.startswith('VmRSS'):
+            return int(line.split()[1]) / 1024
+after = []
+for i in range(1000):
+    step()
+    if i in (99, 999):
+        after.append(rss_mb())
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(peak, after[0], after[1])
+"""
+
+
+class MemoryMLP(_Extra):
+    name = "memory_mlp"
+    goal = "peak <= 0.5 PyTorch's; flat over 1,000 steps"
+
+    def run(self):
+        from pathlib import Path
+        bench = str(Path(__file__).resolve().parent)
+        values = {}
+        for name, lib in (("minitorch", "minitorch"), ("pytorch", "torch")):
+            peak, at100, at1000 = map(float, _python(_RSS_CODE.format(bench=bench, lib=lib, name=name)).split())
+            values[name] = {"peak_mb": peak, "rss_100": at100, "rss_1000": at1000}
+        m, t = values["minitorch"], values["pytorch"]
+        return {"workload": self.name, "goal": self.goal, "values": values,
+                "text": (f"peak RSS minitorch {m['peak_mb']:.0f} MB, PyTorch {t['peak_mb']:.0f} MB "
+                         f"(ratio {m['peak_mb'] / t['peak_mb']:.2f}); minitorch RSS step 100 -> 1000: "
+                         f"{m['rss_100']:.0f} -> {m['rss_1000']:.0f} MB")}
+
+
+ALL = [PerOp(), ScalarGraph(), MLPStep(), CNNStep(), MatmulStep(), TransformerBlock(), DynamicNet()]
+EXTRAS = [ImportTime(), MemoryMLP()]
