@@ -73,10 +73,13 @@ def get_default_dtype() -> dtype:
 
 
 def set_default_dtype(d: dtype) -> None:
-    """Set the default floating dtype; only ``float32`` and ``float64`` are allowed, as in PyTorch."""
+    """Set the dtype given to Python floats and to float factories (``zeros``, ``rand``...).
+
+    Only floating dtypes are allowed (``float32``, ``float64``, ``float16``), as in PyTorch.
+    """
     global _default_float
-    if d not in (float32, float64):
-        raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+    if not isinstance(d, dtype) or not d.is_floating_point:
+        raise TypeError(f"only floating-point types are supported as the default type, got {d!r}")
     _default_float = d
 
 
@@ -95,17 +98,20 @@ def from_numpy_dtype(np_dtype) -> dtype:
 
 
 def to_dtype(d) -> dtype:
-    """Accept a minitorch dtype, a NumPy dtype or type, or a Python type (``float``, ``int``, ``bool``)."""
+    """Accept a minitorch dtype, a NumPy dtype or type, or a Python type (``float``, ``int``,
+    ``bool``). As in PyTorch, ``float`` means float64 whatever the default dtype is."""
     if isinstance(d, dtype):
         return d
     if d is float:
-        return _default_float
+        return float64
     if d is int:
         return int64
     if d is bool:
         return bool_
     if isinstance(d, str) and d in _BY_NAME:
         return _BY_NAME[d]
+    if d is None or isinstance(d, (int, float, str)):
+        raise TypeError(f"expected a minitorch.dtype, got {d!r}")
     return from_numpy_dtype(d)
 
 

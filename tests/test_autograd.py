@@ -497,3 +497,24 @@ def test_set_detect_anomaly_as_a_switch():
     finally:
         minitorch.autograd.set_detect_anomaly(False)
     assert not minitorch.autograd.is_anomaly_enabled()
+
+
+def test_accumulate_grad_node_hooks_like_torch():
+    calls = {}
+    for lib in (minitorch, torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = (x * 3).sum()
+        acc = y.grad_fn.next_functions[0][0].next_functions[0][0]
+        seen = []
+        acc.register_prehook(lambda grads: seen.append(("pre", grads[0].tolist())))
+        acc.register_hook(lambda grad_inputs, grad_outputs: seen.append(("post", len(grad_inputs))))
+        y.backward()
+        calls[lib] = seen
+    assert calls[minitorch] == calls[torch]
+
+
+def test_output_metadata_recorded_for_every_node():
+    x = minitorch.randn(3, 4, requires_grad=True)
+    y = (x * 2).sum(1)
+    meta = y.grad_fn._output_meta
+    assert meta[0][0] == (3,) and meta[0][1] == np.float32

@@ -18,7 +18,6 @@ import heapq
 
 from . import anomaly_mode, grad_mode
 from .. import tensor as _tensor  # a cycle (tensor.py -> autograd); used at call time
-from ..backend import namespace_for
 from .function import AccumulateGrad
 
 
@@ -147,6 +146,8 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                 if accumulate and grads[0] is not None and (
                         accumulate_only is None or node in accumulate_only):
                     node.accumulate(grads[0], create_graph)
+                    for hook in node.__dict__.get("_post_hooks", ()):
+                        hook((), tuple(grads))
                 continue
             if needed is not None and not any(n in needed for n, _ in node.next_functions
                                               if n is not None):
@@ -206,15 +207,12 @@ def _num_outputs(node) -> int:
 
 def _run_pre_hooks(node, grads):
     """Tensor hooks (``register_hook``, ``retain_grad``) and node pre-hooks may replace grads."""
-    if type(node) is AccumulateGrad:
-        hooks = node.variable.__dict__.get("_tensor_hooks")
-        if hooks and grads[0] is not None:
-            for hook in list(hooks):
-                new = hook(grads[0])
-                if new is not None:
-                    grads[0] = new
-        return grads
-    tensor_hooks = node.__dict__.get("_tensor_hooks")
+    if type(node) is AccumulateGrad:  # a leaf's own hooks live on the tensor
+        tensor_hooks = node.variable.__dict__.get("_tensor_hooks")
+        if tensor_hooks:
+            tensor_hooks = [(0, hook) for hook in tensor_hooks]
+    else:
+        tensor_hooks = node.__dict__.get("_tensor_hooks")
     if tensor_hooks:
         for nr, hook in list(tensor_hooks):
             if grads[nr] is not None:
@@ -260,5 +258,5 @@ def _call_backward(node, grads):
 
 
 def _zeros_for(node, index):
-    shape, dtype, device = node._output_meta[index]
-    return _tensor.Tensor._from_array(namespace_for(device).zeros(shape, dtype=dtype))
+    shape, dtype, xp = node._output_meta[index]
+    return _tensor.Tensor._from_array(xp.zeros(shape, dtype=dtype))

@@ -18,7 +18,8 @@ import sys
 import weakref
 
 from . import anomaly_mode, grad_mode
-from .. import tensor as _tensor  # a cycle: tensor.py imports this module; used at call time
+from .. import tensor as _tensor
+from ..backend import namespace  # a cycle: tensor.py imports this module; used at call time
 
 # Creation order of nodes; the engine runs ready nodes newest first, as PyTorch does, and
 # viz uses it for ids that do not depend on memory addresses.
@@ -29,7 +30,34 @@ _sequence = itertools.count()
 current_scope: tuple = ()
 
 
-class Node:
+class _GraphNode:
+    """What every node of the recorded graph offers (PyTorch's protocol): a name, a sequence
+    number, a metadata dict, and hooks around its backward."""
+
+    def name(self) -> str:
+        raise NotImplementedError
+
+    def sequence_nr(self) -> int:
+        return self._seq
+
+    @property
+    def metadata(self) -> dict:
+        if "_metadata" not in self.__dict__:
+            self._metadata = {}
+        return self._metadata
+
+    def register_hook(self, hook):
+        """``hook(grad_inputs, grad_outputs)`` runs after this node's backward; may return new grad_inputs."""
+        self.__dict__.setdefault("_post_hooks", []).append(hook)
+        return _RemovableHandle(self._post_hooks, hook)
+
+    def register_prehook(self, hook):
+        """``hook(grad_outputs)`` runs before this node's backward; may return new grad_outputs."""
+        self.__dict__.setdefault("_pre_hooks", []).append(hook)
+        return _RemovableHandle(self._pre_hooks, hook)
+
+
+class Node(_GraphNode):
     """A recorded operation (``tensor.grad_fn``), and the ``ctx`` of its Function.
 
     Graph protocol (shared with PyTorch, read by ``viz``): ``name()``, ``next_functions``
@@ -92,15 +120,6 @@ class Node:
     def name(self) -> str:
         return self._function._node_name()
 
-    def sequence_nr(self) -> int:
-        return self._seq
-
-    @property
-    def metadata(self) -> dict:
-        if "_metadata" not in self.__dict__:
-            self._metadata = {}
-        return self._metadata
-
     @property
     def scope(self) -> tuple:
         """Names of the nn.Modules whose forward was running when this op was recorded."""
@@ -109,16 +128,6 @@ class Node:
     def outputs(self) -> tuple:
         """The output tensors that are still alive (None for those already collected)."""
         return tuple(ref() for ref in self.__dict__.get("_output_refs", ()))
-
-    def register_hook(self, hook):
-        """``hook(grad_inputs, grad_outputs)`` runs after this node's backward; may return new grad_inputs."""
-        self.__dict__.setdefault("_post_hooks", []).append(hook)
-        return _RemovableHandle(self._post_hooks, hook)
-
-    def register_prehook(self, hook):
-        """``hook(grad_outputs)`` runs before this node's backward; may return new grad_outputs."""
-        self.__dict__.setdefault("_pre_hooks", []).append(hook)
-        return _RemovableHandle(self._pre_hooks, hook)
 
     def _release(self) -> None:
         """Free saved tensors (called by the engine unless retain_graph)."""
@@ -131,7 +140,7 @@ class Node:
         return f"<{self.name()}>"
 
 
-class AccumulateGrad:
+class AccumulateGrad(_GraphNode):
     """The node for a leaf tensor: adds the gradient that reaches it into ``variable.grad``."""
 
     next_functions = ()
@@ -143,15 +152,6 @@ class AccumulateGrad:
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"
-
-    def sequence_nr(self) -> int:
-        return self._seq
-
-    @property
-    def metadata(self) -> dict:
-        if "_metadata" not in self.__dict__:
-            self._metadata = {}
-        return self._metadata
 
     def accumulate(self, grad, create_graph: bool) -> None:
         """``variable.grad += grad``, in place when possible (the engine calls this)."""
@@ -297,6 +297,11 @@ class Function:
             else:  # PyTorch 2 style: forward(*args) without ctx, then setup_context
                 result = cls.forward(*args, **kwargs)
                 cls.setup_context(ctx, args, result)
+        except ValueError as err:
+            # NumPy's broadcasting error, in PyTorch's type and words
+            if str(err).startswith("operands could not be broadcast"):
+                raise broadcast_error(args) from None
+            raise
         finally:
             grad_mode._enabled = previous_mode
         is_tuple = type(result) is tuple
@@ -318,13 +323,30 @@ class Function:
         return outputs if is_tuple else outputs[0]
 
 
+def broadcast_error(args) -> Exception:
+    """PyTorch's RuntimeError for the first two tensor arguments whose shapes do not broadcast."""
+    shapes = [a._data.shape for a in args if isinstance(a, _tensor.Tensor)]
+    for i, a in enumerate(shapes):
+        for b in shapes[i + 1:]:
+            ndim = max(len(a), len(b))
+            for dim in range(ndim):  # aligned from the right, numbered in the result's dims
+                sa = a[dim - ndim + len(a)] if dim >= ndim - len(a) else 1
+                sb = b[dim - ndim + len(b)] if dim >= ndim - len(b) else 1
+                if sa != sb and sa != 1 and sb != 1:
+                    return RuntimeError(f"The size of tensor a ({sa}) must match the size of "
+                                        f"tensor b ({sb}) at non-singleton dimension {dim}")
+    return RuntimeError(f"shapes {[list(s) for s in shapes]} cannot be broadcast together")
+
+
 def _record(ctx: Node, outputs: tuple) -> None:
     """Attach ``ctx`` as the grad_fn of the outputs and turn saved tensors into checked entries."""
     non_differentiable = ctx._non_differentiable
     if len(outputs) > 1:
         ctx._num_outputs = len(outputs)
-        ctx._output_meta = tuple(None if o is None else (o._data.shape, o._data.dtype, o.device)
-                                 for o in outputs)
+    # (shape, dtype, array module) of each output: zeros for outputs that get no gradient,
+    # and what viz shows for an intermediate tensor that is already gone
+    ctx._output_meta = tuple([None if o is None else (o._data.shape, o._data.dtype,
+                                                      namespace(o._data)) for o in outputs])
     refs = []
     for i, out in enumerate(outputs):
         if out is None:

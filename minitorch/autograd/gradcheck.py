@@ -104,9 +104,11 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
     n = len(inputs)
 
     def first_grads(*args):
-        outs = _as_tuple(func(*args[:n]))
-        diff = [t for t in args[:n] if isinstance(t, Tensor) and t.requires_grad]
-        grads = autograd_grad(outs, diff, args[n:], create_graph=True, allow_unused=True)
+        from .grad_mode import enable_grad
+        with enable_grad():  # gradcheck's finite differences call this under no_grad
+            outs = _as_tuple(func(*args[:n]))
+            diff = [t for t in args[:n] if isinstance(t, Tensor) and t.requires_grad]
+            grads = autograd_grad(outs, diff, args[n:], create_graph=True, allow_unused=True)
         return tuple(g if g is not None else d * 0 for g, d in zip(grads, diff))
 
     del diff_inputs

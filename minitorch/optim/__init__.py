@@ -1,1 +1,21 @@
-"""``minitorch.optim``: optimizers (and ``lr_scheduler``)."""
+"""``minitorch.optim``: optimizers (and ``lr_scheduler``), with PyTorch's names, options,
+state names and ``state_dict`` layout.
+
+Each optimizer is one file whose ``step`` shows its whole update rule; the shared machinery
+(parameter groups, ``zero_grad``, ``state_dict``) is in ``optimizer.py``; the schedules are
+in the ``lr_scheduler`` package.
+"""
+from .optimizer import Optimizer
+from .sgd import SGD
+from .adam import Adam
+from .adamw import AdamW
+from .rmsprop import RMSprop
+from .adagrad import Adagrad
+from .adadelta import Adadelta
+from .adamax import Adamax
+from .nadam import NAdam
+from .radam import RAdam
+from . import lr_scheduler
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax",
+           "NAdam", "RAdam", "lr_scheduler"]
