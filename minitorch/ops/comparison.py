@@ -1,7 +1,9 @@
-"""Comparisons, logical operations and ``where``.
+"""Comparisons, logical operations, float classification (``isnan``...), closeness tests
+and ``where``.
 
 Comparisons and logical ops return bool tensors and carry no gradient, so they are plain
-functions rather than Functions. ``where`` is differentiable in its two value operands.
+functions rather than Functions. ``where`` is differentiable in its two value operands,
+``nan_to_num`` in its input.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import numpy as np
 from .._dtype import result_type
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._helpers import binary_arrays, sum_to_shape
+from ._helpers import binary_arrays, check_same_device, sum_to_shape
 
 
 # The public functions (exported as minitorch.<name>)
@@ -35,6 +37,15 @@ __all__ = [
     "bitwise_xor",
     "bitwise_not",
     "where",
+    "isnan",
+    "isinf",
+    "isposinf",
+    "isneginf",
+    "isfinite",
+    "nan_to_num",
+    "isclose",
+    "allclose",
+    "equal",
 ]
 
 
@@ -151,9 +162,10 @@ class Where(Function):
     def backward(ctx, grad):
         _, shape_a, shape_b = ctx._input_shapes
         cond = ctx.condition
-        zero = grad * 0
-        grad_a = sum_to_shape(where(cond, grad, zero), shape_a) if ctx.needs_input_grad[1] else None
-        grad_b = sum_to_shape(where(cond, zero, grad), shape_b) if ctx.needs_input_grad[2] else None
+        # a literal 0, not grad * 0: an inf or NaN gradient in the branch not taken must not
+        # leak through as NaN (inf * 0), exactly as in PyTorch
+        grad_a = sum_to_shape(where(cond, grad, 0.0), shape_a) if ctx.needs_input_grad[1] else None
+        grad_b = sum_to_shape(where(cond, 0.0, grad), shape_b) if ctx.needs_input_grad[2] else None
         return None, grad_a, grad_b
 
 
@@ -167,7 +179,96 @@ def where(condition, input=None, other=None):
     return Where.apply(condition, input, other)
 
 
+# --- float classification ------------------------------------------------------------------
+
+def isnan(input) -> Tensor:
+    """True where an element is NaN."""
+    return Tensor._from_array(np.isnan(input._data))
+
+
+def isinf(input) -> Tensor:
+    """True where an element is +inf or -inf."""
+    return Tensor._from_array(np.isinf(input._data))
+
+
+def isposinf(input) -> Tensor:
+    return Tensor._from_array(np.isposinf(input._data))
+
+
+def isneginf(input) -> Tensor:
+    return Tensor._from_array(np.isneginf(input._data))
+
+
+def isfinite(input) -> Tensor:
+    """True where an element is neither infinite nor NaN."""
+    return Tensor._from_array(np.isfinite(input._data))
+
+
+class NanToNum(Function):
+    """NaN, +inf and -inf replaced by numbers;  d/da = 1 where a is finite, 0 where replaced."""
+
+    node_name = "NanToNumBackward0"
+
+    @staticmethod
+    def forward(ctx, a, nan, posinf, neginf):
+        x = a._data
+        if x.dtype.kind != "f":
+            return x.copy()
+        ctx.save_for_backward(a)
+        # NumPy's defaults for posinf/neginf are the dtype's largest finite values, as PyTorch's
+        return np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return where(isfinite(a), grad, 0.0), None, None, None
+
+
+def nan_to_num(input, nan: float = 0.0, posinf: float | None = None,
+               neginf: float | None = None) -> Tensor:
+    """Replace NaN by ``nan``, +inf by ``posinf`` and -inf by ``neginf`` (defaults: 0 and the
+    dtype's largest and smallest finite values)."""
+    return NanToNum.apply(input, nan, posinf, neginf)
+
+
+def nan_to_num_(self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None):
+    return self._apply_inplace(NanToNum, nan, posinf, neginf)
+
+
+# --- closeness ------------------------------------------------------------------------------
+
+def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+    """``|input - other| <= atol + rtol * |other|`` elementwise (equal infinities are close)."""
+    if isinstance(other, Tensor) and input.dtype is not other.dtype:
+        raise RuntimeError(f"{input.dtype.name} did not match {other.dtype.name}")
+    x, y = binary_arrays(input, other)
+    if x.dtype.kind == "b":
+        return Tensor._from_array(np.equal(x, y))
+    return Tensor._from_array(np.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def allclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+    """True when every element of ``input`` is close to ``other`` (see ``isclose``)."""
+    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+
+
+def equal(input, other) -> bool:
+    """True when both tensors have the same shape and the same values."""
+    if input._data.shape != other._data.shape:
+        return False
+    check_same_device(input, other)
+    return bool((input._data == other._data).all())
+
+
+def _where_method(self, condition, other):
+    """``x.where(condition, y)`` is ``where(condition, x, y)``."""
+    return where(condition, self, other)
+
+
 tensor_methods = {
+    "where": _where_method, "isnan": isnan, "isinf": isinf, "isposinf": isposinf, "isneginf": isneginf,
+    "isfinite": isfinite, "nan_to_num": nan_to_num, "nan_to_num_": nan_to_num_,
+    "isclose": isclose, "allclose": allclose, "equal": equal,
     "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge,
     "greater": gt, "greater_equal": ge, "less": lt, "less_equal": le, "not_equal": ne,
     "logical_and": logical_and, "logical_or": logical_or, "logical_xor": logical_xor,

@@ -1,5 +1,7 @@
-"""Pointwise operations: arithmetic, and the first elementwise math functions.
+"""Pointwise operations of two or more operands: arithmetic, rounding divisions, maximum
+and minimum, ``atan2``, ``lerp``, ``addcmul``/``addcdiv`` and ``clamp``.
 
+(Elementwise math of one tensor, ``exp``, ``sin``, ``floor``..., is in ``unary.py``.)
 Each Function computes its forward on arrays and its backward with Tensor operations (so
 that backward can itself be recorded, for higher-order gradients). Broadcasting ops hand
 their gradient to ``sum_to_shape`` to undo the broadcast.
@@ -12,35 +14,16 @@ from .._dtype import get_default_dtype, result_type
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._helpers import binary_arrays, sum_to_shape
+from .comparison import where
+from .unary import log
 
 
 # The public functions (exported as minitorch.<name>)
 __all__ = [
-    "add",
-    "sub",
-    "subtract",
-    "mul",
-    "multiply",
-    "div",
-    "divide",
-    "true_divide",
-    "neg",
-    "negative",
-    "pow",
-    "exp",
-    "log",
-    "sqrt",
-    "tanh",
-    "sigmoid",
-    "relu",
+    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "neg",
+    "negative", "pow", "floor_divide", "fmod", "remainder", "maximum", "minimum", "atan2",
+    "arctan2", "lerp", "addcmul", "addcdiv", "clamp", "clip", "clamp_min", "clamp_max",
 ]
-
-
-def _float_array(x):
-    """Integer and bool inputs of float functions (exp, log...) compute in the default float dtype."""
-    if x.dtype.kind in "biu":
-        return x.astype(get_default_dtype().numpy)
-    return x
 
 
 # --- arithmetic --------------------------------------------------------------------------
@@ -118,7 +101,7 @@ class Div(Function):
             dtype = get_default_dtype()
         x, y = binary_arrays(a, b, dtype)
         ctx.save_for_backward(_tensor_if(a, ctx.needs_input_grad[1]), _tensor_if(b, True))
-        ctx.scalar_b = _scalar_or_none(b)
+        ctx.scalar_a, ctx.scalar_b = _scalar_or_none(a), _scalar_or_none(b)
         return x / y
 
     @staticmethod
@@ -129,7 +112,8 @@ class Div(Function):
         if ctx.needs_input_grad[0]:
             grad_a = sum_to_shape(grad / (ctx.scalar_b if b is None else b), shape_a)
         if ctx.needs_input_grad[1]:
-            grad_b = sum_to_shape(-grad * a / (b * b), shape_b)
+            numerator = ctx.scalar_a if a is None else a
+            grad_b = sum_to_shape(-grad * numerator / (b * b), shape_b)
         return grad_a, grad_b
 
 
@@ -168,7 +152,6 @@ class Pow(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from .comparison import where
         a, b = ctx.saved_tensors
         scalar_a, scalar_b = ctx.scalars
         shape_a, shape_b = ctx._input_shapes
@@ -200,126 +183,371 @@ def _scalar_or_none(value):
     return None if isinstance(value, Tensor) else value
 
 
-# --- elementwise math ----------------------------------------------------------------------
+# --- rounding divisions --------------------------------------------------------------------
 
-class Exp(Function):
-    """``exp(a)``;  d/da = exp(a), reusing the saved output."""
+def _rounded_quotient(x, y, rounding_mode, floating: bool):
+    """``x / y`` rounded toward -inf ('floor', Python's ``//``) or toward zero ('trunc')."""
+    if rounding_mode == "floor":
+        return np.floor_divide(x, y)
+    if floating:
+        return np.trunc(np.true_divide(x, y))
+    q = np.floor_divide(x, y)  # integers: floor, then step back toward zero where it went below
+    return q + ((np.remainder(x, y) != 0) & (q < 0))
 
-    node_name = "ExpBackward0"
+
+class DivRounding(Function):
+    """``div(a, b, rounding_mode=...)``;  the rounded quotient is piecewise constant: d/da = d/db = 0."""
+
+    node_name = "DivBackward1"
 
     @staticmethod
-    def forward(ctx, a):
-        result = Tensor._from_array(np.exp(_float_array(a._data)))
-        ctx.save_for_backward(result)
-        return result
+    def forward(ctx, a, b, rounding_mode):
+        dtype = result_type(a, b)
+        x, y = binary_arrays(a, b, dtype)
+        return _rounded_quotient(x, y, rounding_mode, dtype.is_floating_point)
 
     @staticmethod
     def backward(ctx, grad):
-        (result,) = ctx.saved_tensors
-        return grad * result
+        shape_a, shape_b, _ = ctx._input_shapes
+        zero = Tensor._from_array(np.zeros_like(grad._data))
+        return (sum_to_shape(zero, shape_a) if ctx.needs_input_grad[0] else None,
+                sum_to_shape(zero, shape_b) if ctx.needs_input_grad[1] else None, None)
 
 
-class Log(Function):
-    """``log(a)``;  d/da = 1/a."""
+class FloorDivide(Function):
+    """``a // b``; as in PyTorch its derivative is not implemented (``div(a, b,
+    rounding_mode='floor')`` is the differentiable form, with a zero gradient)."""
 
-    node_name = "LogBackward0"
+    node_name = "FloorDivideBackward0"
 
     @staticmethod
-    def forward(ctx, a):
+    def forward(ctx, a, b):
+        x, y = binary_arrays(a, b)
+        return np.floor_divide(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("the derivative for 'floor_divide' is not implemented.")
+
+
+class Fmod(Function):
+    """``fmod(a, b) = a - b * trunc(a / b)`` (sign of a);  d/da = 1, d/db = -trunc(a / b)."""
+
+    node_name = "FmodBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = binary_arrays(a, b)
+        needed = ctx.needs_input_grad[1]  # only d/db uses the operands
+        ctx.save_for_backward(_tensor_if(a, needed), _tensor_if(b, needed))
+        ctx.scalar_a = _scalar_or_none(a)
+        return np.fmod(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        shape_a, shape_b = ctx._input_shapes
+        grad_a = sum_to_shape(grad, shape_a) if ctx.needs_input_grad[0] else None
+        grad_b = None
+        if ctx.needs_input_grad[1]:
+            a = ctx.scalar_a if a is None else a
+            grad_b = sum_to_shape(-grad * div(a, b, rounding_mode="trunc"), shape_b)
+        return grad_a, grad_b
+
+
+class Remainder(Function):
+    """``remainder(a, b) = a - b * floor(a / b)`` (sign of b, Python's ``%``);
+    d/da = 1, d/db = -floor(a / b)."""
+
+    node_name = "RemainderBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = binary_arrays(a, b)
+        needed = ctx.needs_input_grad[1]  # only d/db uses the operands
+        ctx.save_for_backward(_tensor_if(a, needed), _tensor_if(b, needed))
+        ctx.scalar_a = _scalar_or_none(a)
+        return np.remainder(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        shape_a, shape_b = ctx._input_shapes
+        grad_a = sum_to_shape(grad, shape_a) if ctx.needs_input_grad[0] else None
+        grad_b = None
+        if ctx.needs_input_grad[1]:
+            a = ctx.scalar_a if a is None else a
+            grad_b = sum_to_shape(-grad * div(a, b, rounding_mode="floor"), shape_b)
+        return grad_a, grad_b
+
+
+# --- maximum, minimum, atan2 ------------------------------------------------------------------
+
+def _require_tensor(value, name: str, position: int, argument: str = "other") -> None:
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{name}(): argument '{argument}' (position {position}) must be Tensor, "
+                        f"not {type(value).__name__}")
+
+
+class Maximum(Function):
+    """``maximum(a, b)``;  the gradient goes to the larger operand, split half and half where
+    they are equal (PyTorch's convention: the subgradient (1/2, 1/2) at a tie)."""
+
+    node_name = "MaximumBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = binary_arrays(a, b)
+        ctx.save_for_backward(a, b)
+        return np.maximum(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return _select_backward(ctx, grad, a < b, a > b, a == b)
+
+
+class Minimum(Function):
+    """``minimum(a, b)``;  the gradient goes to the smaller operand, halved at ties."""
+
+    node_name = "MinimumBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = binary_arrays(a, b)
+        ctx.save_for_backward(a, b)
+        return np.minimum(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return _select_backward(ctx, grad, a > b, a < b, a == b)
+
+
+def _select_backward(ctx, grad, a_loses, b_loses, tie):
+    shape_a, shape_b = ctx._input_shapes
+    shared = where(tie, grad / 2, grad)
+    grad_a = sum_to_shape(where(a_loses, 0.0, shared), shape_a) if ctx.needs_input_grad[0] else None
+    grad_b = sum_to_shape(where(b_loses, 0.0, shared), shape_b) if ctx.needs_input_grad[1] else None
+    return grad_a, grad_b
+
+
+class Atan2(Function):
+    """``atan2(a, b)``, the angle of the point (b, a);
+    d/da = b / (a² + b²), d/db = -a / (a² + b²)."""
+
+    node_name = "Atan2Backward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        dtype = result_type(a, b)
+        if not dtype.is_floating_point:
+            dtype = get_default_dtype()
+        x, y = binary_arrays(a, b, dtype)
+        ctx.save_for_backward(a, b)
+        return np.arctan2(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        shape_a, shape_b = ctx._input_shapes
+        scaled = grad / (a * a + b * b)
+        return (sum_to_shape(scaled * b, shape_a) if ctx.needs_input_grad[0] else None,
+                sum_to_shape(-scaled * a, shape_b) if ctx.needs_input_grad[1] else None)
+
+
+# --- lerp, addcmul, addcdiv ----------------------------------------------------------------
+
+class Lerp(Function):
+    """``lerp(a, b, w) = a + w (b - a)``;  d/da = 1 - w, d/db = w, d/dw = b - a."""
+
+    node_name = "LerpBackward1"
+
+    @staticmethod
+    def forward(ctx, a, b, weight):
+        x, y, w = a._data, b._data, weight._data if isinstance(weight, Tensor) else weight
+        if x.dtype != y.dtype:
+            raise RuntimeError(f"expected dtype {a.dtype.name} for `end` but got dtype {b.dtype.name}")
+        if isinstance(weight, Tensor) and w.dtype != x.dtype:
+            if weight.ndim:
+                raise RuntimeError(f"expected dtype {a.dtype.name} for `weight` but got dtype "
+                                   f"{weight.dtype.name}")
+            w = w.astype(x.dtype)  # a 0-d weight follows the operands' dtype
+        need_ends, need_weight = ctx.needs_input_grad[2], True in ctx.needs_input_grad[:2]
+        ctx.save_for_backward(_tensor_if(a, need_ends), _tensor_if(b, need_ends),
+                              _tensor_if(weight, need_weight))
+        ctx.scalar_weight = _scalar_or_none(weight)
+        return x + w * (y - x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, weight = ctx.saved_tensors
+        shape_a, shape_b, shape_w = ctx._input_shapes
+        w = ctx.scalar_weight if weight is None else weight
+        grad_a = grad_b = grad_w = None
+        if ctx.needs_input_grad[0]:
+            grad_a = sum_to_shape(grad * (1 - w), shape_a)
+        if ctx.needs_input_grad[1]:
+            grad_b = sum_to_shape(grad * w, shape_b)
+        if ctx.needs_input_grad[2]:
+            grad_w = sum_to_shape(grad * (b - a), shape_w)
+        return grad_a, grad_b, grad_w
+
+
+class LerpScalar(Lerp):
+    """``lerp`` with a number as the weight: PyTorch names its node differently."""
+
+    node_name = "LerpBackward0"
+
+
+def _ternary_arrays(a, b, c):
+    """The arrays of three tensors cast to their common (promoted) dtype."""
+    target = result_type(a, b, c).numpy
+    return tuple(t._data if t._data.dtype == target else t._data.astype(target) for t in (a, b, c))
+
+
+class Addcmul(Function):
+    """``a + value * t1 * t2``;  d/da = 1, d/dt1 = value * t2, d/dt2 = value * t1."""
+
+    node_name = "AddcmulBackward0"
+
+    @staticmethod
+    def forward(ctx, a, t1, t2, value):
+        x, y, z = _ternary_arrays(a, t1, t2)
+        ctx.save_for_backward(_tensor_if(t1, ctx.needs_input_grad[2]),
+                              _tensor_if(t2, ctx.needs_input_grad[1]))
+        ctx.value = value
+        product = y * z
+        return x + (product if value == 1 else value * product)
+
+    @staticmethod
+    def backward(ctx, grad):
+        t1, t2 = ctx.saved_tensors
+        shape_a, shape_1, shape_2, _ = ctx._input_shapes
+        scaled = grad if ctx.value == 1 else grad * ctx.value
+        return (sum_to_shape(grad, shape_a) if ctx.needs_input_grad[0] else None,
+                sum_to_shape(scaled * t2, shape_1) if ctx.needs_input_grad[1] else None,
+                sum_to_shape(scaled * t1, shape_2) if ctx.needs_input_grad[2] else None, None)
+
+
+class Addcdiv(Function):
+    """``a + value * t1 / t2``;  d/da = 1, d/dt1 = value / t2, d/dt2 = -value * t1 / t2²."""
+
+    node_name = "AddcdivBackward0"
+
+    @staticmethod
+    def forward(ctx, a, t1, t2, value):
+        if t1._data.dtype.kind in "biu" and t2._data.dtype.kind in "biu":
+            raise RuntimeError("Integer division with addcdiv is no longer supported; use "
+                               "input + value * tensor1 / tensor2 (true division) instead.")
+        x, y, z = _ternary_arrays(a, t1, t2)
+        ctx.save_for_backward(_tensor_if(t1, ctx.needs_input_grad[2]), t2)
+        ctx.value = value
+        quotient = y / z
+        return x + (quotient if value == 1 else value * quotient)
+
+    @staticmethod
+    def backward(ctx, grad):
+        t1, t2 = ctx.saved_tensors
+        shape_a, shape_1, shape_2, _ = ctx._input_shapes
+        scaled = (grad if ctx.value == 1 else grad * ctx.value) / t2
+        return (sum_to_shape(grad, shape_a) if ctx.needs_input_grad[0] else None,
+                sum_to_shape(scaled, shape_1) if ctx.needs_input_grad[1] else None,
+                sum_to_shape(-scaled * t1 / t2, shape_2) if ctx.needs_input_grad[2] else None, None)
+
+
+# --- clamp ------------------------------------------------------------------------------------
+
+class Clamp(Function):
+    """``clamp(a, lo, hi)`` with number bounds (either may be None);
+    d/da = 1 where lo <= a <= hi (bounds included, PyTorch's subgradient), else 0."""
+
+    node_name = "ClampBackward1"
+
+    @staticmethod
+    def forward(ctx, a, lo, hi):
+        x = a._data
+        target = result_type(a, *(v for v in (lo, hi) if v is not None)).numpy
+        if x.dtype != target:
+            x = x.astype(target)
         ctx.save_for_backward(a)
-        return np.log(_float_array(a._data))
+        ctx.bounds = (lo, hi)
+        if hi is None:
+            return np.maximum(x, lo)
+        if lo is None:
+            return np.minimum(x, hi)
+        return np.minimum(np.maximum(x, lo), hi)
 
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return grad / a
+        lo, hi = ctx.bounds
+        if hi is None:
+            inside = a >= lo
+        elif lo is None:
+            inside = a <= hi
+        else:
+            inside = (a >= lo) & (a <= hi)
+        return where(inside, grad, 0.0), None, None
 
 
-class Sqrt(Function):
-    """``sqrt(a)``;  d/da = 1 / (2 sqrt(a))."""
-
-    node_name = "SqrtBackward0"
-
-    @staticmethod
-    def forward(ctx, a):
-        result = Tensor._from_array(np.sqrt(_float_array(a._data)))
-        ctx.save_for_backward(result)
-        return result
-
-    @staticmethod
-    def backward(ctx, grad):
-        (result,) = ctx.saved_tensors
-        return grad / (2 * result)
+class ClampMin(Clamp):
+    node_name = "ClampMinBackward0"
 
 
-class Tanh(Function):
-    """``tanh(a)``;  d/da = 1 - tanh(a)**2."""
-
-    node_name = "TanhBackward0"
-
-    @staticmethod
-    def forward(ctx, a):
-        result = Tensor._from_array(np.tanh(_float_array(a._data)))
-        ctx.save_for_backward(result)
-        return result
-
-    @staticmethod
-    def backward(ctx, grad):
-        (result,) = ctx.saved_tensors
-        return grad * (1 - result * result)
+class ClampMax(Clamp):
+    node_name = "ClampMaxBackward0"
 
 
-class Sigmoid(Function):
-    """``sigmoid(a) = 1 / (1 + exp(-a))``;  d/da = s (1 - s).
+class ClampTensor(Function):
+    """``clamp(a, lo, hi)`` with tensor bounds (either may be None), broadcasting.
 
-    Computed as ``exp(-logaddexp(0, -a))`` so that large |a| neither overflows nor gives NaN.
+    d/da = 1 where lo <= a <= hi; d/dlo = 1 where a < lo (and lo < hi); d/dhi = 1 where
+    a > hi, or everywhere hi < lo (then the result is hi), as PyTorch defines them.
     """
 
-    node_name = "SigmoidBackward0"
+    node_name = "ClampBackward0"
 
     @staticmethod
-    def forward(ctx, a):
-        x = _float_array(a._data)
-        result = Tensor._from_array(np.exp(-np.logaddexp(0, -x)).astype(x.dtype, copy=False))
-        ctx.save_for_backward(result)
-        return result
-
-    @staticmethod
-    def backward(ctx, grad):
-        (result,) = ctx.saved_tensors
-        return grad * (result * (1 - result))
-
-
-class Relu(Function):
-    """``max(a, 0)``;  d/da = 1 where a > 0, else 0 (PyTorch's choice at 0)."""
-
-    node_name = "ReluBackward0"
-
-    @staticmethod
-    def forward(ctx, a):
-        result = Tensor._from_array(np.maximum(a._data, 0, dtype=a._data.dtype))
-        ctx.save_for_backward(result)
-        return result
+    def forward(ctx, a, lo, hi):
+        bounds = [v for v in (lo, hi) if v is not None]
+        target = result_type(a, *bounds).numpy
+        x, low, high = (None if t is None else t._data if t._data.dtype == target
+                        else t._data.astype(target) for t in (a, lo, hi))
+        ctx.save_for_backward(a, lo, hi)
+        if high is None:
+            return np.maximum(x, low)
+        if low is None:
+            return np.minimum(x, high)
+        return np.minimum(np.maximum(x, low), high)
 
     @staticmethod
     def backward(ctx, grad):
-        (result,) = ctx.saved_tensors
-        return grad * (result > 0)
+        a, lo, hi = ctx.saved_tensors
+        shapes = ctx._input_shapes
+        if hi is None:
+            masks = (a >= lo, a < lo, None)
+        elif lo is None:
+            masks = (a <= hi, None, a > hi)
+        else:
+            masks = ((a >= lo) & (a <= hi), (a < lo) & (lo < hi), (a > hi) | (hi < lo))
+        return tuple(sum_to_shape(where(m, grad, 0.0), s) if m is not None and needed else None
+                     for m, s, needed in zip(masks, shapes, ctx.needs_input_grad))
 
 
 # --- the public functions (also Tensor methods) ---------------------------------------------
 
 def add(input, other, *, alpha=1, out=None):
     """``input + alpha * other``, broadcasting, with PyTorch's type promotion."""
-    if alpha != 1:
-        other = mul(other, alpha)
+    if alpha != 1:  # a number stays a number (a "weak" scalar that cannot widen the dtype)
+        other = other * alpha if isinstance(other, (int, float)) else mul(other, alpha)
     return _with_out(Add.apply(input, other), out)
 
 
 def sub(input, other, *, alpha=1, out=None):
     """``input - alpha * other``."""
-    if alpha != 1:
-        other = mul(other, alpha)
+    if alpha != 1:  # a number stays a number (a "weak" scalar that cannot widen the dtype)
+        other = other * alpha if isinstance(other, (int, float)) else mul(other, alpha)
     return _with_out(Sub.apply(input, other), out)
 
 
@@ -329,23 +557,13 @@ def mul(input, other, *, out=None):
 
 
 def div(input, other, *, rounding_mode=None, out=None):
-    """``input / other``; ``rounding_mode`` 'trunc' or 'floor' rounds the quotient (no gradient)."""
+    """``input / other``; ``rounding_mode`` 'trunc' or 'floor' rounds the quotient (zero gradient)."""
     if rounding_mode is None:
         return _with_out(Div.apply(input, other), out)
     if rounding_mode not in ("trunc", "floor"):
         raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
                          f"found '{rounding_mode}'")
-    from .._creation import _wrap_no_grad
-    dtype = result_type(input, other)
-    x, y = binary_arrays(input, other, dtype)
-    if dtype.is_floating_point:
-        q = x / y
-        result = np.floor(q) if rounding_mode == "floor" else np.trunc(q)
-    elif rounding_mode == "floor":
-        result = x // y
-    else:
-        result = np.trunc(np.true_divide(x, y)).astype(dtype.numpy)
-    return _with_out(_wrap_no_grad(result), out)
+    return _with_out(DivRounding.apply(input, other, rounding_mode), out)
 
 
 def true_divide(input, other):
@@ -353,6 +571,7 @@ def true_divide(input, other):
 
 
 def neg(input):
+    """``-input`` (bool tensors are rejected: use ``~`` or ``logical_not``)."""
     return Neg.apply(input)
 
 
@@ -361,28 +580,87 @@ def pow(input, exponent):
     return Pow.apply(input, exponent)
 
 
-def exp(input):
-    return Exp.apply(input)
+def floor_divide(input, other):
+    """``input // other``, rounding toward -inf (Python's ``//``); not differentiable."""
+    return FloorDivide.apply(input, other)
 
 
-def log(input):
-    return Log.apply(input)
+def fmod(input, other):
+    """C's ``fmod``: the remainder of ``input / other`` with the sign of ``input``."""
+    return Fmod.apply(input, other)
 
 
-def sqrt(input):
-    return Sqrt.apply(input)
+def remainder(input, other):
+    """Python's ``%``: the remainder of ``input / other`` with the sign of ``other``."""
+    return Remainder.apply(input, other)
 
 
-def tanh(input):
-    return Tanh.apply(input)
+def maximum(input, other):
+    """The elementwise maximum of two tensors (NaN wins); ties split the gradient half and half."""
+    _require_tensor(other, "maximum", 2)
+    return Maximum.apply(input, other)
 
 
-def sigmoid(input):
-    return Sigmoid.apply(input)
+def minimum(input, other):
+    """The elementwise minimum of two tensors (NaN wins); ties split the gradient half and half."""
+    _require_tensor(other, "minimum", 2)
+    return Minimum.apply(input, other)
 
 
-def relu(input):
-    return Relu.apply(input)
+def atan2(input, other):
+    """The angle of the point ``(other, input)``, in ``[-pi, pi]``."""
+    _require_tensor(other, "atan2", 2)
+    return Atan2.apply(input, other)
+
+
+def lerp(input, end, weight):
+    """Linear interpolation ``input + weight * (end - input)``; ``weight`` a number or a tensor."""
+    _require_tensor(end, "lerp", 2, "end")
+    if isinstance(weight, Tensor):
+        return Lerp.apply(input, end, weight)
+    return LerpScalar.apply(input, end, weight)
+
+
+def addcmul(input, tensor1, tensor2, *, value=1):
+    """``input + value * tensor1 * tensor2`` (used by optimizers, mostly in place)."""
+    return Addcmul.apply(input, tensor1, tensor2, value)
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    """``input + value * tensor1 / tensor2``."""
+    return Addcdiv.apply(input, tensor1, tensor2, value)
+
+
+def _clamp_function(min, max):
+    """The Function for these bounds: numbers and tensors cannot be mixed, as in PyTorch."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    tensors = [isinstance(v, Tensor) for v in (min, max) if v is not None]
+    if all(tensors):
+        return ClampTensor
+    if any(tensors):
+        raise TypeError("clamp() received an invalid combination of arguments: min and max must "
+                        "both be tensors or both be numbers")
+    return Clamp
+
+
+def clamp(input, min=None, max=None):  # noqa: A002
+    """Limit every element to ``[min, max]`` (numbers or broadcastable tensors; either may be None).
+
+    Where ``min > max`` every element becomes ``max``. The gradient passes where
+    ``min <= input <= max``, bounds included.
+    """
+    return _clamp_function(min, max).apply(input, min, max)
+
+
+def clamp_min(input, min):  # noqa: A002
+    """``clamp(input, min=min)``."""
+    return (ClampTensor if isinstance(min, Tensor) else ClampMin).apply(input, min, None)
+
+
+def clamp_max(input, max):  # noqa: A002
+    """``clamp(input, max=max)``."""
+    return (ClampTensor if isinstance(max, Tensor) else ClampMax).apply(input, None, max)
 
 
 def _with_out(result, out):
@@ -392,8 +670,10 @@ def _with_out(result, out):
     return out
 
 
-subtract, multiply, divide, negative = sub, mul, div, neg  # PyTorch's aliases
+subtract, multiply, divide, negative, clip, arctan2 = sub, mul, div, neg, clamp, atan2  # aliases
 
+
+# --- reflected operators ---------------------------------------------------------------------
 
 def _rsub(self, other):
     return Sub.apply(other, self)
@@ -407,11 +687,69 @@ def _rpow(self, other):
     return Pow.apply(other, self)
 
 
+def _rfloordiv(self, other):
+    return FloorDivide.apply(other, self)
+
+
+def _rmod(self, other):
+    return Remainder.apply(other, self)
+
+
+# --- in-place variants ------------------------------------------------------------------------
+
+def neg_(self):
+    return self._apply_inplace(Neg)
+
+
+def floor_divide_(self, other):
+    return self._apply_inplace(FloorDivide, other)
+
+
+def fmod_(self, other):
+    return self._apply_inplace(Fmod, other)
+
+
+def remainder_(self, other):
+    return self._apply_inplace(Remainder, other)
+
+
+def lerp_(self, end, weight):
+    _require_tensor(end, "lerp_", 1, "end")
+    return self._apply_inplace(Lerp if isinstance(weight, Tensor) else LerpScalar, end, weight)
+
+
+def addcmul_(self, tensor1, tensor2, *, value=1):
+    return self._apply_inplace(Addcmul, tensor1, tensor2, value)
+
+
+def addcdiv_(self, tensor1, tensor2, *, value=1):
+    return self._apply_inplace(Addcdiv, tensor1, tensor2, value)
+
+
+def clamp_(self, min=None, max=None):  # noqa: A002
+    return self._apply_inplace(_clamp_function(min, max), min, max)
+
+
+def clamp_min_(self, min):  # noqa: A002
+    return self._apply_inplace(ClampTensor if isinstance(min, Tensor) else ClampMin, min, None)
+
+
+def clamp_max_(self, max):  # noqa: A002
+    return self._apply_inplace(ClampTensor if isinstance(max, Tensor) else ClampMax, None, max)
+
+
 tensor_methods = {
     "add": add, "sub": sub, "subtract": sub, "mul": mul, "multiply": mul, "div": div,
     "divide": div, "true_divide": true_divide, "neg": neg, "negative": neg, "pow": pow,
-    "exp": exp, "log": log, "sqrt": sqrt, "tanh": tanh, "sigmoid": sigmoid, "relu": relu,
+    "floor_divide": floor_divide, "fmod": fmod, "remainder": remainder, "maximum": maximum,
+    "minimum": minimum, "atan2": atan2, "arctan2": atan2, "lerp": lerp, "addcmul": addcmul,
+    "addcdiv": addcdiv, "clamp": clamp, "clip": clamp, "clamp_min": clamp_min,
+    "clamp_max": clamp_max,
+    "neg_": neg_, "negative_": neg_, "floor_divide_": floor_divide_, "fmod_": fmod_,
+    "remainder_": remainder_, "lerp_": lerp_, "addcmul_": addcmul_, "addcdiv_": addcdiv_,
+    "clamp_": clamp_, "clip_": clamp_, "clamp_min_": clamp_min_, "clamp_max_": clamp_max_,
     "__add__": add, "__radd__": add, "__sub__": sub, "__rsub__": _rsub,
     "__mul__": mul, "__rmul__": mul, "__truediv__": div, "__rtruediv__": _rdiv,
-    "__pow__": pow, "__rpow__": _rpow, "__neg__": neg,
+    "__pow__": pow, "__rpow__": _rpow, "__neg__": neg, "__floordiv__": floor_divide,
+    "__rfloordiv__": _rfloordiv, "__mod__": remainder, "__rmod__": _rmod,
 }

@@ -1,31 +1,66 @@
-"""Reductions: ``sum`` and ``mean`` over all elements or chosen dims."""
+"""Reductions: ``sum``, ``mean``, ``prod``, the max/min family, ``var``/``std``, ``norm``,
+``all``/``any``/``count_nonzero``, and the running (cumulative) ``cumsum``/``cumprod``.
+
+A reduction's gradient is the output gradient broadcast back over the reduced dims
+(``_expand_back``) times the derivative of the reduced value w.r.t. each element. Where a
+max or min is shared by several elements, ``amax``/``max()`` split the gradient evenly
+among them, while ``max(dim=...)`` gives it all to the element whose index it returns:
+both are PyTorch's conventions.
+"""
 from __future__ import annotations
+
+import math
+import warnings
+from collections import namedtuple
 
 import numpy as np
 
 from .._dtype import int64, to_dtype
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._helpers import normalize_dims
+from ._helpers import normalize_dim, normalize_dims
 
 
 # The public functions (exported as minitorch.<name>)
 __all__ = [
-    "sum",
-    "mean",
+    "sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std",
+    "var_mean", "std_mean", "norm", "all", "any", "count_nonzero", "cumsum", "cumprod",
 ]
+
+# PyTorch returns these as ``torch.return_types.max`` etc.: tuples with named fields
+max_result = namedtuple("max", ["values", "indices"])
+min_result = namedtuple("min", ["values", "indices"])
+
+
+def _reduced_dims(dim, ndim: int) -> tuple:
+    """The dims a reduction covers: all of them for None or ``()`` (PyTorch's rule)."""
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+        return tuple(range(ndim))
+    return normalize_dims(dim, ndim)
 
 
 def _expand_back(grad, input_shape, dims, keepdim):
     """Broadcast a reduced gradient back over the reduced dims: the gradient of a sum is 1
     for every element that went into it."""
+    return _keep_dims(grad, input_shape, dims, keepdim).expand(input_shape)
+
+
+def _keep_dims(t, input_shape, dims, keepdim):
+    """A reduced tensor reshaped to keep its reduced dims as size 1 (so it broadcasts)."""
     if not keepdim and dims:
         kept = list(input_shape)
         for d in dims:
             kept[d] = 1
-        grad = grad.reshape(tuple(kept))
-    return grad.expand(input_shape)
+        t = t.reshape(tuple(kept))
+    return t
 
+
+def _require_float(input, name: str) -> None:
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"{name} only support floating point and complex dtypes")
+
+
+# --- sum, mean, prod ----------------------------------------------------------------------------
 
 class Sum(Function):
     """``sum(a, dims)``;  d/da = 1 for every element summed."""
@@ -74,6 +109,64 @@ class Mean(Function):
         return _expand_back(grad / ctx.count, shape, ctx.dims, ctx.keepdim), None, None, None
 
 
+class Prod(Function):
+    """``prod(a, dims)``;  d/da_i = the product of the other elements of a_i's slice.
+
+    Without zeros that is ``result / a_i``. Division fails at zeros, so then the product of
+    the others is built from two running products (of the elements before a_i and of those
+    after it): exact, and differentiable again, with any number of zeros.
+    """
+
+    node_name = "ProdBackward1"
+
+    @staticmethod
+    def forward(ctx, a, dims, keepdim, dtype):
+        x = a._data
+        if dtype is None and x.dtype.kind in "biu":
+            dtype = int64
+        ctx.dims, ctx.keepdim = dims, keepdim
+        result = Tensor._from_array(np.prod(x, axis=dims, keepdims=keepdim,
+                                            dtype=None if dtype is None else dtype.numpy))
+        ctx.save_for_backward(a, result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, result = ctx.saved_tensors
+        shape, dims = ctx._input_shapes[0], ctx.dims
+        grad = _keep_dims(grad, shape, dims, ctx.keepdim)
+        if not (a._data == 0).any():
+            return grad * _keep_dims(result, shape, dims, ctx.keepdim) / a, None, None, None
+        return grad * _product_of_others(a, dims), None, None, None
+
+
+def _product_of_others(a, dims):
+    """For each element, the product of the other elements of its slice along ``dims`` (one
+    dim, or all of them): (product of those before it) * (product of those after it)."""
+    from .. import cat
+    whole = len(dims) == a.ndim
+    x = a.reshape(-1) if whole else a.transpose(dims[0], -1)
+    one = Tensor._from_array(np.ones_like(x._data[..., :1]))
+    before = cumprod(cat([one, x[..., :-1]], -1), -1)
+    after = cumprod(cat([one, x[..., 1:].flip(-1)], -1), -1).flip(-1)
+    others = before * after
+    return others.reshape(a.shape) if whole else others.transpose(dims[0], -1)
+
+
+class ProdAll(Prod):
+    node_name = "ProdBackward0"
+
+
+class SumAll(Sum):
+    """``sum(a)`` over every element: the same Function, under PyTorch's name for this form."""
+
+    node_name = "SumBackward0"
+
+
+class MeanAll(Mean):
+    node_name = "MeanBackward0"
+
+
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     """Sum of all elements, or over ``dim`` (an int or a tuple of ints).
 
@@ -82,14 +175,526 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
         >>> minitorch.tensor([[1., 2.], [3., 4.]]).sum(0)
         tensor([4., 6.])
     """
-    dims = normalize_dims(dim, input.ndim) if dim is not None and dim != () else tuple(range(input.ndim))
-    return Sum.apply(input, dims, keepdim, None if dtype is None else to_dtype(dtype))
+    dims = _reduced_dims(dim, input.ndim)
+    function = SumAll if dim is None else Sum
+    return function.apply(input, dims, keepdim, None if dtype is None else to_dtype(dtype))
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     """Mean of all elements, or over ``dim`` (an int or a tuple of ints)."""
-    dims = normalize_dims(dim, input.ndim) if dim is not None and dim != () else tuple(range(input.ndim))
-    return Mean.apply(input, dims, keepdim, None if dtype is None else to_dtype(dtype))
+    dims = _reduced_dims(dim, input.ndim)
+    function = MeanAll if dim is None else Mean
+    return function.apply(input, dims, keepdim, None if dtype is None else to_dtype(dtype))
 
 
-tensor_methods = {"sum": sum, "mean": mean}
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    """Product of all elements, or along one ``dim``; integers multiply in int64.
+
+    The gradient is exact when the input holds zeros (see ``Prod``).
+    """
+    dtype = None if dtype is None else to_dtype(dtype)
+    if dim is None:
+        return ProdAll.apply(input, tuple(range(input.ndim)), False, dtype)
+    if isinstance(dim, (tuple, list)):
+        raise TypeError(f"prod(): argument 'dim' must be int, not {type(dim).__name__}")
+    return Prod.apply(input, normalize_dims(dim, input.ndim), keepdim, dtype)
+
+
+# --- max and min ----------------------------------------------------------------------------------
+
+def _nonempty(x, dims, name: str) -> None:
+    for d in dims:
+        if x.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+
+
+class Amax(Function):
+    """``amax(a, dims)``;  the gradient is shared evenly by the elements equal to the maximum."""
+
+    node_name = "AmaxBackward0"
+    reduce = staticmethod(np.max)
+
+    @classmethod
+    def forward(cls, ctx, a, dims, keepdim):
+        x = a._data
+        ctx.dims, ctx.keepdim = dims, keepdim
+        result = Tensor._from_array(cls.reduce(x, axis=dims, keepdims=keepdim))
+        ctx.save_for_backward(a, result)
+        return result
+
+    # amax multiplies the gradient by the 0/1 mask (an inf or NaN gradient reaches every
+    # element); max() of the whole tensor selects with `where` (others get exactly 0), as in PyTorch
+    selects = False
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        a, result = ctx.saved_tensors
+        shape, dims, keepdim = ctx._input_shapes[0], ctx.dims, ctx.keepdim
+        return _even_share(grad, a, result, shape, dims, keepdim, cls.selects), None, None
+
+
+def _even_share(grad, a, result, shape, dims, keepdim, selects=False):
+    """``grad`` split evenly among the elements of ``a`` that equal the reduced ``result``
+    (NaN results are matched by NaN elements)."""
+    from .comparison import isnan, where
+    extreme = _keep_dims(result, shape, dims, keepdim)
+    hits = a == extreme
+    if a.dtype.is_floating_point and np.isnan(result._data).any():
+        hits = hits | (isnan(a) & isnan(extreme))
+    weights = hits.to(grad.dtype)
+    if selects:
+        return where(hits, _keep_dims(grad, shape, dims, keepdim) / weights.sum(dims, keepdim=True), 0.0)
+    return _keep_dims(grad, shape, dims, keepdim) * weights / weights.sum(dims, keepdim=True)
+
+
+class Amin(Amax):
+    """``amin(a, dims)``;  the gradient is shared evenly by the elements equal to the minimum."""
+
+    node_name = "AminBackward0"
+    reduce = staticmethod(np.min)
+
+
+class MaxAll(Amax):
+    node_name = "MaxBackward1"
+    selects = True
+
+
+class MinAll(Amin):
+    node_name = "MinBackward1"
+    selects = True
+
+
+class MaxDim(Function):
+    """``max(a, dim)`` -> (values, indices);  the gradient goes to the element at the index."""
+
+    node_name = "MaxBackward0"
+    arg = staticmethod(np.argmax)
+
+    @classmethod
+    def forward(cls, ctx, a, dim, keepdim):
+        x = a._data
+        ctx.dim, ctx.keepdim = dim, keepdim
+        if x.ndim == 0:
+            values, index = x.copy(), np.zeros((), dtype=np.int64)
+        else:
+            index = cls.arg(x, axis=dim, keepdims=True)
+            values = np.take_along_axis(x, index, axis=dim)
+            ctx.index = index
+            if not keepdim:
+                values, index = values.squeeze(dim), index.squeeze(dim)
+        index = Tensor._from_array(index.astype(np.int64, copy=False))
+        ctx.mark_non_differentiable(index)
+        return values, index
+
+    @staticmethod
+    def backward(ctx, grad, _):
+        from .sorting import scatter_back
+        shape = ctx._input_shapes[0]
+        if len(shape) == 0:
+            return grad, None, None
+        if not ctx.keepdim:
+            grad = grad.unsqueeze(ctx.dim)
+        return scatter_back(grad, ctx.index, ctx.dim, shape), None, None
+
+
+class MinDim(MaxDim):
+    """``min(a, dim)`` -> (values, indices)."""
+
+    node_name = "MinBackward0"
+    arg = staticmethod(np.argmin)
+
+
+def _max_or_min(input, dim, keepdim, other, name, full, by_dim, result, binary):
+    if isinstance(dim, Tensor):  # max(a, b): the elementwise form
+        other, dim = dim, None
+    if other is not None:
+        return binary(input, other)
+    if dim is None:
+        if input.numel() == 0:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
+                               "input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
+        return full.apply(input, tuple(range(input.ndim)), False)
+    dim = normalize_dim(dim, input.ndim)
+    if input.ndim:
+        _nonempty(input._data, (dim,), name)
+    return result(*by_dim.apply(input, dim, keepdim))
+
+
+def max(input, dim=None, keepdim=False, *, other=None):  # noqa: A001
+    """The largest element; with ``dim``, ``(values, indices)`` along it; with a tensor as the
+    second argument, the elementwise ``maximum``.
+
+    Example::
+
+        >>> values, indices = minitorch.tensor([[1., 5.], [7., 2.]]).max(1)
+    """
+    from .pointwise import maximum
+    return _max_or_min(input, dim, keepdim, other, "max", MaxAll, MaxDim, max_result, maximum)
+
+
+def min(input, dim=None, keepdim=False, *, other=None):  # noqa: A001
+    """The smallest element; with ``dim``, ``(values, indices)``; with a tensor, ``minimum``."""
+    from .pointwise import minimum
+    return _max_or_min(input, dim, keepdim, other, "min", MinAll, MinDim, min_result, minimum)
+
+
+def amax(input, dim=(), keepdim=False):
+    """The maximum over ``dim`` (an int or a tuple; all dims by default); ties share the gradient."""
+    if dim in ((), []) and input.numel() == 0:  # all dims of an empty tensor: no value to give
+        raise RuntimeError("amax(): Expected reduction dim to be specified for input.numel() == 0. "
+                           "Specify the reduction dim with the 'dim' argument.")
+    dims = _reduced_dims(dim, input.ndim)
+    _nonempty(input._data, dims, "amax")
+    return Amax.apply(input, dims, keepdim)
+
+
+def amin(input, dim=(), keepdim=False):
+    """The minimum over ``dim`` (an int or a tuple; all dims by default); ties share the gradient."""
+    if dim in ((), []) and input.numel() == 0:  # all dims of an empty tensor: no value to give
+        raise RuntimeError("amin(): Expected reduction dim to be specified for input.numel() == 0. "
+                           "Specify the reduction dim with the 'dim' argument.")
+    dims = _reduced_dims(dim, input.ndim)
+    _nonempty(input._data, dims, "amin")
+    return Amin.apply(input, dims, keepdim)
+
+
+def _arg(function, input, dim, keepdim, name):
+    x = input._data
+    if dim is None:
+        if x.size == 0:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
+                               "input.numel() == 0.")
+        index = function(x)
+        if keepdim:
+            return Tensor._from_array(index.astype(np.int64).reshape((1,) * x.ndim))
+        return Tensor._from_array(index.astype(np.int64))
+    dim = normalize_dim(dim, x.ndim)
+    if x.ndim == 0:
+        return Tensor._from_array(np.zeros((), dtype=np.int64))
+    _nonempty(x, (dim,), name)
+    return Tensor._from_array(function(x, axis=dim, keepdims=keepdim).astype(np.int64, copy=False))
+
+
+def argmax(input, dim=None, keepdim=False):
+    """The index of the largest element (of the flattened tensor when ``dim`` is None); int64."""
+    return _arg(np.argmax, input, dim, keepdim, "argmax")
+
+
+def argmin(input, dim=None, keepdim=False):
+    """The index of the smallest element (of the flattened tensor when ``dim`` is None); int64."""
+    return _arg(np.argmin, input, dim, keepdim, "argmin")
+
+
+# --- variance and standard deviation ---------------------------------------------------------------
+
+class Var(Function):
+    """``var(a) = sum((a - mean)²) / (n - correction)``;  d/da = 2 (a - mean) / (n - correction)."""
+
+    node_name = "VarBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dims, correction, keepdim):
+        ctx.dims, ctx.correction, ctx.keepdim = dims, correction, keepdim
+        ctx.save_for_backward(a)
+        return _numpy_var(a._data, dims, correction, keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return _var_backward(ctx, grad, a), None, None, None
+
+
+def _numpy_var(x, dims, correction, keepdim):
+    count = 1
+    for d in dims:
+        count *= x.shape[d]
+    if count - correction > 0:
+        return np.var(x, axis=dims, ddof=correction, keepdims=keepdim)
+    # no degrees of freedom left: inf or NaN, with PyTorch's warning instead of NumPy's
+    warnings.warn("var(): degrees of freedom is <= 0. Correction should be strictly less than the "
+                  "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=4)
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.var(x, axis=dims, ddof=correction, keepdims=keepdim)
+
+
+def _var_backward(ctx, grad, a):
+    shape, dims = ctx._input_shapes[0], ctx.dims
+    count = 1
+    for d in dims:
+        count *= shape[d]
+    centered = a - a.mean(dims, keepdim=True)
+    denominator = count - ctx.correction  # as in forward: no degrees of freedom left gives inf
+    factor = 2 / denominator if denominator > 0 else math.inf
+    return _keep_dims(grad, shape, dims, ctx.keepdim) * centered * factor
+
+
+class Std(Function):
+    """``std(a) = sqrt(var(a))``;  d/da = dvar/da / (2 std) (0 where std is 0, as PyTorch)."""
+
+    node_name = "StdBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dims, correction, keepdim):
+        ctx.dims, ctx.correction, ctx.keepdim = dims, correction, keepdim
+        result = Tensor._from_array(np.sqrt(_numpy_var(a._data, dims, correction, keepdim)))
+        ctx.save_for_backward(a, result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        from .comparison import where
+        a, result = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scaled = where(result == 0, 0.0, grad / (2 * result))
+        return _var_backward(ctx, scaled, a), None, None, None
+
+
+def _var_args(input, dim, unbiased, correction, name):
+    """(dims, correction) from PyTorch's two signatures: ``(dim, unbiased, keepdim)`` and
+    ``(dim, *, correction, keepdim)``; ``var(x, False)`` passes ``unbiased`` first."""
+    _require_float(input, "std and var")
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise RuntimeError(f"{name}: cannot specify both unbiased and correction")
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    return _reduced_dims(dim, input.ndim), correction
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance over ``dim`` with Bessel's ``correction`` (default 1; ``unbiased=False`` means 0)."""
+    dims, correction = _var_args(input, dim, unbiased, correction, "var")
+    return Var.apply(input, dims, correction, keepdim)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Standard deviation over ``dim`` (see ``var``)."""
+    dims, correction = _var_args(input, dim, unbiased, correction, "std")
+    return Std.apply(input, dims, correction, keepdim)
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """``(var, mean)`` over the same dims."""
+    dims, correction = _var_args(input, dim, unbiased, correction, "var_mean")
+    return Var.apply(input, dims, correction, keepdim), mean(input, dims, keepdim)
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """``(std, mean)`` over the same dims."""
+    dims, correction = _var_args(input, dim, unbiased, correction, "std_mean")
+    return Std.apply(input, dims, correction, keepdim), mean(input, dims, keepdim)
+
+
+# --- vector norms -----------------------------------------------------------------------------------
+
+class Norm(Function):
+    """The vector p-norm ``(sum |a|^p)^(1/p)`` over ``dims``.
+
+    d/da = sign(a) |a|^(p-1) / norm^(p-1); for p = 2 that is a / norm, for p = 1 sign(a), for
+    p = ±inf the sign at the extreme elements (shared evenly by ties), for p = 0 zero. Where
+    the norm is 0 the gradient is 0 (PyTorch's choice at the kink).
+    """
+
+    node_name = "LinalgVectorNormBackward0"
+
+    @staticmethod
+    def forward(ctx, a, p, dims, keepdim):
+        x = a._data
+        ctx.p, ctx.dims, ctx.keepdim = p, dims, keepdim
+        if p == 2:
+            result = np.sqrt(np.sum(x * x, axis=dims, keepdims=keepdim))
+        elif p == 1:
+            result = np.sum(np.abs(x), axis=dims, keepdims=keepdim)
+        elif p == np.inf:
+            result = np.max(np.abs(x), axis=dims, keepdims=keepdim)
+        elif p == -np.inf:
+            result = np.min(np.abs(x), axis=dims, keepdims=keepdim)
+        elif p == 0:
+            result = (x != 0).sum(axis=dims, keepdims=keepdim, dtype=x.dtype)
+        else:
+            result = np.sum(np.abs(x) ** p, axis=dims, keepdims=keepdim) ** (1.0 / p)
+        result = Tensor._from_array(result.astype(x.dtype, copy=False))
+        ctx.save_for_backward(a, result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        from .comparison import where
+        from .rounding import sign
+        a, result = ctx.saved_tensors
+        p, dims, keepdim = ctx.p, ctx.dims, ctx.keepdim
+        shape = ctx._input_shapes[0]
+        if p == 0:
+            return Tensor._from_array(np.zeros_like(a._data)), None, None, None
+        if p == 1:
+            return _keep_dims(grad, shape, dims, keepdim) * sign(a), None, None, None
+        if p in (np.inf, -np.inf):
+            return sign(a) * _even_share(grad, a.abs(), result, shape, dims, keepdim), None, None, None
+        norm = _keep_dims(result, shape, dims, keepdim)
+        grad = _keep_dims(grad, shape, dims, keepdim)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if p == 2:
+                return a * where(norm == 0, 0.0, grad / norm), None, None, None
+            scale = where(norm == 0, 0.0, grad / norm ** (p - 1))
+            return a * a.abs() ** (p - 2) * scale, None, None, None
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    """The vector p-norm over ``dim`` (all elements by default).
+
+    Args:
+        p: 'fro' or 2 (Euclidean), 1, ``float('inf')``, ``-float('inf')``, 0 (count of
+            non-zeros) or any other number. The nuclear norm ('nuc') is not implemented.
+    """
+    if not input.dtype.is_floating_point:
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {input.dtype.name.capitalize()}")
+    if isinstance(p, str):
+        if p == "nuc":
+            raise NotImplementedError("minitorch does not implement the nuclear norm (p='nuc')")
+        if p != "fro":
+            raise RuntimeError(f"norm: p must be 'fro', 'nuc' or a number, got '{p}'")
+        p = 2
+    if dtype is not None:
+        input = input.to(to_dtype(dtype))
+    dims = _reduced_dims(dim, input.ndim)
+    if p in (np.inf, -np.inf) and input.numel() == 0:
+        _nonempty(input._data, dims, "linalg.vector_norm")
+    return Norm.apply(input, float(p), dims, keepdim)
+
+
+# --- logical reductions -------------------------------------------------------------------------------
+
+def all(input, dim=None, keepdim=False):  # noqa: A001
+    """True when every element (over ``dim``) is non-zero; bool (uint8 stays uint8)."""
+    x = input._data
+    result = np.all(x, axis=_reduced_dims(dim, x.ndim), keepdims=keepdim)
+    return Tensor._from_array(result.astype(np.uint8) if x.dtype == np.uint8 else result)
+
+
+def any(input, dim=None, keepdim=False):  # noqa: A001
+    """True when some element (over ``dim``) is non-zero."""
+    x = input._data
+    result = np.any(x, axis=_reduced_dims(dim, x.ndim), keepdims=keepdim)
+    return Tensor._from_array(result.astype(np.uint8) if x.dtype == np.uint8 else result)
+
+
+def count_nonzero(input, dim=None):
+    """The number of non-zero elements (over ``dim``), as int64."""
+    x = input._data
+    return Tensor._from_array((x != 0).sum(axis=_reduced_dims(dim, x.ndim), dtype=np.int64))
+
+
+# --- cumulative sums and products ----------------------------------------------------------
+
+class CumSum(Function):
+    """``cumsum(a)_k = sum_{i<=k} a_i``;  d/da_i = sum_{k>=i} grad_k, a reversed cumsum."""
+
+    node_name = "CumsumBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dim, dtype):
+        x = a._data
+        if dtype is None and x.dtype.kind in "biu":
+            dtype = int64
+        ctx.dim = dim
+        if x.ndim == 0:
+            return x.astype(x.dtype if dtype is None else dtype.numpy)
+        return np.cumsum(x, axis=dim, dtype=None if dtype is None else dtype.numpy)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ReverseCumSum.apply(grad, ctx.dim), None, None
+
+
+class ReverseCumSum(Function):
+    """``sum_{k>=i} a_k``: the backward of cumsum (and cumsum is its backward)."""
+
+    node_name = "CumsumBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        x = a._data
+        if x.ndim == 0:
+            return x.copy()
+        return np.flip(np.cumsum(np.flip(x, dim), axis=dim), dim).copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return CumSum.apply(grad, ctx.dim, None), None
+
+
+class CumProd(Function):
+    """``cumprod(a)_k = prod_{i<=k} a_i``;  d/da_i = sum_{k>=i} grad_k prod_{j<=k, j!=i} a_j.
+
+    Without zeros that is ``reverse_cumsum(grad * result) / a``. With zeros it is computed
+    directly: for each i, the running product with a_i replaced by 1 (O(n²) in the dim size,
+    simple and exact).
+    """
+
+    node_name = "CumprodBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dim, dtype):
+        x = a._data
+        if dtype is None and x.dtype.kind in "biu":
+            dtype = int64
+        ctx.dim = dim
+        if x.ndim == 0:
+            result = x.astype(x.dtype if dtype is None else dtype.numpy)
+        else:
+            result = np.cumprod(x, axis=dim, dtype=None if dtype is None else dtype.numpy)
+        result = Tensor._from_array(result)
+        ctx.save_for_backward(a, result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        from .comparison import where
+        a, result = ctx.saved_tensors
+        dim = ctx.dim
+        if a.ndim == 0:
+            return grad, None, None
+        if not (a._data == 0).any():
+            return ReverseCumSum.apply(grad * result, dim) / a, None, None
+        x, g = a.transpose(dim, -1), grad.transpose(dim, -1)
+        n, xp = x.shape[-1], a._xp
+        eye = Tensor._from_array(xp.eye(n, dtype=bool))
+        later = Tensor._from_array(xp.triu(xp.ones((n, n), dtype=bool)))  # [i, k]: k >= i
+        # rows[..., i, k] = prod_{j<=k, j!=i} x_j
+        rows = cumprod(where(eye, 1.0, x.unsqueeze(-2).expand(*x.shape[:-1], n, n)), -1)
+        grad_x = (rows * where(later, g.unsqueeze(-2), 0.0)).sum(-1)
+        return grad_x.transpose(dim, -1), None, None
+
+
+def _dtype_or_none(dtype):
+    return None if dtype is None else to_dtype(dtype)
+
+
+def cumsum(input, dim, *, dtype=None):
+    """Running sums along ``dim``; integers accumulate in int64."""
+    return CumSum.apply(input, normalize_dim(dim, input.ndim), _dtype_or_none(dtype))
+
+
+def cumprod(input, dim, *, dtype=None):
+    """Running products along ``dim``; integers accumulate in int64."""
+    return CumProd.apply(input, normalize_dim(dim, input.ndim), _dtype_or_none(dtype))
+
+
+def cumsum_(self, dim, *, dtype=None):
+    return self._apply_inplace(CumSum, normalize_dim(dim, self.ndim), _dtype_or_none(dtype))
+
+
+def cumprod_(self, dim, *, dtype=None):
+    return self._apply_inplace(CumProd, normalize_dim(dim, self.ndim), _dtype_or_none(dtype))
+
+
+tensor_methods = {
+    "sum": sum, "mean": mean, "prod": prod, "max": max, "min": min, "amax": amax,
+    "amin": amin, "argmax": argmax, "argmin": argmin, "var": var, "std": std, "norm": norm,
+    "all": all, "any": any, "count_nonzero": count_nonzero, "cumsum": cumsum,
+    "cumprod": cumprod, "cumsum_": cumsum_, "cumprod_": cumprod_,
+}

@@ -1,0 +1,233 @@
+"""Sign and rounding: ``abs``, ``sign``, ``floor``, ``ceil``, ``round``, ``trunc``, ``frac``.
+
+These are piecewise functions: ``sign`` and the roundings are constant between jumps, so
+their derivative is 0 (PyTorch's choice at the jumps too); ``abs`` is ±1 and ``frac`` is 1.
+Integer tensors keep their dtype (rounding one is a copy). Each has an in-place twin.
+"""
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from .unary import _reject
+
+
+# The public functions (exported as minitorch.<name>)
+__all__ = ["abs", "absolute", "sign", "floor", "ceil", "round", "trunc", "fix", "frac"]
+
+
+# --- sign-like ---------------------------------------------------------------------------
+
+class Abs(Function):
+    """``|a|``;  d/da = sign(a) (0 at 0)."""
+
+    node_name = "AbsBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        _reject(a, "b", "abs")
+        ctx.save_for_backward(a)
+        return np.abs(a._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * sign(a)
+
+
+class Sign(Function):
+    """``sign(a)`` in {-1, 0, 1} (0 for NaN, as PyTorch);  d/da = 0 (a step function)."""
+
+    node_name = "SignBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        x = a._data
+        if x.dtype == np.bool_:
+            return x.copy()
+        result = np.sign(x, out=np.empty_like(x))  # `out` keeps a 0-d result an array
+        if x.dtype.kind == "f":
+            np.copyto(result, 0, where=np.isnan(result))
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _zeros(grad)
+
+
+def _zeros(grad):
+    """The gradient of a piecewise-constant function (a fresh zero tensor, so NaN in ``grad``
+    does not leak through as ``nan * 0`` would)."""
+    return Tensor._from_array(np.zeros_like(grad._data))
+
+
+# --- rounding -------------------------------------------------------------------------------
+
+class Floor(Function):
+    """``floor(a)``;  d/da = 0 (piecewise constant)."""
+
+    node_name = "FloorBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        x = a._data
+        return x.copy() if x.dtype.kind in "biu" else np.floor(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _zeros(grad)
+
+
+class Ceil(Function):
+    """``ceil(a)``;  d/da = 0."""
+
+    node_name = "CeilBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        x = a._data
+        return x.copy() if x.dtype.kind in "biu" else np.ceil(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _zeros(grad)
+
+
+class Trunc(Function):
+    """``trunc(a)`` (round toward zero);  d/da = 0."""
+
+    node_name = "TruncBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        x = a._data
+        return x.copy() if x.dtype.kind in "biu" else np.trunc(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _zeros(grad)
+
+
+class Round(Function):
+    """``round(a)``, halves to even;  d/da = 0."""
+
+    node_name = "RoundBackward0"
+
+    @staticmethod
+    def forward(ctx, a, decimals):
+        x = a._data
+        if x.dtype.kind in "biu":
+            return x.copy()
+        if decimals == 0:
+            return np.rint(x)
+        # PyTorch scales by 10**|decimals| in the direction that keeps the scale factor exact
+        scale = 10.0 ** builtins.abs(decimals)
+        return np.rint(x * scale) / scale if decimals > 0 else np.rint(x / scale) * scale
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _zeros(grad), None
+
+
+class RoundDecimals(Round):
+    """``round(a, decimals=d)``: PyTorch names its node differently."""
+
+    node_name = "RoundBackward1"
+
+
+class Frac(Function):
+    """``a - trunc(a)``;  d/da = 1."""
+
+    node_name = "FracBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        _reject(a, "biu", "frac")
+        x = a._data
+        return x - np.trunc(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+# --- the public functions (also Tensor methods) ---------------------------------------------
+
+def abs(input: Tensor) -> Tensor:  # noqa: A001
+    """``|input|`` elementwise (integers stay integers)."""
+    return Abs.apply(input)
+
+
+def sign(input: Tensor) -> Tensor:
+    """-1, 0 or 1 by the sign of each element, in the input's dtype."""
+    return Sign.apply(input)
+
+
+def floor(input: Tensor) -> Tensor:
+    return Floor.apply(input)
+
+
+def ceil(input: Tensor) -> Tensor:
+    return Ceil.apply(input)
+
+
+def trunc(input: Tensor) -> Tensor:
+    return Trunc.apply(input)
+
+
+def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001
+    """Round to the nearest integer (halves to even), or to ``decimals`` decimal places."""
+    if decimals == 0:
+        return Round.apply(input, 0)
+    return RoundDecimals.apply(input, int(decimals))
+
+
+def frac(input: Tensor) -> Tensor:
+    """The fractional part ``input - trunc(input)`` (float tensors only)."""
+    return Frac.apply(input)
+
+
+absolute, fix = abs, trunc  # PyTorch's aliases
+
+
+# --- in-place variants -------------------------------------------------------------------------
+
+def abs_(self):
+    return self._apply_inplace(Abs)
+
+
+def sign_(self):
+    return self._apply_inplace(Sign)
+
+
+def floor_(self):
+    return self._apply_inplace(Floor)
+
+
+def ceil_(self):
+    return self._apply_inplace(Ceil)
+
+
+def trunc_(self):
+    return self._apply_inplace(Trunc)
+
+
+def round_(self, *, decimals: int = 0):
+    if decimals == 0:
+        return self._apply_inplace(Round, 0)
+    return self._apply_inplace(RoundDecimals, int(decimals))
+
+
+def frac_(self):
+    return self._apply_inplace(Frac)
+
+
+tensor_methods = {
+    "abs": abs, "absolute": abs, "sign": sign, "floor": floor, "ceil": ceil, "round": round,
+    "trunc": trunc, "fix": trunc, "frac": frac, "__abs__": abs,
+    "abs_": abs_, "absolute_": abs_, "sign_": sign_, "floor_": floor_, "ceil_": ceil_,
+    "trunc_": trunc_, "fix_": trunc_, "round_": round_, "frac_": frac_,
+}
