@@ -8,6 +8,13 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+import numpy as _np
+
+# PyTorch computes inf/nan silently (1/0, log(0), exp overflow); NumPy warns by default.
+# minitorch follows PyTorch, so it switches NumPy's floating-point warnings off when
+# imported (a process-wide NumPy setting: see docs/deviations.md).
+_np.seterr(divide="ignore", invalid="ignore", over="ignore", under="ignore")
+
 from .tensor import Tensor  # first: everything below builds on it
 from ._dtype import (bool_ as bool, dtype, float16, float32, float64, get_default_dtype,  # noqa: A001
                      int8, int16, int32, int64, promote_types, result_type, set_default_dtype,
@@ -18,19 +25,30 @@ from ._device import device
 from ._size import Size
 from . import autograd
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
-from ._creation import (arange, as_tensor, empty, empty_like, from_numpy, full, full_like,
-                        get_default_device, ones, ones_like, set_default_device, tensor, zeros,
-                        zeros_like)
-from ._random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed,
-                      rand, randint, randn, randperm, seed, set_rng_state)
+from ._creation import (arange, as_tensor, asarray, empty, empty_like, eye, from_numpy, full,
+                        full_like, get_default_device, linspace, logspace, ones, ones_like,
+                        scalar_tensor, set_default_device, tensor, zeros, zeros_like)
+from ._random import (Generator, bernoulli, default_generator, get_rng_state, initial_seed,
+                      manual_seed, multinomial, normal, poisson, rand, rand_like, randint,
+                      randint_like, randn, randn_like, randperm, seed, set_rng_state)
 from ._printing import set_printoptions
 from ._conversion import clone
+from ._conversion import from_dlpack
+from .serialization import load, save
 from .ops.pointwise import *  # noqa: F401,F403
+from .ops.unary import *  # noqa: F401,F403
+from .ops.rounding import *  # noqa: F401,F403
 from .ops.comparison import *  # noqa: F401,F403
 from .ops.reduce import *  # noqa: F401,F403
+from .ops.softmax import *  # noqa: F401,F403
+from .ops.sorting import *  # noqa: F401,F403
 from .ops.shape import *  # noqa: F401,F403
 from .ops.indexing import *  # noqa: F401,F403
 from .ops.linalg import *  # noqa: F401,F403
+from .ops.einsum import *  # noqa: F401,F403
+from .ops.joining import *  # noqa: F401,F403
+from .ops.rearrange import *  # noqa: F401,F403
+from .ops.gather_scatter import *  # noqa: F401,F403
 
 
 def is_tensor(obj) -> bool:

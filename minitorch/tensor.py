@@ -63,7 +63,14 @@ class Tensor:
         if isinstance(array, np.generic):  # NumPy turns 0-d results into scalars
             array = np.asarray(array)
         t = object.__new__(cls)
-        t._init(array, requires_grad)
+        # the fields of _init, inlined: this runs for every result of every operation
+        t._data = array
+        t.requires_grad = requires_grad
+        t._grad = None
+        t.grad_fn = None
+        t._output_nr = 0
+        t._version_box = [0]
+        t._base = None
         return t
 
     # --- what the data looks like ------------------------------------------------------
@@ -115,20 +122,32 @@ class Tensor:
         return self._data.dtype.kind == "f"
 
     def stride(self, dim: int | None = None):
-        """Strides in elements, as PyTorch reports them (NumPy's are in bytes)."""
-        strides = tuple(s // self._data.itemsize for s in self._data.strides)
-        if self._data.size <= 1 and self._data.ndim:  # PyTorch reports contiguous strides here
-            strides = _contiguous_strides(self._data.shape)
+        """Strides in elements, as PyTorch reports them (NumPy's are in bytes).
+
+        NumPy gives a new size-1 axis (``x[:, None]``) stride 0; PyTorch gives it the stride
+        it would have in a row-major layout of the dims after it, so that is reported instead.
+        """
+        itemsize = self._data.itemsize
+        shape = self._data.shape
+        strides = [s // itemsize for s in self._data.strides]
+        for d in range(len(shape) - 1, -1, -1):
+            if shape[d] == 1 and strides[d] == 0:
+                strides[d] = strides[d + 1] * max(shape[d + 1], 1) if d + 1 < len(shape) else 1
+        strides = tuple(strides)
         if dim is None:
             return strides
         from .ops._helpers import normalize_dim
         return strides[normalize_dim(dim, self._data.ndim)]
 
     def is_contiguous(self, memory_format=None) -> bool:
-        """True when the elements are laid out row-major without gaps (size-1 dims ignored)."""
+        """True when the elements are laid out row-major without gaps (PyTorch's rule: size-1
+        dims are ignored, and a tensor without elements is contiguous)."""
+        if self._data.size == 0:
+            return True
+        itemsize = self._data.itemsize
         expected = 1
-        for size, stride in zip(reversed(self._data.shape), reversed(self.stride())):
-            if size != 1 and stride != expected:
+        for size, stride in zip(reversed(self._data.shape), reversed(self._data.strides)):
+            if size != 1 and stride != expected * itemsize:
                 return False
             expected *= size
         return True
@@ -299,6 +318,10 @@ class Tensor:
         in-place ops do. Views of tensors that require grad are not supported that way.
         """
         self._check_inplace()
+        if function.__name__ != "IndexPut":  # setitem and copy_ check their own written region
+            for a in args:
+                if isinstance(a, Tensor):
+                    check_no_partial_overlap(self._data, a._data)
         record = grad_mode._enabled and (self.requires_grad or any(
             isinstance(a, Tensor) and a.requires_grad for a in args))
         if record:
@@ -313,13 +336,21 @@ class Tensor:
             with grad_mode.no_grad():
                 result = function.apply(self, *args)
         _check_inplace_dtype(result, self)
+        if result._data.shape != self._data.shape:
+            raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
+                               f"broadcast shape {list(result._data.shape)}")
         self._data[...] = result._data
         self._bump_version()
         if record:
             self.requires_grad = True
             self.grad_fn, self._output_nr = result.grad_fn, 0
-            # the node's saved output and weak output reference should point at `self`
+            # the node's saved output and weak output reference should point at `self`: a
+            # later in-place change of `self` must invalidate what this node saved
             self.grad_fn._output_refs = [weakref.ref(self)]
+            for entry in self.grad_fn._saved or ():
+                if entry is not None and entry.output_nr is not None:
+                    entry.data, entry.version_box = self._data, self._version_box
+                    entry.version = self._version_box[0]
         return self
 
     def add_(self, other, *, alpha=1) -> "Tensor":
@@ -349,22 +380,46 @@ class Tensor:
     __ipow__ = pow_
 
     def zero_(self) -> "Tensor":
-        return self.fill_(0)
+        """Set every element to zero in place."""
+        from ._creation import Zero
+        return self._apply_inplace(Zero, 0)
 
     def fill_(self, value) -> "Tensor":
-        """Set every element to ``value`` (a number or a 0-d tensor) in place."""
-        self._check_inplace()
+        """Set every element to ``value`` (a number or a 0-d tensor) in place; the value is
+        cast to this tensor's dtype (``int_tensor.fill_(2.7)`` holds 2)."""
+        from ._creation import Fill, FillWithTensor
         if isinstance(value, Tensor):
             if value.ndim:
                 raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
                                    f"with {value.ndim} dimensions.")
-            value = value._data
-        if grad_mode._enabled and self.requires_grad:  # a non-leaf: record as x * 0 + value
-            from .ops.indexing import IndexPut
-            return self._apply_inplace(IndexPut, Tensor._from_array(np.asarray(value)), (Ellipsis,))
-        self._data[...] = value
-        self._bump_version()
-        return self
+            return self._apply_inplace(FillWithTensor, value)
+        return self._apply_inplace(Fill, value)
+
+    # random fills: values drawn on the CPU (see minitorch/_distributions.py), written in place
+    def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator=None) -> "Tensor":
+        """Fill with samples from the uniform distribution on [from_, to)."""
+        from ._distributions import uniform_
+        return uniform_(self, from_, to, generator=generator)
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> "Tensor":
+        """Fill with samples from the normal distribution N(mean, std**2)."""
+        from ._distributions import normal_
+        return normal_(self, mean, std, generator=generator)
+
+    def bernoulli_(self, p=0.5, *, generator=None) -> "Tensor":
+        """Fill with 0/1 samples, 1 with probability ``p`` (a number or a tensor)."""
+        from ._distributions import bernoulli_
+        return bernoulli_(self, p, generator=generator)
+
+    def random_(self, from_: int = 0, to: int | None = None, *, generator=None) -> "Tensor":
+        """Fill with integers drawn uniformly from [from_, to) (see ``minitorch._random.random_``)."""
+        from ._distributions import random_
+        return random_(self, from_, to, generator=generator)
+
+    def exponential_(self, lambd: float = 1.0, *, generator=None) -> "Tensor":
+        """Fill with samples from the exponential distribution of rate ``lambd``."""
+        from ._distributions import exponential_
+        return exponential_(self, lambd, generator=generator)
 
     def copy_(self, src, non_blocking: bool = False) -> "Tensor":
         """Copy ``src`` (broadcast, cast, moved across devices) into this tensor in place."""
@@ -379,6 +434,7 @@ class Tensor:
             raise RuntimeError(f"The size of tensor a ({self._data.shape[-1] if self.ndim else 1}) "
                                f"must match the size of tensor b ({src._data.shape[-1]}) at "
                                "non-singleton dimension 0") from None
+        check_no_partial_overlap(self._data, src._data)
         if src._data.dtype != self._data.dtype:
             src = src.to(self.dtype)
         return self._apply_inplace(IndexPut, src, (Ellipsis,))
@@ -393,7 +449,8 @@ class Tensor:
 
     # --- conversions -----------------------------------------------------------------------
     def numpy(self, *, force: bool = False) -> np.ndarray:
-        """The values as a NumPy array sharing memory (CPU tensors that do not require grad)."""
+        """The values as a NumPy array sharing memory (CPU tensors that do not require grad);
+        ``force=True`` detaches and copies from the GPU instead of refusing."""
         if force:
             return backend.to_numpy(self._data)
         if self.requires_grad:
@@ -408,6 +465,16 @@ class Tensor:
         array = self.numpy()
         return array if dtype is None else array.astype(dtype, copy=False)
 
+    def __dlpack__(self, **kwargs):
+        """Export the data as a DLPack capsule (consumers: ``torch.from_dlpack``,
+        ``np.from_dlpack``, ``minitorch.from_dlpack``); no copy is made."""
+        if self.requires_grad:  # BufferError: the exception the DLPack protocol specifies
+            raise BufferError("Can't export tensors that require gradient, use tensor.detach()")
+        return self._data.__dlpack__(**{k: v for k, v in kwargs.items() if v is not None})
+
+    def __dlpack_device__(self) -> tuple:
+        return self._data.__dlpack_device__()
+
     def item(self):
         """The single value as a Python number (copies from the GPU when needed)."""
         if self._data.size != 1:
@@ -416,22 +483,30 @@ class Tensor:
             backend.to_numpy(self._data).reshape(()).item()
 
     def tolist(self):
+        """The values as (nested lists of) Python numbers; a 0-d tensor gives a number."""
         return backend.to_numpy(self._data).tolist()
 
+    def _python_scalar(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.item()
+
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._python_scalar())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._python_scalar())
 
     def __index__(self) -> int:
-        if self._data.dtype.kind not in "iu" or self._data.size != 1:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
     def __bool__(self) -> bool:
+        if self._data.size == 0:
+            raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
         if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self.item())
 
     def __len__(self) -> int:
@@ -447,7 +522,8 @@ class Tensor:
     __hash__ = object.__hash__
 
     def to(self, *args, **kwargs) -> "Tensor":
-        """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other_tensor)``; differentiable."""
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other_tensor)``, each with
+        ``copy=``; returns ``self`` when nothing changes; differentiable."""
         from ._conversion import to
         return to(self, *args, **kwargs)
 
@@ -455,40 +531,81 @@ class Tensor:
         from ._conversion import clone
         return clone(self)
 
-    def type(self, dtype=None):
+    def type(self, dtype=None, non_blocking: bool = False):
+        """Without ``dtype``, the type name (``'minitorch.FloatTensor'``); with a dtype or such a
+        name, the tensor cast to it."""
         if dtype is None:
-            return f"minitorch.{_TYPE_NAMES[self.dtype.name]}"
+            cuda = ".cuda" if self.is_cuda else ""
+            return f"minitorch{cuda}.{_TYPE_NAMES[self.dtype.name]}"
+        if isinstance(dtype, str):
+            by_name = {f"{prefix}.{name}": _dtype.to_dtype(key) for key, name in _TYPE_NAMES.items()
+                       for prefix in ("minitorch", "torch")}
+            if dtype not in by_name:
+                raise ValueError(f"invalid type: '{dtype}'")
+            dtype = by_name[dtype]
         return self.to(_dtype.to_dtype(dtype))
 
-    def float(self):
+    def float(self, memory_format=None):
         return self.to(_dtype.float32)
 
-    def double(self):
+    def double(self, memory_format=None):
         return self.to(_dtype.float64)
 
-    def half(self):
+    def half(self, memory_format=None):
         return self.to(_dtype.float16)
 
-    def long(self):
+    def long(self, memory_format=None):
         return self.to(_dtype.int64)
 
-    def int(self):
+    def int(self, memory_format=None):
         return self.to(_dtype.int32)
 
-    def short(self):
+    def short(self, memory_format=None):
         return self.to(_dtype.int16)
 
-    def bool(self):
+    def char(self, memory_format=None):
+        return self.to(_dtype.int8)
+
+    def bool(self, memory_format=None):
         return self.to(_dtype.bool_)
 
-    def byte(self):
+    def byte(self, memory_format=None):
         return self.to(_dtype.uint8)
 
-    def cpu(self):
+    def cpu(self, memory_format=None):
         return self.to("cpu")
 
-    def cuda(self, device=None, non_blocking: bool = False):
+    def cuda(self, device=None, non_blocking: bool = False, memory_format=None):
+        """A copy on a GPU (``self`` if already there); RuntimeError saying why when no GPU
+        can be used."""
         return self.to("cuda" if device is None else (f"cuda:{device}" if isinstance(device, int) else device))
+
+    # new tensors with this tensor's dtype and device unless given
+    def new_tensor(self, data, *, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
+        from ._creation import tensor
+        return tensor(data, dtype=self.dtype if dtype is None else dtype,
+                      device=self.device if device is None else device, requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
+        from ._creation import zeros
+        return zeros(*size, dtype=self.dtype if dtype is None else dtype,
+                     device=self.device if device is None else device, requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
+        from ._creation import ones
+        return ones(*size, dtype=self.dtype if dtype is None else dtype,
+                    device=self.device if device is None else device, requires_grad=requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
+        from ._creation import empty
+        return empty(*size, dtype=self.dtype if dtype is None else dtype,
+                     device=self.device if device is None else device, requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, *, dtype=None, device=None,
+                 requires_grad: bool = False) -> "Tensor":
+        from ._creation import full
+        return full(size, fill_value, dtype=self.dtype if dtype is None else dtype,
+                    device=self.device if device is None else device, requires_grad=requires_grad)
 
     def __repr__(self) -> str:
         from ._printing import tensor_repr
@@ -521,12 +638,29 @@ _TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "
                "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
 
 
-def _contiguous_strides(shape) -> tuple:
-    strides, step = [], 1
-    for s in reversed(shape):
-        strides.append(step)
-        step *= max(s, 1)
-    return tuple(reversed(strides))
+def _dense(array) -> bool:
+    """Whether the elements fill their memory span exactly once (some order of dims is C order)."""
+    step = array.itemsize
+    for stride, size in sorted((abs(st), sz) for st, sz in zip(array.strides, array.shape) if sz != 1):
+        if stride != step:
+            return False
+        step *= size
+    return True
+
+
+def check_no_partial_overlap(written, source) -> None:
+    """PyTorch's refusal of an in-place write whose input shares some, but not exactly the same,
+    memory with the written elements (the result would depend on the order of the writes).
+    Like PyTorch, only decided when both are dense; checked for CPU arrays only."""
+    if written is source or type(written) is not np.ndarray or type(source) is not np.ndarray \
+            or not written.size or not source.size or not np.may_share_memory(written, source):
+        return
+    same = (written.__array_interface__["data"][0] == source.__array_interface__["data"][0]
+            and written.shape == source.shape and written.strides == source.strides)
+    if not same and _dense(written) and _dense(source):
+        raise RuntimeError("unsupported operation: some elements of the input tensor and the "
+                           "written-to tensor refer to a single memory location. Please clone() "
+                           "the tensor before performing the operation.")
 
 
 def _check_inplace_dtype(result: Tensor, target: Tensor) -> None:
@@ -545,9 +679,12 @@ def _rebuild_tensor(array, device_name, requires_grad):
 
 # Methods that are exactly the op functions: x.exp() is minitorch.exp(x). Each op family
 # lists its own in a `tensor_methods` table at the end of its file.
-from .ops import comparison, indexing, linalg, pointwise, reduce, shape  # noqa: E402
+from .ops import (comparison, indexing, linalg, pointwise, reduce, rounding, shape,  # noqa: E402
+                  softmax, sorting, unary)
+from .ops import einsum, gather_scatter, joining, rearrange  # noqa: E402
 
-for _family in (pointwise, comparison, reduce, shape, linalg):
+for _family in (pointwise, unary, rounding, comparison, reduce, softmax, sorting, shape, linalg,
+                joining, rearrange, gather_scatter, indexing):
     for _name, _method in _family.tensor_methods.items():
         setattr(Tensor, _name, _method)
 del _family, _name, _method

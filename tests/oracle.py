@@ -29,7 +29,7 @@ def _leaf(lib, array, requires_grad, permuted):
     """A leaf tensor holding `array`; when `permuted`, the leaf stores the transposed data and
     the function sees a non-contiguous permuted view of it with the requested shape."""
     order = tuple(range(array.ndim - 1, -1, -1))
-    base = np.ascontiguousarray(array.transpose(order)) if permuted else array
+    base = array.transpose(order).copy() if permuted else array  # copy(): C order, keeps 0-d
     if lib is torch:
         leaf = torch.tensor(base, requires_grad=requires_grad)
     else:

@@ -60,6 +60,11 @@ def sum_to_shape(grad, shape):
     """
     if grad._data.shape == tuple(shape):
         return grad
+    if grad.ndim < len(shape):
+        # the input had extra leading 1-dims that broadcasting dropped (``x[0] = v`` with v of
+        # shape [1, n] writes into a region of shape [n]): put them back
+        extra = len(shape) - grad.ndim
+        return sum_to_shape(grad, tuple(shape)[extra:]).reshape(tuple(shape))
     lead = grad.ndim - len(shape)
     dims = list(range(lead))
     dims += [lead + i for i, s in enumerate(shape) if s == 1 and grad._data.shape[lead + i] != 1]
@@ -81,9 +86,11 @@ def normalize_dims(dim, ndim: int) -> tuple:
     """``dim`` (None, an int, or a sequence) as a sorted tuple of non-negative dims; None means all."""
     if dim is None:
         return tuple(range(ndim))
+    # a 0-d tensor accepts dims 0 and -1 (checked) and has nothing to reduce over
     if isinstance(dim, (int, np.integer)):
-        return (normalize_dim(int(dim), ndim),) if ndim else ()
-    dims = tuple(normalize_dim(int(d), ndim) for d in dim) if ndim else ()
+        d = normalize_dim(int(dim), ndim)
+        return (d,) if ndim else ()
+    dims = tuple(normalize_dim(int(d), ndim) for d in dim)
     if len(set(dims)) != len(dims):
         raise RuntimeError(f"dim {dims} appears multiple times in the list of dims")
-    return tuple(sorted(dims))
+    return tuple(sorted(dims)) if ndim else ()

@@ -119,8 +119,10 @@ def logical_not(input):
 def _bitwise(ufunc, a, b):
     """``&``, ``|``, ``^`` on bool and integer tensors (PyTorch rejects floats)."""
     dtype = result_type(a, b)
-    if dtype.is_floating_point:
-        raise RuntimeError(f'"{ufunc.__name__}_cpu" not implemented for \'{dtype.name.capitalize()}\'')
+    if dtype.is_floating_point:  # PyTorch: no kernel for this dtype -> NotImplementedError
+        from .linalg import _C_NAMES
+        raise NotImplementedError(f'"{ufunc.__name__}_cpu" not implemented for '
+                                  f"'{_C_NAMES.get(dtype.name, dtype.name)}'")
     x, y = binary_arrays(a, b, dtype)
     return Tensor._from_array(ufunc(x, y))
 

@@ -1,86 +1,193 @@
 """Indexing: ``x[key]`` and ``x[key] = value``.
 
-*Basic* keys (ints, slices, None, ...) give views, like PyTorch's. *Advanced* keys
-(integer or bool tensors and lists) gather copies; their backward scatters the gradient
-back with ``add.at``, so an index that appears twice receives both gradients.
+PyTorch reads a key in two steps, and so do we:
+
+1. the *basic* part (ints, slices, None, ``...``) gives a view of the input;
+2. the *advanced* part (integer or bool tensors, lists) then gathers a copy from that view,
+   with NumPy's rules for where the indexed dims go.
+
+Integers are applied in step 1, which is why ``x[:, 0, :, [1, 2]]`` keeps the order of the
+remaining dims in PyTorch (NumPy alone would move the indexed dim to the front).
+The backward of a gather scatters the gradient back with ``add.at``, so an index that
+appears twice receives both gradients.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from .. import backend
+from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..backend import scatter_add
-from ..tensor import Tensor
+from ..tensor import Tensor, check_no_partial_overlap
 from ._helpers import sum_to_shape
 
 
 # The public functions (exported as minitorch.<name>)
-__all__ = []
+__all__: list = []
+
+_VALID = ("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
+          "valid indices")
 
 
-def _index_array(k):
-    """An integer or bool index array from a Tensor, list or ndarray; IndexError for floats."""
+class IndexKey:
+    """A parsed key: ``basic`` (a NumPy key giving a view, or None) then ``advanced`` (a NumPy
+    key with index arrays, applied to that view, or None)."""
+
+    __slots__ = ("basic", "advanced")
+
+    def __init__(self, basic, advanced):
+        self.basic, self.advanced = basic, advanced
+
+    def view_of(self, array):
+        """The array (a view) that the advanced part indexes."""
+        return array if self.basic is None else array[self.basic]
+
+
+def _index_array(k, xp):
+    """An integer or bool index array from a Tensor, list or ndarray, on the device of the
+    indexed array (module ``xp``); IndexError for floats."""
     if isinstance(k, Tensor):
         array = k._data
     else:
+        if isinstance(k, (list, tuple)) and any(isinstance(v, Tensor) for v in k):
+            k = [v.item() if isinstance(v, Tensor) else v for v in k]
         array = np.asarray(k)
         if array.dtype == object:
-            raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or "
-                             "byte Variables are valid indices")
+            raise IndexError(_VALID)
         if array.size == 0:
             array = array.astype(np.int64)
-    if array.dtype.kind == "f":
+    if array.dtype.kind not in "biu":
         raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
     if array.dtype == np.uint8:
         array = array.astype(np.bool_)
+    if backend.namespace(array) is not xp:  # a list, or a CPU index tensor for a CUDA tensor
+        array = backend.to_numpy(array) if xp is np else xp.asarray(array)
     return array
 
 
 def _slice_bound(v):
-    return int(v) if isinstance(v, (Tensor, np.integer)) else v
+    return None if v is None else int(v)
 
 
-def normalize_key(key):
-    """(key for the array, whether it is basic). Basic keys get a trailing ``...`` so that
-    NumPy returns a 0-d array view instead of a scalar copy for full integer indexing."""
+def parse_key(key, shape, xp=np) -> IndexKey:
+    """Split a Python indexing key into its basic and advanced parts (see the module notes),
+    checking it against ``shape`` with PyTorch's messages. Index arrays are put on the
+    device of array module ``xp``."""
     if not isinstance(key, tuple):
         key = (key,)
-    out = []
-    basic = True
+    items = []
     for k in key:
         if k is None or k is Ellipsis:
-            out.append(k)
+            items.append(k)
         elif isinstance(k, slice):
-            if k.step is not None and _slice_bound(k.step) <= 0:
+            step = _slice_bound(k.step)
+            if step is not None and step <= 0:
                 raise ValueError("step must be greater than zero")
-            out.append(slice(_slice_bound(k.start), _slice_bound(k.stop), _slice_bound(k.step)))
+            items.append(slice(_slice_bound(k.start), _slice_bound(k.stop), step))
         elif isinstance(k, (bool, np.bool_)):
-            out.append(np.asarray(k))
-            basic = False
+            items.append(xp.asarray(bool(k)))
         elif isinstance(k, (int, np.integer)):
-            out.append(int(k))
-        elif isinstance(k, Tensor) and k.ndim == 0 and not k.dtype.is_floating_point and k.dtype.name != "bool":
-            out.append(int(k._data))
+            items.append(int(k))
         elif isinstance(k, (Tensor, list, np.ndarray, tuple)):
-            out.append(_index_array(k))
-            basic = False
+            items.append(_index_array(k, xp))
         else:
-            raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
-                             f"Variables are valid indices (got {type(k).__name__})")
-    if basic and Ellipsis not in out:
-        out.append(Ellipsis)
-    return tuple(out), basic
+            raise IndexError(f"{_VALID} (got {type(k).__name__})")
+
+    # how many input dims each item consumes; `...` takes what the others leave
+    def consumed(k):
+        if k is None or k is Ellipsis:
+            return 0
+        if isinstance(k, (int, slice)):
+            return 1
+        return k.ndim if k.dtype == np.bool_ else 1
+    used = sum(consumed(k) for k in items)
+    if used > len(shape):
+        raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    if sum(k is Ellipsis for k in items) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+
+    basic, advanced, dim = [], [], 0
+    for k in items:
+        if k is Ellipsis:
+            fill = len(shape) - used
+            basic.append(Ellipsis)
+            advanced.extend([slice(None)] * fill)
+            dim += fill
+        elif k is None:
+            basic.append(None)
+            advanced.append(slice(None))
+        elif isinstance(k, int):
+            basic.append(k)
+            dim += 1
+        elif isinstance(k, slice):
+            basic.append(k)
+            advanced.append(slice(None))
+            dim += 1
+        else:
+            n = consumed(k)
+            if k.dtype == np.bool_:
+                for i, (m, s) in enumerate(zip(k.shape, shape[dim:dim + n])):
+                    if m != s:
+                        raise IndexError(f"The shape of the mask {list(k.shape)} at index {i} does "
+                                         f"not match the shape of the indexed tensor "
+                                         f"{list(shape)} at index {dim + i}")
+            basic.extend([slice(None)] * n)
+            advanced.append(k)
+            dim += n
+    has_arrays = any(not isinstance(k, slice) for k in advanced)
+    if has_arrays and all(k is Ellipsis or k == slice(None) for k in basic):
+        return IndexKey(None, tuple(advanced))
+    if Ellipsis not in basic:
+        basic.append(Ellipsis)  # so that NumPy returns a 0-d view, not a scalar copy
+    return IndexKey(tuple(basic), tuple(advanced) if has_arrays else None)
+
+
+def zeros(like, shape):
+    """Zeros of ``shape`` with the dtype and on the device of array ``like``."""
+    return backend.namespace(like).zeros(shape, dtype=like.dtype)
 
 
 def _checked_get(array, key):
     try:
         return array[key]
     except IndexError as err:
-        raise IndexError(str(err).replace("axis", "dimension")) from None
+        clipped = _clip_for_empty(array, key)
+        if clipped is None:
+            raise IndexError(str(err).replace("axis", "dimension")) from None
+        return array[clipped]
 
+
+def _clip_for_empty(array, key):
+    """PyTorch reads nothing from an empty tensor, so it does not bounds-check index arrays
+    into its non-empty dims (``zeros(2, 0)[tensor([5])]`` has shape [1, 0]). The key with
+    such indices clipped into range, or None when that rule does not apply."""
+    if array.size or not isinstance(key, tuple):
+        return None
+    clipped, dim = [], 0
+    for k in key:
+        if isinstance(k, slice):
+            clipped.append(k)
+            dim += 1
+        elif getattr(k, "dtype", None) is not None and k.dtype != np.bool_:
+            size = array.shape[dim]
+            if size == 0:
+                return None
+            clipped.append(k.clip(-size, size - 1))
+            dim += 1
+        elif getattr(k, "dtype", None) == np.bool_:
+            clipped.append(k)
+            dim += k.ndim
+        else:
+            return None
+    return tuple(clipped)
+
+
+# --- reading: x[key] ---------------------------------------------------------------------
 
 class BasicIndex(Function):
-    """``a[ints, slices, None]`` as a view;  the gradient is written into zeros at the same place."""
+    """``a[ints, slices, None, ...]`` as a view;  the gradient is written into zeros at the
+    same place."""
 
     node_name = "SliceBackward0"
     is_view = True
@@ -92,54 +199,149 @@ class BasicIndex(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return IndexGradient.apply(grad, ctx._input_shapes[0], ctx.key, True), None
+        return IndexGradient.apply(grad, ctx._input_shapes[0], ctx.key), None
+
+
+class Select(BasicIndex):
+    node_name = "SelectBackward0"
+
+
+class NewAxis(BasicIndex):
+    node_name = "UnsqueezeBackward0"
 
 
 class AdvancedIndex(Function):
-    """``a[index_tensors]`` (a copy);  the gradient is scatter-added, so repeats accumulate."""
+    """``a[index_arrays]`` (a copy);  the gradient is scatter-added, so repeats accumulate."""
 
     node_name = "IndexBackward0"
 
     @staticmethod
     def forward(ctx, a, key):
-        ctx.key = key
-        return _checked_get(a._data, key)
+        ctx.key = _clip_for_empty(a._data, key) or key
+        result = _checked_get(a._data, key)
+        if result.base is not None and backend.namespace(result).shares_memory(result, a._data):
+            result = result.copy()  # 0-d index arrays act like ints in NumPy; PyTorch copies
+        return result
 
     @staticmethod
     def backward(ctx, grad):
-        return IndexGradient.apply(grad, ctx._input_shapes[0], ctx.key, False), None
+        return IndexGradient.apply(grad, ctx._input_shapes[0], ctx.key), None
 
 
 class IndexGradient(Function):
     """Zeros of ``shape`` with ``grad`` added at ``key``: the backward of indexing.
 
-    Its own backward is indexing again, which is what makes indexing twice-differentiable.
+    Its own backward is indexing again, which makes indexing twice-differentiable.
     """
 
     node_name = "IndexBackwardBackward0"
 
     @staticmethod
-    def forward(ctx, grad, shape, key, basic):
-        ctx.key, ctx.basic = key, basic
+    def forward(ctx, grad, shape, key):
+        ctx.key = key
         g = grad._data
-        result = np.zeros_like(g, shape=shape)
-        if basic:
-            result[key] = g
+        result = zeros(g, shape)
+        if _has_integer_arrays(key):
+            scatter_add(result, key, g)  # result[key] += g would drop repeated indices
         else:
-            scatter_add(result, key, g)
+            result[key] = g
         return result
 
     @staticmethod
     def backward(ctx, grad_grad):
-        cls = BasicIndex if ctx.basic else AdvancedIndex
-        return cls.apply(grad_grad, ctx.key), None, None, None
+        return index_with_key(grad_grad, ctx.key), None, None
 
 
-def getitem(input, key):
-    array_key, basic = normalize_key(key)
-    if basic:
-        return BasicIndex.apply(input, array_key)
-    return AdvancedIndex.apply(input, array_key)
+def _has_integer_arrays(key) -> bool:
+    return any(not isinstance(k, (slice, int)) and k is not None and k is not Ellipsis
+               and k.dtype != np.bool_ for k in key)
+
+
+def index_with_key(tensor: Tensor, key: tuple) -> Tensor:
+    """``tensor[key]`` for a NumPy key that is already parsed (differentiable)."""
+    if any(hasattr(k, "dtype") for k in key):
+        return AdvancedIndex.apply(tensor, key)
+    return basic_index(tensor, key)
+
+
+def basic_index(input: Tensor, key: tuple) -> Tensor:
+    """The view ``input[key]`` for a key of ints, slices, None and ``...``.
+
+    The node is named as PyTorch names the step: select (ints), unsqueeze (None), slice.
+    """
+    has_int = has_other = has_ellipsis = False
+    for k in key:
+        if type(k) is int:
+            has_int = True
+        elif k is Ellipsis:
+            has_ellipsis = True
+        elif k is not None:
+            has_other = True
+    if has_other:
+        cls = BasicIndex
+    elif has_int:
+        cls = BasicIndex if None in key else Select
+    else:
+        cls = NewAxis if None in key else BasicIndex
+    # with a trailing `...`, NumPy returns a 0-d view rather than a scalar copy
+    return cls.apply(input, key if has_ellipsis else tuple(key) + (Ellipsis,))
+
+
+def _plain_slice(k) -> bool:
+    return type(k) is slice and (k.step is None or type(k.step) is int and k.step > 0) and \
+        (k.start is None or type(k.start) is int) and (k.stop is None or type(k.stop) is int)
+
+
+def _is_plain_basic(key) -> bool:
+    """Ints, slices of ints, None and ``...`` (the common ``x[0]``, ``x[:, 1:3]``): no parsing
+    needed, NumPy's basic indexing is PyTorch's."""
+    if type(key) is int or _plain_slice(key):
+        return True
+    return type(key) is tuple and all(type(k) is int or k is None or k is Ellipsis or
+                                      _plain_slice(k) for k in key)
+
+
+def getitem(input: Tensor, key) -> Tensor:
+    """``input[key]``: a view for basic keys, else a gather from a view (see the module notes)."""
+    if _is_plain_basic(key):
+        key = key if type(key) is tuple else (key,)
+        indexed = len(key) - key.count(None) - key.count(Ellipsis)
+        if indexed > input._data.ndim:
+            raise IndexError(f"too many indices for tensor of dimension {input._data.ndim}")
+        return basic_index(input, key)
+    parsed = parse_key(key, input._data.shape, input._xp)
+    out = input if parsed.basic is None else basic_index(input, parsed.basic)
+    if parsed.advanced is not None:
+        out = AdvancedIndex.apply(out, parsed.advanced)
+    return out
+
+
+# --- writing: x[key] = value ---------------------------------------------------------------
+
+def _assign(array, key, value) -> None:
+    """``array[key] = value`` for a parsed IndexKey or a plain NumPy key, PyTorch's errors."""
+    try:
+        if isinstance(key, IndexKey):
+            target = key.view_of(array)
+            key = key.advanced if key.advanced is not None else (Ellipsis,)
+        else:
+            target = array
+        target[key] = value
+    except ValueError:
+        value_shape = list(np.shape(value))
+        raise RuntimeError(f"shape mismatch: value tensor of shape {value_shape} cannot be "
+                           f"broadcast to indexing result of shape "
+                           f"{list(target[key].shape)}") from None
+    except IndexError as err:
+        raise IndexError(str(err).replace("axis", "dimension")) from None
+
+
+def _read(tensor: Tensor, key) -> Tensor:
+    """``tensor[key]`` for a parsed IndexKey or a plain NumPy key (differentiable)."""
+    if not isinstance(key, IndexKey):
+        return index_with_key(tensor, key)
+    out = tensor if key.basic is None else BasicIndex.apply(tensor, key.basic)
+    return out if key.advanced is None else AdvancedIndex.apply(out, key.advanced)
 
 
 class IndexPut(Function):
@@ -151,31 +353,54 @@ class IndexPut(Function):
     @staticmethod
     def forward(ctx, a, value, key):
         ctx.key = key
+        ctx.value_dtype = value.dtype if isinstance(value, Tensor) else None
         result = a._data.copy()
-        result[key] = value._data if isinstance(value, Tensor) else value
+        _assign(result, key, value._data if isinstance(value, Tensor) else value)
         return result
 
     @staticmethod
     def backward(ctx, grad):
-        shape_value = ctx._input_shapes[1]
         grad_a = grad_value = None
         if ctx.needs_input_grad[0]:
             grad_a = IndexPut.apply(grad, 0.0, ctx.key)
         if ctx.needs_input_grad[1]:
-            grad_value = sum_to_shape(_index_with_array_key(grad, ctx.key), shape_value)
+            grad_value = sum_to_shape(_read(grad, ctx.key), ctx._input_shapes[1])
+            if grad_value.dtype is not ctx.value_dtype:  # the value was cast on assignment
+                grad_value = grad_value.to(ctx.value_dtype)
         return grad_a, grad_value, None
 
 
-def _index_with_array_key(tensor, key):
-    """Index with a key that ``normalize_key`` already converted."""
-    basic = all(k is None or k is Ellipsis or isinstance(k, (slice, int)) for k in key)
-    return (BasicIndex if basic else AdvancedIndex).apply(tensor, key)
-
-
-def setitem(input, key, value) -> None:
+def setitem(input: Tensor, key, value) -> None:
     """``input[key] = value`` in place (a version bump; recorded when grads are involved)."""
-    array_key, _ = normalize_key(key)
-    if isinstance(value, Tensor) and value.device != input.device:
-        raise RuntimeError("Expected all tensors to be on the same device, but found at least two "
-                           f"devices, {input.device} and {value.device}!")
-    input._apply_inplace(IndexPut, value, array_key)
+    parsed = parse_key(key, input._data.shape, input._xp)
+    try:  # the written region; taking it checks a basic key's bounds (first, as PyTorch does)
+        region = parsed.view_of(input._data)
+    except IndexError as err:
+        raise IndexError(str(err).replace("axis", "dimension")) from None
+    if isinstance(value, Tensor):
+        if value.device != input.device:  # PyTorch copies the value across, as copy_ does
+            value = value.to(input.device)
+        if parsed.advanced is not None and value.dtype is not input.dtype and not (
+                value.ndim == 0 and all(isinstance(k, slice) or k.dtype == np.bool_
+                                        for k in parsed.advanced)):
+            # PyTorch casts for basic keys (a copy_ into a view) and for a number written
+            # through a mask (a masked_fill), but not for index_put
+            from .linalg import _C_NAMES
+            raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                               f"{_C_NAMES[input.dtype.name]} for the destination and "
+                               f"{_C_NAMES[value.dtype.name]} for the source.")
+        check_no_partial_overlap(region, value._data)
+    elif not isinstance(value, (int, float, bool, np.generic)):
+        value = Tensor._from_array(input._xp.asarray(value, dtype=input._data.dtype))
+    record = grad_mode._enabled and (input.requires_grad or (
+        isinstance(value, Tensor) and value.requires_grad))
+    if record:
+        input._apply_inplace(IndexPut, value, parsed)
+        return
+    # Nothing to record: write straight into the memory (no copy of the whole tensor).
+    input._check_inplace()
+    _assign(input._data, parsed, value._data if isinstance(value, Tensor) else value)
+    input._bump_version()
+
+
+tensor_methods = {"__getitem__": getitem, "__setitem__": setitem}

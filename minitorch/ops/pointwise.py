@@ -53,6 +53,9 @@ class Sub(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = binary_arrays(a, b)
+        if all(isinstance(v, bool) or getattr(v, "dtype", None) == np.bool_ for v in (x, y)):
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                               "supported. Use the `^` or `logical_xor()` operator instead.")
         return x - y
 
     @staticmethod

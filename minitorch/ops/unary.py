@@ -359,9 +359,14 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (result,) = ctx.saved_tensors
+        mask = result > 0
         # a multiplication by the mask, not where(): np.where branches on every element and
-        # is ~15x slower on the random masks ReLU produces
-        return grad * (result > 0)
+        # is ~15x slower on the random masks ReLU produces. But inf * 0 is NaN where PyTorch
+        # gives exactly 0, so an inf or NaN gradient takes the where() path.
+        if np.isfinite(grad._data).all():
+            return grad * mask
+        from .comparison import where
+        return where(mask, grad, 0.0)
 
 
 class Erf(Function):
