@@ -314,10 +314,12 @@ class Function:
         # 4. bookkeeping: versions of inputs changed in place, views, and the graph
         for t in ctx._dirty:
             t._bump_version()
-        if cls.is_view:
+        if cls.is_view:  # every output is a view of the first input (split gives several)
             base = args[0]
-            outputs[0]._version_box = base._version_box
-            outputs[0]._base = base if base._base is None else base._base
+            root = base if base._base is None else base._base
+            for out in outputs:
+                out._version_box = base._version_box
+                out._base = root
         if record:
             _record(ctx, outputs)
         return outputs if is_tuple else outputs[0]
@@ -329,7 +331,8 @@ def broadcast_error(args) -> Exception:
     for i, a in enumerate(shapes):
         for b in shapes[i + 1:]:
             ndim = max(len(a), len(b))
-            for dim in range(ndim):  # aligned from the right, numbered in the result's dims
+            # aligned from the right and checked from the last dim, numbered in the result's dims
+            for dim in reversed(range(ndim)):
                 sa = a[dim - ndim + len(a)] if dim >= ndim - len(a) else 1
                 sb = b[dim - ndim + len(b)] if dim >= ndim - len(b) else 1
                 if sa != sb and sa != 1 and sb != 1:

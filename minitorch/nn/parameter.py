@@ -44,8 +44,17 @@ class Parameter(Tensor):
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
+    def __deepcopy__(self, memo):
+        """A new Parameter with copied values and no gradient (PyTorch's Parameter does not
+        copy ``.grad``: a cloned layer, as in TransformerEncoder, starts without one)."""
+        if id(self) in memo:
+            return memo[id(self)]
+        result = Parameter(Tensor._from_array(self._data.copy()), self.requires_grad)
+        memo[id(self)] = result
+        return result
+
     def __reduce_ex__(self, protocol):
-        # pickle / deepcopy keep the class (Tensor's own reduce would rebuild a plain Tensor)
+        # pickle keeps the class (Tensor's own reduce would rebuild a plain Tensor)
         return (_rebuild_parameter,
                 (backend.to_numpy(self._data), str(self.device), self.requires_grad))
 

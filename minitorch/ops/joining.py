@@ -194,6 +194,46 @@ def _along(input: Tensor, dim: int, start: int, stop: int) -> Tensor:
     return basic_index(input, (slice(None),) * dim + (slice(start, stop),))
 
 
+class SplitWithSizes(Function):
+    """Cut ``a`` along ``dim`` into views at ``bounds``; the gradient is the pieces'
+    gradients concatenated back (zeros for a piece that received none).
+
+    One node for all pieces: with a node per piece, each piece's backward would fill a
+    zero tensor the size of the whole input (quadratic in the number of pieces).
+    """
+
+    node_name = "SplitWithSizesBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, dim, bounds):
+        ctx.dim = dim
+        lead = (slice(None),) * dim
+        return tuple(a._data[lead + (slice(start, stop),)] for start, stop in bounds)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return cat(grads, ctx.dim), None, None
+
+
+class Unbind(Function):
+    """The slices of ``a`` along ``dim`` (views, that dim removed); the gradient is the
+    slices' gradients stacked back."""
+
+    node_name = "UnbindBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        lead = (slice(None),) * dim
+        return tuple(a._data[lead + (i, Ellipsis)] for i in range(a._data.shape[dim]))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return stack(grads, ctx.dim), None
+
+
 def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
     """Cut into views along ``dim``: pieces of ``split_size`` (the last may be smaller), or of
     the sizes listed."""
@@ -209,16 +249,20 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
         if size == 0:
             return (_along(tensor, dim, 0, 0),)
         starts = range(0, max(length, 1), size)
-        return tuple(_along(tensor, dim, s, min(s + size, length)) for s in starts)
+        return _split_at(tensor, dim, [min(s + size, length) - s for s in starts])
     sizes = [int(s) for s in split_size_or_sections]
     if sum(sizes) != length or any(s < 0 for s in sizes):
         raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {length} "
                            f"(input tensor's size at dimension {dim}), but got split_sizes={sizes}")
-    pieces, start = [], 0
+    return _split_at(tensor, dim, sizes)
+
+
+def _split_at(tensor: Tensor, dim: int, sizes: list) -> tuple:
+    bounds, start = [], 0
     for s in sizes:
-        pieces.append(_along(tensor, dim, start, start + s))
+        bounds.append((start, start + s))
         start += s
-    return tuple(pieces)
+    return SplitWithSizes.apply(tensor, dim, tuple(bounds))
 
 
 def _split_method(self, split_size, dim=0):
@@ -243,7 +287,9 @@ def unbind(input: Tensor, dim: int = 0) -> tuple:
     if input.ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     dim = normalize_dim(dim, input.ndim)
-    return tuple(basic_index(input, (slice(None),) * dim + (i,)) for i in range(input.shape[dim]))
+    if input.shape[dim] == 0:
+        return ()
+    return Unbind.apply(input, dim)
 
 
 def meshgrid(*tensors, indexing: str | None = None) -> tuple:
