@@ -58,9 +58,10 @@ class Linear(Function):
         grad_x = grad @ weight if need_x else None
         grad_w = grad_b = None
         if need_w or need_b:
-            flat = grad.reshape(-1, out_features)
+            # inputs of more than 2 dims: every leading dim is a batch dim
+            flat = grad if grad.ndim == 2 else grad.reshape(-1, out_features)
             if need_w:
-                grad_w = flat.t() @ x.reshape(-1, x.shape[-1])
+                grad_w = flat.t() @ (x if x.ndim == 2 else x.reshape(-1, x.shape[-1]))
             if need_b:
                 grad_b = flat.sum(0)
         return grad_x, grad_w, grad_b
