@@ -215,6 +215,13 @@ class Tensor:
     def _edge(self):
         """(node, output index) that a consumer's ``next_functions`` entry points to."""
         if self.grad_fn is not None:
+            if self._base is not None and self._version_box[0] != self.__dict__.get(
+                    "_view_version", self._version_box[0]):
+                raise NotImplementedError(
+                    "minitorch does not support using a view (a slice, transpose, reshape, ...) "
+                    "whose base was modified in place after the view was taken, when gradients "
+                    "are recorded: its recorded history is out of date. Take the view after the "
+                    "in-place operation, or use an out-of-place operation")
             return self.grad_fn, self._output_nr
         if self.requires_grad:
             return self._grad_accumulator(), 0
@@ -318,17 +325,20 @@ class Tensor:
         in-place ops do. Views of tensors that require grad are not supported that way.
         """
         self._check_inplace()
-        if function.__name__ != "IndexPut":  # setitem and copy_ check their own written region
+        if function.__name__ not in _WRITES_ONE_VALUE:  # setitem and copy_ check their region
+            check_no_internal_overlap(self._data)
             for a in args:
                 if isinstance(a, Tensor):
                     check_no_partial_overlap(self._data, a._data)
         record = grad_mode._enabled and (self.requires_grad or any(
             isinstance(a, Tensor) and a.requires_grad for a in args))
         if record:
-            if self._base is not None and self._base.requires_grad:
+            if self._base is not None:
                 raise NotImplementedError(
-                    "minitorch does not support in-place operations on a view of a tensor that "
-                    "requires grad; use an out-of-place operation (or clone() the view) instead")
+                    "minitorch does not support in-place operations on a view (a slice, "
+                    "transpose, reshape, ...) while gradients are recorded: PyTorch rewrites the "
+                    "base's history, minitorch does not. Use an out-of-place operation (or "
+                    "clone() the view) instead")
             old = Tensor._from_array(self._data.copy(), self.requires_grad)
             old.grad_fn, old._output_nr = self.grad_fn, self._output_nr
             result = function.apply(old, *args)
@@ -434,6 +444,7 @@ class Tensor:
             raise RuntimeError(f"The size of tensor a ({self._data.shape[-1] if self.ndim else 1}) "
                                f"must match the size of tensor b ({src._data.shape[-1]}) at "
                                "non-singleton dimension 0") from None
+        check_no_internal_overlap(self._data)
         check_no_partial_overlap(self._data, src._data)
         if src._data.dtype != self._data.dtype:
             src = src.to(self.dtype)
@@ -646,6 +657,23 @@ def _dense(array) -> bool:
             return False
         step *= size
     return True
+
+
+# In-place ops that write one value everywhere (or index_put): PyTorch lets them write into a
+# tensor whose elements share memory (an expand()ed tensor); the others it refuses.
+_WRITES_ONE_VALUE = frozenset({"IndexPut", "Fill", "FillWithTensor", "Zero"})
+
+
+def check_no_internal_overlap(written) -> None:
+    """PyTorch's refusal to compute in place into a tensor whose elements share memory (a
+    stride-0 dim of size > 1, as ``expand`` makes): the result would depend on write order."""
+    if not written.size:  # no elements, nothing shared (NumPy may give such dims stride 0)
+        return
+    for stride, size in zip(written.strides, written.shape):
+        if stride == 0 and size > 1:
+            raise RuntimeError("unsupported operation: more than one element of the written-to "
+                               "tensor refers to a single memory location. Please clone() the "
+                               "tensor before performing the operation.")
 
 
 def check_no_partial_overlap(written, source) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import heapq
 
 from . import anomaly_mode, grad_mode
+from .. import _dtype
 from .. import tensor as _tensor  # a cycle (tensor.py -> autograd); used at call time
 from .function import AccumulateGrad
 
@@ -246,6 +247,7 @@ def _call_backward(node, grads):
         if g is not None and shape is not None and g._data.shape != shape:
             raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - "
                                f"got {list(g._data.shape)} but expected shape compatible with {list(shape)}")
+    result = _cast_to_input_dtypes(node, result)
     if anomaly_mode._enabled:
         anomaly_mode.check_gradients(node, result)
     post_hooks = node.__dict__.get("_post_hooks")
@@ -255,6 +257,28 @@ def _call_backward(node, grads):
             if new is not None:
                 result = tuple(new)
     return result
+
+
+def _cast_to_input_dtypes(node, result):
+    """Each gradient in the dtype of the input it is for, as PyTorch's engine does: in
+    ``float64 + float32`` the float32 input's gradient is float32 (the op's backward hands
+    back the float64 gradient of its result)."""
+    cast = None
+    for i, ((next_node, nr), g) in enumerate(zip(node.next_functions, result)):
+        if g is None or next_node is None:
+            continue
+        if type(next_node) is AccumulateGrad:
+            dtype = next_node.variable._data.dtype
+        else:
+            metas = getattr(next_node, "_output_meta", None)
+            meta = metas[nr] if metas else None
+            if meta is None:
+                continue
+            dtype = meta[1]
+        if g._data.dtype != dtype:
+            cast = list(result) if cast is None else cast
+            cast[i] = g.to(_dtype.from_numpy_dtype(dtype))
+    return result if cast is None else tuple(cast)
 
 
 def _zeros_for(node, index):

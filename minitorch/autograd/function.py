@@ -320,6 +320,8 @@ class Function:
             for out in outputs:
                 out._version_box = base._version_box
                 out._base = root
+                if record:  # the version its recorded history belongs to (see Tensor._edge)
+                    out._view_version = base._version_box[0]
         if record:
             _record(ctx, outputs)
         return outputs if is_tuple else outputs[0]

@@ -49,9 +49,21 @@ __all__ = [
 ]
 
 
+def _apply_broadcasting(ufunc, x, y, a, b):
+    """``ufunc(x, y)`` with PyTorch's RuntimeError for shapes that do not broadcast (these
+    ops are not Functions, so Function.apply's translation of NumPy's error is not on the way)."""
+    try:
+        return ufunc(x, y)
+    except ValueError as err:
+        if str(err).startswith("operands could not be broadcast"):
+            from ..autograd.function import broadcast_error
+            raise broadcast_error((a, b)) from None
+        raise
+
+
 def _compare(ufunc, a, b):
     x, y = binary_arrays(a, b)
-    return Tensor._from_array(ufunc(x, y))
+    return Tensor._from_array(_apply_broadcasting(ufunc, x, y, a, b))
 
 
 def eq(input, other):
@@ -94,7 +106,7 @@ def _ne_operator(self, other):
 def _logical(ufunc, a, b):
     x = a._data if isinstance(a, Tensor) else a
     y = b._data if isinstance(b, Tensor) else b
-    return Tensor._from_array(ufunc(x, y))
+    return Tensor._from_array(_apply_broadcasting(ufunc, x, y, a, b))
 
 
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne  # PyTorch's aliases
@@ -124,7 +136,7 @@ def _bitwise(ufunc, a, b):
         raise NotImplementedError(f'"{ufunc.__name__}_cpu" not implemented for '
                                   f"'{_C_NAMES.get(dtype.name, dtype.name)}'")
     x, y = binary_arrays(a, b, dtype)
-    return Tensor._from_array(ufunc(x, y))
+    return Tensor._from_array(_apply_broadcasting(ufunc, x, y, a, b))
 
 
 def bitwise_and(input, other):

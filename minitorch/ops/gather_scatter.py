@@ -55,8 +55,9 @@ def _check_bounds(index, size: int, dim: int, error: type = RuntimeError,
         low, high = index.min(), index.max()
         if low < 0 or high >= size:
             bad = low if low < 0 else high
-            raise error(message or f"index {bad} is out of bounds for dimension {dim} with "
-                        f"size {size}")
+            detail = f"index {bad} is out of bounds for dimension {dim} with size {size}"
+            # PyTorch's own words first (code may match them), then what exactly was wrong
+            raise error(f"{message} ({detail})" if message else detail)
 
 
 def _key_along(index, dim: int) -> tuple:

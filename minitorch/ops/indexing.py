@@ -19,7 +19,7 @@ from .. import backend
 from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..backend import scatter_add
-from ..tensor import Tensor, check_no_partial_overlap
+from ..tensor import Tensor, check_no_internal_overlap, check_no_partial_overlap
 from ._helpers import sum_to_shape
 
 
@@ -221,6 +221,11 @@ class AdvancedIndex(Function):
         result = _checked_get(a._data, key)
         if result.base is not None and backend.namespace(result).shares_memory(result, a._data):
             result = result.copy()  # 0-d index arrays act like ints in NumPy; PyTorch copies
+        elif not result.flags.c_contiguous and a._data.flags.c_contiguous:
+            # NumPy may lay out `a[:, index]` with the indexed dim first in memory; PyTorch's
+            # result follows the input's layout: contiguous for a contiguous input (and so are
+            # the results of ops on it, which keep the layout)
+            result = backend.namespace(result).ascontiguousarray(result)
         return result
 
     @staticmethod
@@ -377,6 +382,8 @@ def setitem(input: Tensor, key, value) -> None:
         region = parsed.view_of(input._data)
     except IndexError as err:
         raise IndexError(str(err).replace("axis", "dimension")) from None
+    if parsed.advanced is None:  # a copy_ into a view (index_put is allowed, as in PyTorch)
+        check_no_internal_overlap(region)
     if isinstance(value, Tensor):
         if value.device != input.device:  # PyTorch copies the value across, as copy_ does
             value = value.to(input.device)

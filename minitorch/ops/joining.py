@@ -47,7 +47,7 @@ class Cat(Function):
         kept = [a for a in xp_arrays if not (a.ndim == 1 and a.shape[0] == 0)]
         if not kept:  # only legacy empty 1-D inputs
             return xp_arrays[0][:0]
-        return np.concatenate(kept, axis=dim)
+        return _contiguous(np.concatenate(kept, axis=dim))
 
     @staticmethod
     def backward(ctx, grad):
@@ -121,8 +121,8 @@ def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
                     raise RuntimeError(f"Sizes of tensors must match except in dimension {dim}. "
                                        f"Expected size {first.shape[d]} but got size {t.shape[d]} "
                                        f"for tensor number {i} in the list.")
-    else:
-        dim = normalize_dim(dim, 1)
+    else:  # every input is a skipped empty 1-D tensor: PyTorch checks no dim at all
+        dim = 0
     result = Cat.apply(dim, dtype, *tensors)
     if out is not None:
         out.copy_(result)
@@ -152,6 +152,15 @@ def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
     return result
 
 
+def _contiguous(array):
+    """NumPy lays out a join of non-contiguous inputs (an expand()ed one, say) in their memory
+    order; PyTorch's result is contiguous, which decides whether .view() works on it."""
+    if array.flags.c_contiguous:
+        return array
+    from .. import backend
+    return backend.namespace(array).ascontiguousarray(array)
+
+
 class Stack(Function):
     """Join along a new dim ``dim``;  each input's gradient is its slice ``grad[..., i, ...]``
     (cast back to its own dtype when the inputs were promoted)."""
@@ -164,7 +173,7 @@ class Stack(Function):
         ctx.dtypes = tuple(t.dtype for t in tensors)
         arrays = [t._data if t._data.dtype == dtype.numpy else t._data.astype(dtype.numpy)
                   for t in tensors]
-        return np.stack(arrays, axis=dim)
+        return _contiguous(np.stack(arrays, axis=dim))
 
     @staticmethod
     def backward(ctx, grad):

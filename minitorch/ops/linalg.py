@@ -220,7 +220,15 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
         batch = int(np.prod(np.broadcast_shapes(batch_a, batch_b)))
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{batch}, {k_a}] but got: [{batch}, {k_b}].")
-    _check_dtypes(input, other)
+    if not (b_dim > 2 and (0 in np.broadcast_shapes(batch_a, batch_b) or input.numel() == 0
+                           or other.numel() == 0)):
+        _check_dtypes(input, other)
+    elif input.dtype is not other.dtype:
+        # PyTorch's batched product returns early for an empty operand or batch, before its
+        # dtype check: the result has the promoted dtype (the inputs are saved as they are,
+        # so that their in-place changes are still caught)
+        from .._dtype import result_type
+        return _out(BatchedMatmul.apply(input, other).to(result_type(input, other)), out)
     return _out(BatchedMatmul.apply(input, other), out)
 
 

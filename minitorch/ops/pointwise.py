@@ -354,7 +354,10 @@ class Atan2(Function):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         shape_a, shape_b = ctx._input_shapes
-        scaled = grad / (a * a + b * b)
+        from .comparison import where
+        denominator = a * a + b * b
+        # at a = b = 0 PyTorch gives gradient 0 (not 0 * inf = NaN)
+        scaled = where(denominator == 0, 0.0, grad / denominator)
         return (sum_to_shape(scaled * b, shape_a) if ctx.needs_input_grad[0] else None,
                 sum_to_shape(-scaled * a, shape_b) if ctx.needs_input_grad[1] else None)
 

@@ -91,9 +91,10 @@ class Mean(Function):
     def forward(ctx, a, dims, keepdim, dtype):
         x = a._data
         if dtype is None and not a.dtype.is_floating_point:
+            from .linalg import _C_NAMES
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating point "
-                f"or complex dtype. Got: {a.dtype.name.capitalize()}")
+                f"or complex dtype. Got: {_C_NAMES.get(a.dtype.name, a.dtype.name)}")
         count = 1
         for d in dims:
             count *= x.shape[d]
@@ -134,6 +135,8 @@ class Prod(Function):
     def backward(ctx, grad):
         a, result = ctx.saved_tensors
         shape, dims = ctx._input_shapes[0], ctx.dims
+        if a.ndim == 0:  # the product of one number is that number: d/da = 1 (also at NaN, inf)
+            return grad, None, None, None
         grad = _keep_dims(grad, shape, dims, ctx.keepdim)
         if not (a._data == 0).any():
             return grad * _keep_dims(result, shape, dims, ctx.keepdim) / a, None, None, None
@@ -234,12 +237,14 @@ class Amax(Function):
 
 
 def _even_share(grad, a, result, shape, dims, keepdim, selects=False):
-    """``grad`` split evenly among the elements of ``a`` that equal the reduced ``result``
-    (NaN results are matched by NaN elements)."""
+    """``grad`` split evenly among the elements of ``a`` that equal the reduced ``result``.
+    For max()/min() of the whole tensor (``selects``) a NaN result is matched by the NaN
+    elements; amax/amin compare with ``==`` only, so a NaN result has no match and the
+    gradient is NaN (0 / 0), as in PyTorch."""
     from .comparison import isnan, where
     extreme = _keep_dims(result, shape, dims, keepdim)
     hits = a == extreme
-    if a.dtype.is_floating_point and np.isnan(result._data).any():
+    if selects and a.dtype.is_floating_point and np.isnan(result._data).any():
         hits = hits | (isnan(a) & isnan(extreme))
     weights = hits.to(grad.dtype)
     if selects:
@@ -343,6 +348,8 @@ def amax(input, dim=(), keepdim=False):
     if dim in ((), []) and input.numel() == 0:  # all dims of an empty tensor: no value to give
         raise RuntimeError("amax(): Expected reduction dim to be specified for input.numel() == 0. "
                            "Specify the reduction dim with the 'dim' argument.")
+    if isinstance(dim, (tuple, list)) and input.ndim:  # PyTorch: empty dims before repeats
+        _nonempty(input._data, [normalize_dim(int(d), input.ndim) for d in dim], "amax")
     dims = _reduced_dims(dim, input.ndim)
     _nonempty(input._data, dims, "amax")
     return Amax.apply(input, dims, keepdim)
@@ -353,6 +360,8 @@ def amin(input, dim=(), keepdim=False):
     if dim in ((), []) and input.numel() == 0:  # all dims of an empty tensor: no value to give
         raise RuntimeError("amin(): Expected reduction dim to be specified for input.numel() == 0. "
                            "Specify the reduction dim with the 'dim' argument.")
+    if isinstance(dim, (tuple, list)) and input.ndim:  # PyTorch: empty dims before repeats
+        _nonempty(input._data, [normalize_dim(int(d), input.ndim) for d in dim], "amin")
     dims = _reduced_dims(dim, input.ndim)
     _nonempty(input._data, dims, "amin")
     return Amin.apply(input, dims, keepdim)

@@ -354,7 +354,13 @@ class Expand(Function):
 
     @staticmethod
     def forward(ctx, a, shape):
-        return np.broadcast_to(a._data, shape)
+        x = a._data
+        out = np.broadcast_to(x, shape)
+        if type(out) is np.ndarray and x.flags.writeable:
+            # writable, as PyTorch's expand is: writes of one value go through to the shared
+            # elements; computed in-place ops refuse it (Tensor._apply_inplace checks overlap)
+            out = np.lib.stride_tricks.as_strided(x, out.shape, out.strides, writeable=True)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
@@ -364,7 +370,8 @@ class Expand(Function):
 def expand(input: Tensor, *sizes, size=None) -> Tensor:
     """A broadcast view of ``input`` at ``sizes``; -1 keeps a dimension's size.
 
-    The result is read-only memory-wise in NumPy: the expanded dims have stride 0.
+    The expanded dims have stride 0: their elements share memory, so in-place ops that
+    compute into the result are refused (as in PyTorch); filling it with one value writes through.
     """
     sizes = _shape_arg(sizes if size is None else (size,))
     shape = input._data.shape

@@ -359,7 +359,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (result,) = ctx.saved_tensors
-        mask = result > 0
+        mask = ~(result <= 0)  # not `result > 0`: a NaN passes its gradient on, as in PyTorch
         # a multiplication by the mask, not where(): np.where branches on every element and
         # is ~15x slower on the random masks ReLU produces. But inf * 0 is NaN where PyTorch
         # gives exactly 0, so an inf or NaN gradient takes the where() path.

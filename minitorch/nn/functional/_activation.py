@@ -119,7 +119,7 @@ class Elu(Function):
         alpha, scale, input_scale = ctx.constants
         (x,) = ctx.saved_tensors
         negative = grad * ((x * input_scale).exp() * (scale * alpha * input_scale))
-        return where(x > 0, grad * scale, negative), None, None, None
+        return where(x <= 0, negative, grad * scale), None, None, None  # NaN: the x > 0 branch
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -316,7 +316,9 @@ class Hardtanh(Function):
         from ... import where
         (x,) = ctx.saved_tensors
         low, high = ctx.bounds
-        return where((x > low) & (x < high), grad, grad * 0), None, None
+        # 0 only where x is at or beyond a bound (a NaN passes its gradient, as in PyTorch);
+        # a literal 0, not grad * 0, so an infinite gradient does not become NaN
+        return where((x <= low) | (x >= high), 0.0, grad), None, None
 
 
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
@@ -353,7 +355,7 @@ class Hardswish(Function):
         from ... import where
         (x,) = ctx.saved_tensors
         middle = where(x <= 3, grad * (x / 3 + 0.5), grad)
-        return where(x < -3, grad * 0, middle)
+        return where(x < -3, 0.0, middle)
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
@@ -376,7 +378,7 @@ class Hardsigmoid(Function):
     def backward(ctx, grad):
         from ... import where
         (x,) = ctx.saved_tensors
-        return where((x > -3) & (x < 3), grad / 6, grad * 0)
+        return where((x > -3) & (x < 3), grad / 6, 0.0)
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
@@ -394,13 +396,13 @@ class Threshold(Function):
         ctx.threshold = threshold
         ctx.save_for_backward(x)
         a = x._data
-        return np.where(a > threshold, a, a.dtype.type(value))
+        return np.where(a <= threshold, a.dtype.type(value), a)  # a NaN stays NaN, as in PyTorch
 
     @staticmethod
     def backward(ctx, grad):
         from ... import where
         (x,) = ctx.saved_tensors
-        return where(x > ctx.threshold, grad, grad * 0), None, None
+        return where(x <= ctx.threshold, 0.0, grad), None, None
 
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
@@ -416,13 +418,16 @@ def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """``x`` where ``|x| > lambd``, else 0."""
     from ... import where
-    return where((input > lambd) | (input < -lambd), input, input * 0)
+    # the masked part as a literal 0 (not input * 0): no NaN from an infinite gradient; a NaN
+    # input is not "inside", so it passes its gradient, as in PyTorch
+    return where((input >= -lambd) & (input <= lambd), 0.0, input)
 
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """``x - lambd`` above lambd, ``x + lambd`` below -lambd, else 0."""
     from ... import where
-    return where(input > lambd, input - lambd, where(input < -lambd, input + lambd, input * 0))
+    inside = (input >= -lambd) & (input <= lambd)
+    return where(inside, 0.0, where(input < -lambd, input + lambd, input - lambd))
 
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:

@@ -18,7 +18,9 @@ def _check_indices(input: Tensor, num: int) -> np.ndarray:
                            f"scalar types: Long, Int; but got {input.dtype} instead (while checking "
                            "arguments for embedding)")
     if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= num):
-        raise IndexError("index out of range in self")
+        bad = int(idx.min()) if int(idx.min()) < 0 else int(idx.max())
+        raise IndexError(f"index out of range in self (index {bad} is out of bounds for an "
+                         f"embedding table of {num} rows)")
     return idx
 
 
