@@ -63,4 +63,19 @@ def is_floating_point(input: Tensor) -> bool:
     return input.is_floating_point()
 
 
-from . import cuda, nn, optim, utils  # noqa: E402  (they build on the tensor API above)
+# Sub-packages load on first use (``minitorch.nn``, ``from minitorch import optim``,
+# ``import minitorch.nn as nn`` all work): importing minitorch stays fast.
+_SUBMODULES = ("cuda", "datasets", "nn", "optim", "utils")
+
+
+def __getattr__(name: str):
+    if name in _SUBMODULES:
+        import importlib
+        module = importlib.import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'minitorch' has no attribute '{name}'")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_SUBMODULES))
