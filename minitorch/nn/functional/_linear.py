@@ -43,7 +43,13 @@ class Linear(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias):
-        out = x._data @ weight._data.T
+        data = x._data
+        if data.ndim > 2 and data.flags.c_contiguous:
+            # one (N*L, in) x (in, out) product instead of N batched ones: BLAS is faster
+            out = (data.reshape(-1, data.shape[-1]) @ weight._data.T).reshape(
+                data.shape[:-1] + (weight._data.shape[0],))
+        else:
+            out = data @ weight._data.T
         if bias is not None:
             out += bias._data.astype(out.dtype, copy=False)
         ctx.save_for_backward(x if ctx.needs_input_grad[1] else None,
@@ -54,16 +60,17 @@ class Linear(Function):
     def backward(ctx, grad):
         x, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
-        out_features = grad.shape[-1]
-        grad_x = grad @ weight if need_x else None
-        grad_w = grad_b = None
-        if need_w or need_b:
-            # inputs of more than 2 dims: every leading dim is a batch dim
-            flat = grad if grad.ndim == 2 else grad.reshape(-1, out_features)
-            if need_w:
-                grad_w = flat.t() @ (x if x.ndim == 2 else x.reshape(-1, x.shape[-1]))
-            if need_b:
-                grad_b = flat.sum(0)
+        # every leading dim is a batch dim: work on (rows, features) matrices, one GEMM each
+        flat = grad if grad.ndim == 2 else grad.reshape(-1, grad.shape[-1])
+        grad_x = grad_w = grad_b = None
+        if need_x:
+            grad_x = flat @ weight
+            if grad.ndim != 2:
+                grad_x = grad_x.reshape(ctx._input_shapes[0])
+        if need_w:
+            grad_w = flat.t() @ (x if x.ndim == 2 else x.reshape(-1, x.shape[-1]))
+        if need_b:
+            grad_b = flat.sum(0)
         return grad_x, grad_w, grad_b
 
 
