@@ -139,7 +139,8 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
         while ready:
             _, _, node = heapq.heappop(ready)
             grads = buffers.pop(node)
-            grads = _run_pre_hooks(node, grads)
+            if _may_have_hooks(node):
+                grads = _run_pre_hooks(node, grads)
             for i, g in enumerate(grads):
                 for position in captures.get((node, i), ()):
                     captured[position] = g
@@ -206,6 +207,14 @@ def _num_outputs(node) -> int:
     return node._num_outputs
 
 
+def _may_have_hooks(node) -> bool:
+    """A cheap test that skips the hook machinery for the (usual) nodes without hooks."""
+    attributes = node.__dict__
+    if "_tensor_hooks" in attributes or "_pre_hooks" in attributes:
+        return True
+    return type(node) is AccumulateGrad and "_tensor_hooks" in node.variable.__dict__
+
+
 def _run_pre_hooks(node, grads):
     """Tensor hooks (``register_hook``, ``retain_grad``) and node pre-hooks may replace grads."""
     if type(node) is AccumulateGrad:  # a leaf's own hooks live on the tensor
@@ -230,7 +239,8 @@ def _run_pre_hooks(node, grads):
 def _call_backward(node, grads):
     """Run ``node``'s Function.backward and check what it returned."""
     function = node._function
-    if node.materialize_grads and any(g is None for g in grads):
+    # (a node with one output only runs when that output received a gradient)
+    if node._num_outputs > 1 and node.materialize_grads and any(g is None for g in grads):
         grads = [g if g is not None else _zeros_for(node, i) for i, g in enumerate(grads)]
     result = function.backward(node, *grads)
     if type(result) is not tuple:
