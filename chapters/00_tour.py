@@ -55,6 +55,7 @@ print(f"loss {loss.item():.4f}  training accuracy {accuracy:.3f}")
 # The model's decision regions after training:
 
 # %%
+# %matplotlib inline
 import viz
 
 with torch.no_grad():
@@ -103,7 +104,7 @@ start = {k: v.detach().numpy().copy()
          for k, v in nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 2)).state_dict().items()}
 ours, theirs = train(torch, start), train(real_torch, start)
 for step in (0, 9, 19):
-    print(f"step {step:2d}: minitorch {ours[step]:.6f}   PyTorch {theirs[step]:.6f}")
+    print(f"step {step:2d}: minitorch {ours[step]:.5f}   PyTorch {theirs[step]:.5f}")
 
 # %% [markdown]
 # ## Checks

@@ -190,13 +190,14 @@ assert abs(numeric - w1.grad) < 1e-6
 # The code is identical for both libraries: only the module differs.
 
 # %%
-def neuron(lib):
+def neuron(lib, backward=True):
     x1, x2 = lib.tensor(2.0, requires_grad=True), lib.tensor(-1.0, requires_grad=True)
     w1, w2 = lib.tensor(-0.5, requires_grad=True), lib.tensor(1.5, requires_grad=True)
     b = lib.tensor(0.3, requires_grad=True)
     y = (w1 * x1 + w2 * x2 + b).tanh()
     loss = (y - x1 * 0.1) ** 2
-    loss.backward()
+    if backward:
+        loss.backward()
     return loss, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b}
 
 
@@ -209,12 +210,17 @@ for name in mt_inputs:
 # %% [markdown]
 # ### The recorded graph
 #
-# Each box is an operation minitorch recorded (PyTorch's names: `MulBackward0`...);
-# leaves show their value and gradient. `x1` fans out to two consumers, so its gradient
-# is the sum of the two contributions.
+# Each rounded box is an operation minitorch recorded (with PyTorch's names:
+# `MulBackward0`...), each square box a tensor with its value and gradient.
+# To keep memory low, backward does not store the gradients of intermediate tensors, only
+# of the leaves; `viz.trace_backward` runs the backward pass while recording every
+# gradient it computes, so the picture can show all of them, like `Value`'s `grad` in
+# our engine. `x1` fans out to two consumers, so its gradient is the sum of the two
+# contributions.
 
 # %%
-viz.draw(mt_loss, params=mt_inputs)
+loss_to_draw, inputs_to_draw = neuron(minitorch, backward=False)
+viz.draw(loss_to_draw, params=inputs_to_draw, trace=viz.trace_backward(loss_to_draw))
 
 # %% [markdown]
 # The same graph as text, one line per recorded operation (this is what `viz.listing`

@@ -159,7 +159,7 @@ cases = [
     ("float16 + float32 0-d", lambda lib: lib.tensor([1.0], dtype=lib.float16) + lib.tensor(1.0)),
     ("uint8 + int8", lambda lib: lib.tensor([1], dtype=lib.uint8) + lib.tensor([1], dtype=lib.int8)),
     ("int / int", lambda lib: lib.tensor([3]) / lib.tensor([2])),
-    ("bool + bool", lambda lib: lib.tensor([True]) & lib.tensor([False])),
+    ("bool & bool", lambda lib: lib.tensor([True]) & lib.tensor([False])),
 ]
 for text, make in cases:
     mt, th = make(minitorch), make(torch)

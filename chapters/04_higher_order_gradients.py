@@ -24,6 +24,8 @@
 # 3. a gradient penalty, a loss that contains a gradient (as in WGAN-GP training).
 
 # %%
+import inspect
+
 import numpy as np
 
 import minitorch
@@ -59,6 +61,21 @@ print("PyTorch  ", [f"{v:.4f}" for v in derivatives(torch, value)])
 x = minitorch.tensor(1.5, requires_grad=True)
 (g,) = minitorch.autograd.grad(x**4, x, create_graph=True)
 print(g)
+
+# %% [markdown]
+# Why this works: every backward in minitorch is written with minitorch's own tensor
+# operations. `tanh`'s backward, for instance, is `grad * (1 - result * result)`: a
+# multiplication and a subtraction. The engine runs each backward with recording switched
+# *off*, unless `create_graph=True`, in which case those operations are recorded like any
+# forward code, and the gradient gets a graph of its own:
+
+# %%
+print(inspect.getsource(minitorch.ops.unary.Tanh))
+x = minitorch.tensor(0.5, requires_grad=True)
+(g,) = minitorch.autograd.grad(x.tanh(), x, create_graph=True)
+print(f"d tanh/dx at 0.5 = {g.item():.6f}, recorded as {g.grad_fn.name()}")
+(g2,) = minitorch.autograd.grad(g, x)
+print(f"d2 tanh/dx2 at 0.5 = {g2.item():.6f}  (exact: {-2 * np.tanh(0.5) * (1 - np.tanh(0.5) ** 2):.6f})")
 
 # %% [markdown]
 # ## 2. Hessian-vector products

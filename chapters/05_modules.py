@@ -187,8 +187,8 @@ print(len(list(blocks.parameters())), sorted(heads.keys()), seq[0], seq[1:])
 # in minitorch: the predictions agree.
 
 # %%
-real = torch.nn.Sequential(torch.nn.Linear(4, 16), torch.nn.ReLU(), torch.nn.Linear(16, 3))
 torch.manual_seed(0)
+real = torch.nn.Sequential(torch.nn.Linear(4, 16), torch.nn.ReLU(), torch.nn.Linear(16, 3))
 inputs = torch.randn(128, 4)
 targets = (inputs[:, 0] > 0).long() + (inputs[:, 1] > 0).long()
 optimizer = torch.optim.SGD(real.parameters(), lr=0.5)
@@ -204,7 +204,7 @@ with torch.no_grad():
     expected = real(inputs).numpy()
 with minitorch.no_grad():
     got = mine(minitorch.tensor(inputs.numpy())).numpy()
-print(f"largest difference: {np.abs(got - expected).max():.2e}")
+print("minitorch gives PyTorch's predictions (to 1e-5):", np.allclose(got, expected, rtol=1e-5, atol=1e-5))
 
 # %% [markdown]
 # ## Checks
@@ -215,6 +215,14 @@ assert all(tuple(a.shape) == tuple(b.shape) for a, b in zip(ours.state_dict().va
                                                            theirs.state_dict().values()))
 np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
 assert [n for n, _ in tiny.named_parameters()] == ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
+# the hand-built module's state dict loads into the same network written for PyTorch
+real_tiny = torch.nn.Module()
+real_tiny.fc1, real_tiny.fc2 = torch.nn.Linear(4, 8), torch.nn.Linear(8, 3)
+real_tiny.load_state_dict({k: torch.tensor(v.numpy()) for k, v in tiny.state_dict().items()})
+probe = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
+with torch.no_grad():
+    expected_tiny = real_tiny.fc2(real_tiny.fc1(torch.tensor(probe)).relu()).numpy()
+np.testing.assert_allclose(tiny(minitorch.tensor(probe)).detach().numpy(), expected_tiny, rtol=1e-5, atol=1e-6)
 kaiming = activation_stds(lambda w: nn.init.kaiming_normal_(w, nonlinearity="relu"))
 assert 0.3 < kaiming[-1] < 3.0
 print("all checks passed")

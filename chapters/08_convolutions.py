@@ -21,6 +21,7 @@
 # pooling, and train a small CNN on real MNIST digits.
 
 # %%
+# %matplotlib inline
 import inspect
 
 import matplotlib.pyplot as plt
@@ -81,21 +82,46 @@ loops, im2col_out = conv2d_loops(x0, w0), conv2d_im2col(x0, w0)
 ours = nn.functional.conv2d(minitorch.tensor(x0), minitorch.tensor(w0)).numpy()
 theirs = torch.nn.functional.conv2d(torch.tensor(x0), torch.tensor(w0)).numpy()
 for name, value in [("im2col", im2col_out), ("minitorch", ours), ("PyTorch", theirs)]:
-    print(f"{name:9s} max difference from loops: {np.abs(value - loops).max():.2e}")
+    print(f"{name:9s} agrees with the loops (to 1e-5): {np.allclose(value, loops, rtol=1e-5, atol=1e-5)}")
 
 # %% [markdown]
 # The backward pass of im2col is its transpose, *col2im*: each column's gradient is added
 # back to the window it came from, and windows overlap, so contributions accumulate.
-# minitorch's conv2d forward and backward:
+#
+# minitorch's `conv2d` is a `Function` named `ConvolutionBackward0`, as in PyTorch. Its
+# forward is im2col and one matrix product; its backward gives the input's gradient as a
+# *transposed* convolution (the weight matrix transposed, then col2im) and the weights'
+# gradient as another matrix product with the same columns. Both are Functions themselves,
+# so a convolution can be differentiated twice (chapter 04).
 
 # %%
-print(inspect.getsource(minitorch.nn.functional._conv))
+conv = minitorch.nn.functional._conv
+print(inspect.getsource(conv.Convolution))
+for helper in (conv.conv_forward, conv.conv_input_grad, conv.conv_weight_grad):
+    print(inspect.getsource(helper))
 
 # %% [markdown]
 # ## 3. Pooling
 #
 # Max pooling keeps the largest value of each window; its gradient goes only to that
-# position (the *argmax*).
+# position (the *argmax*). For non-overlapping k x k windows it is one reshape (a view, as
+# in chapter 02: each window gets its own two axes) and a max over those axes:
+
+# %%
+def max_pool2d_scratch(x, k):
+    n, c, h, w = x.shape
+    return x.reshape(n, c, h // k, k, w // k, k).max(axis=(3, 5))
+
+
+pool_scratch = max_pool2d_scratch(x0, 2)
+pool_ours = nn.functional.max_pool2d(minitorch.tensor(x0), 2).numpy()
+pool_theirs = torch.nn.functional.max_pool2d(torch.tensor(x0), 2).numpy()
+print("pooling agrees: scratch with minitorch", np.array_equal(pool_scratch, pool_ours),
+      " minitorch with PyTorch", np.array_equal(pool_ours, pool_theirs))
+
+# %% [markdown]
+# The gradient, on a small image: each 2x2 window's maximum receives the output's gradient
+# (here 1), the other positions receive nothing.
 
 # %%
 image = minitorch.tensor([[[[1.0, 3.0, 2.0, 0.0],
@@ -110,7 +136,7 @@ print(image.grad)
 # %% [markdown]
 # ## 4. A CNN on real MNIST
 #
-# Two convolution blocks and a linear classifier, trained for three epochs on 4,000
+# Two convolution blocks and a linear classifier, trained for two epochs on 4,000
 # MNIST images and tested on the 1,000 held out.
 
 # %%
@@ -121,7 +147,7 @@ cnn = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2),
                     nn.Flatten(), nn.Linear(16 * 5 * 5, 10))
 optimizer = minitorch.optim.Adam(cnn.parameters(), lr=3e-3)
 loader = DataLoader(train_set, 64, shuffle=True, generator=minitorch.Generator().manual_seed(0))
-for epoch in range(3):
+for epoch in range(2):
     for x, y in loader:
         loss = nn.functional.cross_entropy(cnn(x), y)
         optimizer.zero_grad()
@@ -135,22 +161,25 @@ for epoch in range(3):
 # %% [markdown]
 # ## 5. What the network learned
 #
-# The eight filters of the first layer, and the eight feature maps they produce for one
-# test digit: edge and stroke detectors.
+# The eight filters of the first layer (red: positive weights, blue: negative) and the
+# eight feature maps they produce for one test digit. Several respond to edges of one
+# orientation, others to the stroke itself or to the background around it.
 
 # %%
 filters = cnn[0].weight.detach().numpy()[:, 0]
+limit = np.abs(filters).max()               # one colour scale for all filters, white = 0
+digit, label = test_set[250]                # the test set is sorted by label: this is a 2
 with minitorch.no_grad():
-    maps = nn.functional.relu(cnn[0](test_set[0][0][None])).numpy()[0]
+    maps = nn.functional.relu(cnn[0](digit[None])).numpy()[0]
 figure, axes = plt.subplots(2, 8, figsize=(10, 2.8))
 for k in range(8):
-    axes[0, k].imshow(filters[k], cmap="RdBu_r")
+    axes[0, k].imshow(filters[k], cmap="RdBu_r", vmin=-limit, vmax=limit)
     axes[1, k].imshow(maps[k], cmap="gray")
 for axis in axes.ravel():
     axis.set_xticks([])
     axis.set_yticks([])
 axes[0, 0].set_ylabel("filter")
-axes[1, 0].set_ylabel("feature map")
+axes[1, 0].set_ylabel(f"maps of a {label.item()}")
 figure.tight_layout()
 
 # %% [markdown]
@@ -159,6 +188,8 @@ figure.tight_layout()
 # %%
 np.testing.assert_allclose(im2col_out, loops, rtol=1e-4, atol=1e-4)
 np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-4)
+np.testing.assert_array_equal(pool_scratch, pool_ours)
+np.testing.assert_array_equal(pool_ours, pool_theirs)
 expected_grad = np.array([[0, 0, 0, 0], [1, 0, 0, 1], [0, 0, 0, 0], [1, 0, 0, 1]], dtype=np.float32)
 np.testing.assert_array_equal(image.grad.numpy()[0, 0], expected_grad)
 assert test_accuracy > 0.9

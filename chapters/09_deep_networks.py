@@ -19,9 +19,12 @@
 # exponentially with depth: the early layers stop learning. Three ideas fixed this and
 # made deep networks trainable: better activations and initialisation (chapter 05),
 # **normalisation** (BatchNorm, LayerNorm) and **residual connections**. We make the
-# problem visible, then build BatchNorm and LayerNorm from scratch and check them.
+# problem visible (vanishing gradients, and their opposite, exploding ones), build
+# BatchNorm and LayerNorm from scratch and check them against minitorch and PyTorch, and
+# measure how much each idea helps.
 
 # %%
+# %matplotlib inline
 import inspect
 
 import numpy as np
@@ -71,13 +74,65 @@ def layer_gradients(model):
     return [layer.weight.grad.abs().mean().item() for layer in model.layers]
 
 
-plain = layer_gradients(deep_net(12))
+sigmoid_net = deep_net(12)
+plain = layer_gradients(sigmoid_net)
 print("mean |grad| per layer, first to last:")
 print(" ".join(f"{g:.1e}" for g in plain))
-viz.plots.plot_grad_flow(deep_net(12))
+weights = {name: p for name, p in sigmoid_net.named_parameters() if name.endswith("weight")}
+viz.plots.plot_grad_flow(weights, title="12 sigmoid layers: gradient flow")
 
 # %% [markdown]
-# The first layers receive gradients orders of magnitude smaller than the last ones.
+# The first layers receive gradients orders of magnitude smaller than the last ones: they
+# barely move when we train.
+#
+# ### Exploding gradients
+#
+# The opposite happens when each layer *amplifies* the gradient. With ReLU, the weights
+# decide: backward multiplies the gradient by each layer's weight matrix (transposed), and
+# ReLU passes about half the units. Kaiming initialisation (chapter 05) picks the weights'
+# standard deviation $\sqrt{2/\text{fan\_in}}$ exactly so that the gradient keeps its size
+# from layer to layer. Scale that by a *gain* and the gradient flowing back shrinks or
+# grows by about the gain at every layer: by gain$^{12}$ over twelve layers.
+#
+# To see it we look at the gradient with respect to each layer's *input* (the hidden
+# activations). Those are not leaves, so autograd does not keep their `.grad` unless we
+# ask with `retain_grad()`.
+
+# %%
+def relu_net(gain, depth=12, width=32):
+    model = deep_net(depth, width, activation=nn.ReLU)
+    with minitorch.no_grad():
+        for layer in model.layers:
+            nn.init.normal_(layer.weight, std=gain * (2 / width) ** 0.5)
+            layer.bias.zero_()
+    return model
+
+
+def activation_gradients(model):
+    """Mean |dL/dh| for the input h of each of the model's layers (DeepNet's forward, unrolled)."""
+    hidden = []
+    h = model.act(model.stem(x))
+    for layer, norm in zip(model.layers, model.norms):
+        h.retain_grad()
+        hidden.append(h)
+        update = model.act(norm(layer(h)))
+        h = h + update if model.residual else update
+    nn.functional.cross_entropy(model.head(h), y).backward()
+    return [t.grad.abs().mean().item() for t in hidden]
+
+
+growth = {}
+for gain in (0.5, 1.0, 2.0):
+    grads = activation_gradients(relu_net(gain))
+    growth[gain] = grads[0] / grads[-1]
+    print(f"gain {gain}: |dL/dh| first layer / last layer = {growth[gain]:.1e}")
+
+# %% [markdown]
+# With gain 2 the first layer's input receives a gradient about a thousand times larger
+# than the last layer's, and with gain 0.5 thousands of times smaller; Kaiming's gain 1
+# keeps them within a small factor. Initialisation alone only fixes the *start* of
+# training, though: as the weights change, so does the gain. The next two ideas keep the
+# gradient healthy throughout.
 #
 # ## 2. Batch normalisation from scratch
 #
@@ -150,11 +205,40 @@ for name, model in variants.items():
     print(f"{name:14s} first/last layer gradient ratio: {ratios[name]:.2e}")
 
 # %% [markdown]
-# The normalised and residual networks keep the first layers' gradients within an order
-# of magnitude of the last layers'. minitorch's batch norm as a layer:
+# Batch norm and the residual connection bring the first layer's gradient to within an
+# order of magnitude of the last layer's. Layer norm gains five orders of magnitude over
+# the plain network here, but not the whole way (try it with `activation=nn.ReLU`).
+#
+# ## 5. How minitorch does it
+#
+# Our `batch_norm` above lets autograd differentiate through `mean`, `var`, subtraction,
+# `sqrt`, division, the scale and the shift: each a recorded operation that saves tensors
+# for backward. minitorch's `nn.functional.batch_norm` (and `layer_norm`, and `group_norm`:
+# they differ only in the dimensions they average over) is *one* `Function`, named as
+# PyTorch names it, whose backward is the closed-form gradient: with $g_h = g\,\gamma$
+# (the incoming gradient times the scale),
+# $\frac{\partial L}{\partial x} = \big(g_h - \overline{g_h} - \hat x\,\overline{g_h \hat x}\big)
+# / \sqrt{\sigma^2 + \epsilon}$, the bars being means over the normalised dimensions:
 
 # %%
-print(inspect.getsource(minitorch.nn.BatchNorm1d))
+print(inspect.getsource(minitorch.nn.functional._normalization._Normalize))
+
+# %% [markdown]
+# The closed form and autograd through the elementary operations agree (and PyTorch too):
+
+# %%
+def batch_norm_input_grad(lib, standardize):
+    h = lib.tensor(h0, requires_grad=True)
+    out = standardize(lib, h)
+    (out * lib.tensor(np.arange(80, dtype=np.float32).reshape(16, 5))).sum().backward()
+    return h.grad.numpy()
+
+
+by_autograd = batch_norm_input_grad(minitorch, lambda lib, h: (h - h.mean(0)) / (h.var(0, unbiased=False) + 1e-5).sqrt())
+fused = batch_norm_input_grad(minitorch, lambda lib, h: lib.nn.functional.batch_norm(h, None, None, training=True))
+pytorch = batch_norm_input_grad(torch, lambda lib, h: lib.nn.functional.batch_norm(h, None, None, training=True))
+print("fused agrees with autograd:", np.allclose(fused, by_autograd, rtol=1e-3, atol=1e-4),
+      " fused agrees with PyTorch:", np.allclose(fused, pytorch, rtol=1e-3, atol=1e-4))
 
 # %% [markdown]
 # ## Checks
@@ -167,6 +251,10 @@ np.testing.assert_allclose(scratch_ln.detach().numpy(), real_ln.numpy(), rtol=1e
 assert ratios["plain sigmoid"] < 1e-2
 assert ratios["+ residual"] > 10 * ratios["plain sigmoid"]
 assert ratios["+ batch norm"] > 10 * ratios["plain sigmoid"]
+assert ratios["+ layer norm"] > 10 * ratios["plain sigmoid"]
+assert growth[0.5] < 1e-2 and growth[2.0] > 1e2 and 0.1 < growth[1.0] < 10
+np.testing.assert_allclose(fused, by_autograd, rtol=1e-3, atol=1e-4)
+np.testing.assert_allclose(fused, pytorch, rtol=1e-3, atol=1e-4)
 print("all checks passed")
 
 # %% [markdown]

@@ -22,6 +22,7 @@
 # PyTorch, and train a small transformer language model that invents names.
 
 # %%
+import inspect
 import math
 
 import numpy as np
@@ -61,8 +62,16 @@ real = torch.nn.functional.scaled_dot_product_attention(torch.tensor(q0), torch.
                                                         torch.tensor(v0), is_causal=True)
 print("attention weights of the first sequence (causal):")
 print(np.round(weights[0].numpy(), 3))
-print("scratch vs minitorch:", np.abs(ours.numpy() - library.numpy()).max(),
-      " minitorch vs PyTorch:", np.abs(library.numpy() - real.numpy()).max())
+print("agree (to 1e-6): scratch with minitorch", np.allclose(ours.numpy(), library.numpy(), rtol=1e-5, atol=1e-6),
+      " minitorch with PyTorch", np.allclose(library.numpy(), real.numpy(), rtol=1e-5, atol=1e-6))
+
+# %% [markdown]
+# minitorch's version is the same few lines, plus PyTorch's options: a boolean or additive
+# mask, dropout on the weights, a custom scale. The causal mask is *added* as $-\infty$
+# scores, which softmax turns into exact zeros:
+
+# %%
+print(inspect.getsource(nn.functional.scaled_dot_product_attention))
 
 # %% [markdown]
 # ## 2. Multi-head attention
@@ -91,8 +100,9 @@ library_mha, _ = mha(x, x, x)
 real_mha = torch.nn.MultiheadAttention(8, 2, batch_first=True)
 real_mha.load_state_dict({k: torch.tensor(v.numpy()) for k, v in mha.state_dict().items()})
 real_out, _ = real_mha(*(torch.tensor(x.numpy()),) * 3)
-print("scratch vs nn.MultiheadAttention:", np.abs(scratch_mha.detach().numpy() - library_mha.detach().numpy()).max())
-print("minitorch vs PyTorch:            ", np.abs(library_mha.detach().numpy() - real_out.detach().numpy()).max())
+print("agree (to 1e-6): scratch with nn.MultiheadAttention",
+      np.allclose(scratch_mha.detach().numpy(), library_mha.detach().numpy(), rtol=1e-5, atol=1e-6),
+      " minitorch with PyTorch", np.allclose(library_mha.detach().numpy(), real_out.detach().numpy(), rtol=1e-5, atol=1e-6))
 
 # %% [markdown]
 # ## 3. A small transformer language model
@@ -179,6 +189,15 @@ np.testing.assert_allclose(library.numpy(), real.numpy(), rtol=1e-5, atol=1e-6)
 np.testing.assert_allclose(scratch_mha.detach().numpy(), real_out.detach().numpy(), rtol=1e-5, atol=1e-6)
 np.testing.assert_allclose(library_mha.detach().numpy(), real_out.detach().numpy(), rtol=1e-5, atol=1e-6)
 assert np.allclose(np.triu(weights[0].numpy(), 1), 0)  # causal: nothing above the diagonal
+# one transformer block (the kind TinyGPT stacks), from the same weights, gives PyTorch's output
+block = nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, batch_first=True, norm_first=True)
+real_block = torch.nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, batch_first=True,
+                                              norm_first=True)
+real_block.load_state_dict({k: torch.tensor(v.numpy()) for k, v in block.state_dict().items()})
+causal = minitorch.ones(5, 5, dtype=minitorch.bool).triu(1)
+np.testing.assert_allclose(block(x, src_mask=causal).detach().numpy(),
+                           real_block(torch.tensor(x.numpy()), src_mask=torch.tensor(causal.numpy())).detach().numpy(),
+                           rtol=1e-4, atol=1e-5)
 assert np.mean(losses[-10:]) < 0.8 * losses[0]
 print("all checks passed")
 

@@ -11,6 +11,7 @@ checks that they agree, and nbval checks that re-running gives the same outputs.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -51,7 +52,8 @@ def main(prefixes) -> int:
             print(f"{source.stem:40s} {elapsed:6.1f} s", flush=True)
         except Exception as err:  # report every chapter, then fail
             failures += 1
-            print(f"{source.stem:40s} FAILED: {type(err).__name__}: {str(err)[-2000:]}", flush=True)
+            message = re.sub(r"\x1b\[[0-9;]*m", "", str(err))  # the traceback's terminal colours
+            print(f"{source.stem:40s} FAILED: {type(err).__name__}: {message[-2000:]}", flush=True)
     return 1 if failures else 0
 
 

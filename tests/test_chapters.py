@@ -34,7 +34,24 @@ def test_notebook_is_executed_and_clean(source):
     code = [c for c in notebook.cells if c.cell_type == "code"]
     assert all(c.execution_count is not None for c in code), "every code cell must be executed"
     for cell in code:
+        images = []
         for output in cell.outputs:
             assert output.output_type != "error", f"a cell raised: {output.get('ename')}"
+            assert output.get("name") != "stderr", f"a cell wrote to stderr: {output.text[:200]}"
             text = output.get("text", "")
             assert "Warning" not in text, f"a cell printed a warning: {text[:200]}"
+            images.append(output.get("data", {}).get("image/png"))
+        shown = [png for png in images if png is not None]
+        # a pyplot figure that is also returned shows twice (once returned, once at cell end)
+        assert len(shown) == len(set(shown)), f"a figure is displayed twice in:\n{cell.source[:200]}"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_chapter_ends_with_passing_checks(source):
+    """Each chapter's last code cell asserts that the hand-built version, minitorch and
+    PyTorch agree, and says so once every assert has passed."""
+    notebook = nbformat.read(source.with_suffix(".ipynb"), as_version=4)
+    last = [c for c in notebook.cells if c.cell_type == "code"][-1]
+    printed = "".join(o.get("text", "") for o in last.outputs if o.output_type == "stream")
+    assert "assert" in last.source and "all checks passed" in printed, \
+        f"{source.name} must end with a checks cell that asserts and prints 'all checks passed'"
