@@ -36,6 +36,7 @@ def build(source: Path) -> float:
     elapsed = time.perf_counter() - start
     for cell in notebook.cells:  # ids must be stable for clean diffs
         cell.pop("id", None)
+        cell.metadata.pop("execution", None)  # run timestamps: noise in every diff
     notebook.nbformat_minor = 4
     nbformat.write(notebook, source.with_suffix(".ipynb"))
     return elapsed

@@ -359,11 +359,13 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (result,) = ctx.saved_tensors
-        mask = ~(result <= 0)  # not `result > 0`: a NaN passes its gradient on, as in PyTorch
+        # not `result > 0`: a NaN passes its gradient on, as in PyTorch (a constant: no graph)
+        mask = Tensor._from_array(~(result._data <= 0))
         # a multiplication by the mask, not where(): np.where branches on every element and
         # is ~15x slower on the random masks ReLU produces. But inf * 0 is NaN where PyTorch
-        # gives exactly 0, so an inf or NaN gradient takes the where() path.
-        if np.isfinite(grad._data).all():
+        # gives exactly 0, so an inf or NaN gradient takes the where() path (the sum is
+        # finite exactly when every element is, barring overflow, which only costs the slow path).
+        if np.isfinite(grad._data.sum()):
             return grad * mask
         from .comparison import where
         return where(mask, grad, 0.0)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...autograd import grad_mode
 from ...autograd.function import Function
 from ...ops._helpers import sum_to_shape
 from ...tensor import Tensor
@@ -49,7 +50,10 @@ class _Normalize(Function):
         mean = grouped.mean(axis=dims, keepdims=True)
         centered = grouped - mean
         var = (centered * centered).mean(axis=dims, keepdims=True)
-        out = (centered / np.sqrt(var + a.dtype.type(eps))).reshape(a.shape)
+        invstd = 1 / np.sqrt(var + a.dtype.type(eps))
+        xhat = centered * invstd
+        ctx.xhat, ctx.invstd = xhat, invstd  # for the array fast path of backward
+        out = xhat.reshape(a.shape).copy() if weight is not None or bias is not None else xhat.reshape(a.shape)
         if weight is not None:
             out *= weight._data.reshape(affine_shape)
         if bias is not None:
@@ -59,6 +63,9 @@ class _Normalize(Function):
     @staticmethod
     def backward(ctx, grad):
         x, weight = ctx.saved_tensors
+        if not grad_mode.is_grad_enabled():
+            return _Normalize._backward_arrays(ctx, grad, x, weight)
+        # create_graph: the same formula with Tensor ops, recomputing the statistics from x
         dims, shape = ctx.dims, ctx.stats_shape
         grouped = x.reshape(shape)
         centered = grouped - grouped.mean(dims, keepdim=True)
@@ -71,6 +78,25 @@ class _Normalize(Function):
             inner = gh - gh.mean(dims, keepdim=True) - xhat * (gh * xhat).mean(dims, keepdim=True)
             grad_x = (inner * invstd).reshape(tuple(x.shape))
         grad_w, grad_b = _affine_grads(ctx, grad, xhat.reshape(tuple(x.shape)))
+        return grad_x, grad_w, grad_b, None, None, None, None
+
+    @staticmethod
+    def _backward_arrays(ctx, grad, x, weight):
+        """The formula above on the arrays saved by forward (xhat, invstd): a few NumPy
+        passes instead of a dozen recorded ops, for the usual backward without create_graph."""
+        dims, shape, affine = ctx.dims, ctx.stats_shape, ctx.affine_shape
+        g = grad._data
+        xhat, invstd = ctx.xhat, ctx.invstd
+        grad_x = grad_w = grad_b = None
+        if ctx.needs_input_grad[0]:
+            scaled = g if weight is None else g * weight._data.reshape(affine)
+            gh = scaled.reshape(shape)
+            inner = gh - gh.mean(axis=dims, keepdims=True)
+            inner -= xhat * (gh * xhat).mean(axis=dims, keepdims=True)
+            inner *= invstd
+            grad_x = Tensor._from_array(inner.reshape(x._data.shape))
+        if ctx.needs_input_grad[1] or ctx.needs_input_grad[2]:
+            grad_w, grad_b = _affine_grads(ctx, grad, Tensor._from_array(xhat.reshape(x._data.shape)))
         return grad_x, grad_w, grad_b, None, None, None, None
 
 
