@@ -4,8 +4,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import grad_mode
-from .optimizer import (Optimizer, _addcdiv_, _addcmul_, _advance, _check_betas, _check_nonnegative,
-                        _check_unsupported, _lerp_, _new_step_counter, _zeros_like)
+from .optimizer import (Optimizer, _addcdiv_, _advance, _check_betas, _check_nonnegative,
+                        _check_unsupported, _decay_weights, _new_step_counter, _update_moments,
+                        _zeros_like)
 
 
 class Adam(Optimizer):
@@ -66,16 +67,10 @@ class Adam(Optimizer):
                 if group["maximize"]:
                     grad = -grad
                 t = _advance(state["step"])
-                if weight_decay != 0:
-                    if group["decoupled_weight_decay"]:
-                        np.multiply(param, 1 - lr * weight_decay, out=param)
-                    else:
-                        grad = grad + weight_decay * param
+                grad = _decay_weights(param, grad, lr, weight_decay, group["decoupled_weight_decay"])
 
                 exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
-                _lerp_(exp_avg, grad, 1 - beta1)
-                np.multiply(exp_avg_sq, beta2, out=exp_avg_sq)
-                _addcmul_(exp_avg_sq, grad, grad, 1 - beta2)
+                _update_moments(exp_avg, exp_avg_sq, grad, beta1, beta2)
                 if amsgrad:
                     second_moment = state["max_exp_avg_sq"]._data
                     np.maximum(second_moment, exp_avg_sq, out=second_moment)

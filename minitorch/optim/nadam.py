@@ -5,8 +5,9 @@ import numpy as np
 
 from ..autograd import grad_mode
 from ..tensor import Tensor
-from .optimizer import (Optimizer, _addcdiv_, _addcmul_, _advance, _check_betas, _check_nonnegative,
-                        _check_unsupported, _lerp_, _new_step_counter, _zeros_like)
+from .optimizer import (Optimizer, _addcdiv_, _advance, _check_betas, _check_nonnegative,
+                        _check_unsupported, _decay_weights, _new_step_counter, _update_moments,
+                        _zeros_like)
 
 
 class NAdam(Optimizer):
@@ -68,11 +69,7 @@ class NAdam(Optimizer):
                 if group["maximize"]:
                     grad = -grad
                 t = _advance(state["step"])
-                if weight_decay != 0:
-                    if group["decoupled_weight_decay"]:
-                        np.multiply(param, 1 - lr * weight_decay, out=param)
-                    else:
-                        grad = grad + weight_decay * param
+                grad = _decay_weights(param, grad, lr, weight_decay, group["decoupled_weight_decay"])
 
                 mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * momentum_decay))
                 mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
@@ -82,9 +79,7 @@ class NAdam(Optimizer):
                 mu_product_now = float(mu_product._data)
 
                 exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
-                _lerp_(exp_avg, grad, 1 - beta1)
-                np.multiply(exp_avg_sq, beta2, out=exp_avg_sq)
-                _addcmul_(exp_avg_sq, grad, grad, 1 - beta2)
+                _update_moments(exp_avg, exp_avg_sq, grad, beta1, beta2)
                 denom = np.divide(exp_avg_sq, 1 - beta2 ** t)
                 np.sqrt(denom, out=denom)
                 np.add(denom, eps, out=denom)

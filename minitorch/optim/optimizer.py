@@ -315,3 +315,22 @@ def _add_scaled_(target, x, alpha: float) -> None:
         np.add(target, x, out=target)
     else:
         np.add(target, np.multiply(x, alpha), out=target)
+
+
+def _decay_weights(param, grad, lr: float, weight_decay: float, decoupled: bool):
+    """Weight decay, both ways: AdamW's decoupled form shrinks the parameter in place
+    (``p *= 1 - lr * wd``); the classic L2 form adds ``wd * p`` to the gradient. Returns the
+    gradient to use."""
+    if weight_decay == 0:
+        return grad
+    if decoupled:
+        np.multiply(param, 1 - lr * weight_decay, out=param)
+        return grad
+    return grad + weight_decay * param
+
+
+def _update_moments(exp_avg, exp_avg_sq, grad, beta1: float, beta2: float) -> None:
+    """Adam's running moments, in place: ``m = b1 m + (1 - b1) g``, ``v = b2 v + (1 - b2) g^2``."""
+    _lerp_(exp_avg, grad, 1 - beta1)
+    np.multiply(exp_avg_sq, beta2, out=exp_avg_sq)
+    _addcmul_(exp_avg_sq, grad, grad, 1 - beta2)

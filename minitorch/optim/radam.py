@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import grad_mode
-from .optimizer import (Optimizer, _addcmul_, _advance, _check_betas, _check_nonnegative,
-                        _check_unsupported, _lerp_, _new_step_counter, _zeros_like)
+from .optimizer import (Optimizer, _advance, _check_betas, _check_nonnegative, _check_unsupported,
+                        _decay_weights, _new_step_counter, _update_moments, _zeros_like)
 
 
 class RAdam(Optimizer):
@@ -63,16 +63,10 @@ class RAdam(Optimizer):
                 if group["maximize"]:
                     grad = -grad
                 t = _advance(state["step"])
-                if weight_decay != 0:
-                    if group["decoupled_weight_decay"]:
-                        np.multiply(param, 1 - lr * weight_decay, out=param)
-                    else:
-                        grad = grad + weight_decay * param
+                grad = _decay_weights(param, grad, lr, weight_decay, group["decoupled_weight_decay"])
 
                 exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
-                _lerp_(exp_avg, grad, 1 - beta1)
-                np.multiply(exp_avg_sq, beta2, out=exp_avg_sq)
-                _addcmul_(exp_avg_sq, grad, grad, 1 - beta2)
+                _update_moments(exp_avg, exp_avg_sq, grad, beta1, beta2)
 
                 bias_correction2 = 1 - beta2 ** t
                 update = np.divide(exp_avg, 1 - beta1 ** t)
