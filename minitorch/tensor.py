@@ -709,7 +709,7 @@ def _rebuild_tensor(array, device_name, requires_grad):
 # lists its own in a `tensor_methods` table at the end of its file.
 from .ops import (comparison, indexing, linalg, pointwise, reduce, rounding, shape,  # noqa: E402
                   softmax, sorting, unary)
-from .ops import einsum, gather_scatter, joining, rearrange  # noqa: E402
+from .ops import gather_scatter, joining, rearrange  # noqa: E402
 
 for _family in (pointwise, unary, rounding, comparison, reduce, softmax, sorting, shape, linalg,
                 joining, rearrange, gather_scatter, indexing):

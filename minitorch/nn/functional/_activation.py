@@ -194,7 +194,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """Gaussian Error Linear Unit; ``approximate`` is 'none' (exact, via erf) or 'tanh'."""
     _check_float(input, "gelu")
     if approximate not in ("none", "tanh"):
-        raise RuntimeError(f"approximate argument must be either none or tanh.")
+        raise RuntimeError("approximate argument must be either none or tanh.")
     return Gelu.apply(input, approximate)
 
 

@@ -128,7 +128,7 @@ def _class_targets(input: Tensor, target: Tensor):
         raise RuntimeError("input tensor should be 1D or 2D")
     if input.ndim == 1:  # unbatched: (C,) with a 0-d target
         if target.ndim != 0:
-            raise RuntimeError(f"0D or 1D target tensor expected, multi-target not supported")
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
         return input._data.reshape(1, -1), target._data.reshape(1)
     if input.shape[0] != (target.shape[0] if target.ndim else -1):
         raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "

@@ -53,11 +53,11 @@ class _Normalize(Function):
         invstd = 1 / np.sqrt(var + a.dtype.type(eps))
         xhat = centered * invstd
         ctx.xhat, ctx.invstd = xhat, invstd  # for the array fast path of backward
-        out = xhat.reshape(a.shape).copy() if weight is not None or bias is not None else xhat.reshape(a.shape)
+        out = xhat.reshape(a.shape)  # new arrays below: xhat itself is kept for backward
         if weight is not None:
-            out *= weight._data.reshape(affine_shape)
+            out = out * weight._data.reshape(affine_shape)
         if bias is not None:
-            out += bias._data.reshape(affine_shape)
+            out = out + bias._data.reshape(affine_shape)
         return out
 
     @staticmethod

@@ -276,7 +276,7 @@ class RNNBase(Module):
             x = x.unsqueeze(1)
         elif self.batch_first:
             x = x.transpose(0, 1)
-        steps, batch = x.shape[0], x.shape[1]
+        batch = x.shape[1]
         directions = 2 if self.bidirectional else 1
         lstm = self.mode == "LSTM"
         expected = (self.num_layers * directions, batch, self.hidden_size)
