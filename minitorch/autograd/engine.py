@@ -238,26 +238,16 @@ def _run_pre_hooks(node, grads):
 
 def _call_backward(node, grads):
     """Run ``node``'s Function.backward and check what it returned."""
-    function = node._function
     # (a node with one output only runs when that output received a gradient)
-    if node._num_outputs > 1 and node.materialize_grads and any(g is None for g in grads):
+    if node._num_outputs > 1 and node.materialize_grads and None in grads:
         grads = [g if g is not None else _zeros_for(node, i) for i, g in enumerate(grads)]
-    result = function.backward(node, *grads)
+    result = node._function.backward(node, *grads)
     if type(result) is not tuple:
         result = (result,)
-    expected = len(node.next_functions)
-    if len(result) != expected:
-        if len(result) > expected and all(g is None for g in result[expected:]):
-            result = result[:expected]
-        else:
-            raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
-                               f"(expected {expected}, got {len(result)})")
-    shapes = node._input_shapes
-    for i, (g, shape) in enumerate(zip(result, shapes)):
-        if g is not None and shape is not None and g._data.shape != shape:
-            raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - "
-                               f"got {list(g._data.shape)} but expected shape compatible with {list(shape)}")
-    result = _cast_to_input_dtypes(node, result)
+    edges = node.next_functions
+    if len(result) != len(edges):
+        result = _drop_trailing_nones(node, result)
+    result = _checked_and_cast(node, edges, result)
     if anomaly_mode._enabled:
         anomaly_mode.check_gradients(node, result)
     post_hooks = node.__dict__.get("_post_hooks")
@@ -269,23 +259,40 @@ def _call_backward(node, grads):
     return result
 
 
-def _cast_to_input_dtypes(node, result):
-    """Each gradient in the dtype of the input it is for, as PyTorch's engine does: in
-    ``float64 + float32`` the float32 input's gradient is float32 (the op's backward hands
-    back the float64 gradient of its result)."""
+def _drop_trailing_nones(node, result):
+    """A backward may return extra Nones (for non-tensor arguments); anything else is an error."""
+    expected = len(node.next_functions)
+    if len(result) > expected and all(g is None for g in result[expected:]):
+        return result[:expected]
+    raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
+                       f"(expected {expected}, got {len(result)})")
+
+
+def _checked_and_cast(node, edges, result):
+    """Each gradient must have its input's shape, and is cast to its input's dtype, as
+    PyTorch's engine does: in ``float64 + float32`` the float32 input's gradient is float32
+    (the op's backward hands back the float64 gradient of its result)."""
     cast = None
-    for i, ((next_node, nr), g) in enumerate(zip(node.next_functions, result)):
-        if g is None or next_node is None:
+    shapes = node._input_shapes
+    for i, g in enumerate(result):
+        if g is None:
+            continue
+        data = g._data
+        shape = shapes[i]
+        if shape is not None and data.shape != shape:
+            raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - "
+                               f"got {list(data.shape)} but expected shape compatible with {list(shape)}")
+        next_node, nr = edges[i]
+        if next_node is None:
             continue
         if type(next_node) is AccumulateGrad:
             dtype = next_node.variable._data.dtype
         else:
-            metas = getattr(next_node, "_output_meta", None)
-            meta = metas[nr] if metas else None
+            meta = next_node._output_meta[nr]
             if meta is None:
                 continue
             dtype = meta[1]
-        if g._data.dtype != dtype:
+        if data.dtype != dtype:
             cast = list(result) if cast is None else cast
             cast[i] = g.to(_dtype.from_numpy_dtype(dtype))
     return result if cast is None else tuple(cast)
