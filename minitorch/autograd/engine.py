@@ -17,7 +17,7 @@ from __future__ import annotations
 import heapq
 
 from . import anomaly_mode, grad_mode
-from .. import _dtype
+from .. import _dtype, backend
 from .. import tensor as _tensor  # a cycle (tensor.py -> autograd); used at call time
 from .function import AccumulateGrad
 
@@ -240,7 +240,7 @@ def _call_backward(node, grads):
     """Run ``node``'s Function.backward and check what it returned."""
     # (a node with one output only runs when that output received a gradient)
     if node._num_outputs > 1 and node.materialize_grads and None in grads:
-        grads = [g if g is not None else _zeros_for(node, i) for i, g in enumerate(grads)]
+        grads = _zeros_where_missing(node, grads)
     result = node._function.backward(node, *grads)
     if type(result) is not tuple:
         result = (result,)
@@ -298,6 +298,10 @@ def _checked_and_cast(node, edges, result):
     return result if cast is None else tuple(cast)
 
 
-def _zeros_for(node, index):
-    shape, dtype, xp = node._output_meta[index]
-    return _tensor.Tensor._from_array(xp.zeros(shape, dtype=dtype))
+def _zeros_where_missing(node, grads):
+    """Zeros for the outputs of a multi-output node that received no gradient (on the device
+    of the gradients that did arrive)."""
+    xp = backend.namespace(next(g for g in grads if g is not None)._data)
+    return [g if g is not None else
+            _tensor.Tensor._from_array(xp.zeros(node._output_meta[i][0], node._output_meta[i][1]))
+            for i, g in enumerate(grads)]

@@ -19,7 +19,6 @@ import weakref
 
 from . import anomaly_mode, grad_mode
 from .. import tensor as _tensor
-from ..backend import namespace  # a cycle: tensor.py imports this module; used at call time
 
 # Creation order of nodes; the engine runs ready nodes newest first, as PyTorch does, and
 # viz uses it for ids that do not depend on memory addresses.
@@ -345,41 +344,49 @@ def broadcast_error(args) -> Exception:
 
 def _record(ctx: Node, outputs: tuple) -> None:
     """Attach ``ctx`` as the grad_fn of the outputs and turn saved tensors into checked entries."""
-    non_differentiable = ctx._non_differentiable
-    if len(outputs) > 1:
-        ctx._num_outputs = len(outputs)
-    # (shape, dtype, array module) of each output: zeros for outputs that get no gradient,
-    # and what viz shows for an intermediate tensor that is already gone
-    ctx._output_meta = tuple([None if o is None else (o._data.shape, o._data.dtype,
-                                                      namespace(o._data)) for o in outputs])
-    refs = []
-    for i, out in enumerate(outputs):
-        if out is None:
-            refs.append(_dead_ref)
-            continue
-        refs.append(weakref.ref(out))
-        if non_differentiable and any(out is t for t in non_differentiable):
-            continue
-        out.requires_grad = True
-        out.grad_fn = ctx
-        out._output_nr = i
-    ctx._output_refs = refs
+    # (shape, dtype) of each output: zeros for outputs that get no gradient, the dtype their
+    # gradient is cast to, and what viz shows for an intermediate tensor that is already gone
+    if len(outputs) == 1:  # nearly every op: the general loop below, unrolled
+        out = outputs[0]
+        ctx._output_meta = ((out._data.shape, out._data.dtype),)
+        ctx._output_refs = (weakref.ref(out),)
+        non_differentiable = ctx._non_differentiable
+        if not non_differentiable or not any(out is t for t in non_differentiable):
+            out.requires_grad = True
+            out.grad_fn = ctx
+            out._output_nr = 0  # (an in-place op's output may have been output 2 of a split)
+    else:
+        _record_outputs(ctx, outputs)
     if current_scope:
         ctx._scope = current_scope
     to_save = ctx._to_save
     if to_save:
-        saved = []
-        for t in to_save:
-            if t is None:
-                saved.append(None)
-                continue
-            output_nr = None
-            for i, o in enumerate(outputs):
-                if o is t:
-                    output_nr = i
-            saved.append(_SavedTensor(t, output_nr))
-        ctx._saved = tuple(saved)
+        ctx._saved = tuple([None if t is None else _SavedTensor(t, _output_index(t, outputs))
+                            for t in to_save])
         ctx._to_save = None
+
+
+def _record_outputs(ctx: Node, outputs: tuple) -> None:
+    ctx._num_outputs = len(outputs)
+    ctx._output_meta = tuple([None if o is None else (o._data.shape, o._data.dtype)
+                              for o in outputs])
+    ctx._output_refs = tuple([_dead_ref if o is None else weakref.ref(o) for o in outputs])
+    non_differentiable = ctx._non_differentiable
+    for i, out in enumerate(outputs):
+        if out is None or any(out is t for t in non_differentiable):
+            continue
+        out.requires_grad = True
+        out.grad_fn = ctx
+        out._output_nr = i
+
+
+def _output_index(tensor, outputs):
+    """Which output of the node ``tensor`` is (None for an input): an output is saved as its
+    data only, see _SavedTensor."""
+    for i, o in enumerate(outputs):
+        if o is tensor:
+            return i
+    return None
 
 
 def _dead_ref():
