@@ -26,6 +26,9 @@ from .autograd import engine as _engine, grad_mode
 from .autograd.function import AccumulateGrad
 
 
+_NO_EDGE = (None, 0)  # next_functions entry of an input without history
+
+
 class Tensor:
     __slots__ = ("_data", "requires_grad", "_grad", "grad_fn", "_output_nr", "_version_box",
                  "_base", "_accumulator", "__dict__", "__weakref__")
@@ -214,7 +217,8 @@ class Tensor:
 
     def _edge(self):
         """(node, output index) that a consumer's ``next_functions`` entry points to."""
-        if self.grad_fn is not None:
+        grad_fn = self.grad_fn
+        if grad_fn is not None:
             if self._base is not None and self._version_box[0] != self.__dict__.get(
                     "_view_version", self._version_box[0]):
                 raise NotImplementedError(
@@ -222,10 +226,10 @@ class Tensor:
                     "whose base was modified in place after the view was taken, when gradients "
                     "are recorded: its recorded history is out of date. Take the view after the "
                     "in-place operation, or use an out-of-place operation")
-            return self.grad_fn, self._output_nr
+            return grad_fn, self._output_nr
         if self.requires_grad:
             return self._grad_accumulator(), 0
-        return None, 0
+        return _NO_EDGE
 
     def _grad_accumulator(self) -> AccumulateGrad:
         """The leaf's AccumulateGrad node, shared by every graph that uses this leaf.
@@ -235,7 +239,7 @@ class Tensor:
         """
         try:
             node = self._accumulator()
-        except AttributeError:
+        except AttributeError:  # never made
             node = None
         if node is None:
             node = AccumulateGrad(self)

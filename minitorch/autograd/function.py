@@ -20,6 +20,8 @@ import weakref
 from . import anomaly_mode, grad_mode
 from .. import tensor as _tensor
 
+_NO_EDGE = (None, 0)  # next_functions entry of a non-tensor argument
+
 # Creation order of nodes; the engine runs ready nodes newest first, as PyTorch does, and
 # viz uses it for ids that do not depend on memory addresses.
 _sequence = itertools.count()
@@ -32,6 +34,8 @@ current_scope: tuple = ()
 class _GraphNode:
     """What every node of the recorded graph offers (PyTorch's protocol): a name, a sequence
     number, a metadata dict, and hooks around its backward."""
+
+    __slots__ = ()
 
     def name(self) -> str:
         raise NotImplementedError
@@ -64,22 +68,25 @@ class Node(_GraphNode):
     ``sequence_nr()``, ``saved_tensors`` and ``scope``.
     """
 
-    # Defaults as class attributes: most ops change none of them, and every op creates a
-    # Node, so not setting them per instance keeps recording cheap.
-    next_functions = ()
+    # Every op creates a Node, so it is kept lean: slots for what each recorded op sets, a
+    # __dict__ (made on first use) for what a forward stores on ctx, and class attributes
+    # as defaults for what most ops never change.
+    __slots__ = ("_function", "needs_input_grad", "_seq", "next_functions", "_input_shapes",
+                 "_to_save", "_saved", "_output_meta", "_output_refs", "__dict__", "__weakref__")
     materialize_grads = True
-    _to_save = None          # what forward passed to save_for_backward
-    _saved = None            # after apply: tuple of _SavedTensor or None entries
     _freed = False           # saved tensors released by a backward without retain_graph
     _non_differentiable = ()
     _dirty = ()
     _num_outputs = 1
-    _input_shapes = ()
 
     def __init__(self, function, needs_input_grad):
         self._function = function
         self.needs_input_grad = needs_input_grad
         self._seq = next(_sequence)
+        self.next_functions = ()  # edges to the inputs' nodes; set when the op is recorded
+        self._input_shapes = ()
+        self._to_save = None      # what forward passed to save_for_backward
+        self._saved = None        # once recorded: a tuple of _SavedTensor (or None) entries
 
     # --- the ctx API that Function.forward / backward use -------------------------------
     def save_for_backward(self, *tensors) -> None:
@@ -126,7 +133,7 @@ class Node(_GraphNode):
 
     def outputs(self) -> tuple:
         """The output tensors that are still alive (None for those already collected)."""
-        return tuple(ref() for ref in self.__dict__.get("_output_refs", ()))
+        return tuple(ref() for ref in getattr(self, "_output_refs", ()))
 
     def _release(self) -> None:
         """Free saved tensors (called by the engine unless retain_graph)."""
@@ -187,8 +194,12 @@ class _SavedTensor:
 
     __slots__ = ("tensor", "version", "data", "version_box", "output_nr", "requires_grad")
 
-    def __init__(self, tensor, output_nr):
+    def __init__(self, tensor, outputs):
         self.version = tensor._version_box[0]
+        output_nr = None  # which output of the node `tensor` is, if any
+        for i, out in enumerate(outputs):
+            if out is tensor:
+                output_nr = i
         self.output_nr = output_nr
         if output_nr is None:
             self.tensor = tensor
@@ -280,10 +291,15 @@ class Function:
         # 2. edges to the inputs' history, taken before forward runs: an in-place forward
         #    (mark_dirty) changes its input's grad_fn, and the node must point at the old one
         if record:
-            ctx.next_functions = tuple([a._edge() if isinstance(a, Tensor) else (None, 0)
-                                        for a in args])
-            ctx._input_shapes = tuple([a._data.shape if isinstance(a, Tensor) else None
-                                       for a in args])
+            edges, shapes = [], []
+            for a in args:
+                if isinstance(a, Tensor):
+                    edges.append(a._edge())
+                    shapes.append(a._data.shape)
+                else:
+                    edges.append(_NO_EDGE)
+                    shapes.append(None)
+            ctx.next_functions, ctx._input_shapes = tuple(edges), tuple(shapes)
             if anomaly_mode._enabled:
                 ctx._creation_stack = anomaly_mode.creation_stack()
 
@@ -361,8 +377,7 @@ def _record(ctx: Node, outputs: tuple) -> None:
         ctx._scope = current_scope
     to_save = ctx._to_save
     if to_save:
-        ctx._saved = tuple([None if t is None else _SavedTensor(t, _output_index(t, outputs))
-                            for t in to_save])
+        ctx._saved = tuple([None if t is None else _SavedTensor(t, outputs) for t in to_save])
         ctx._to_save = None
 
 
@@ -378,15 +393,6 @@ def _record_outputs(ctx: Node, outputs: tuple) -> None:
         out.requires_grad = True
         out.grad_fn = ctx
         out._output_nr = i
-
-
-def _output_index(tensor, outputs):
-    """Which output of the node ``tensor`` is (None for an input): an output is saved as its
-    data only, see _SavedTensor."""
-    for i, o in enumerate(outputs):
-        if o is tensor:
-            return i
-    return None
 
 
 def _dead_ref():

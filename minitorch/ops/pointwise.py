@@ -74,10 +74,12 @@ class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = binary_arrays(a, b)
-        # each operand is needed only for the *other* one's gradient
-        ctx.save_for_backward(_tensor_if(a, ctx.needs_input_grad[1]),
-                              _tensor_if(b, ctx.needs_input_grad[0]))
-        ctx.scalars = (_scalar_or_none(a), _scalar_or_none(b))
+        need_a, need_b = ctx.needs_input_grad
+        a_is_tensor, b_is_tensor = isinstance(a, Tensor), isinstance(b, Tensor)
+        # each operand is needed only for the *other* one's gradient; numbers are kept as is
+        ctx.save_for_backward(a if need_b and a_is_tensor else None,
+                              b if need_a and b_is_tensor else None)
+        ctx.scalars = (None if a_is_tensor else a, None if b_is_tensor else b)
         return x * y
 
     @staticmethod
