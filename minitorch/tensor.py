@@ -33,6 +33,8 @@ class Tensor:
     __slots__ = ("_data", "requires_grad", "_grad", "grad_fn", "_output_nr", "_version_box",
                  "_base", "_accumulator", "__dict__", "__weakref__")
 
+    _tensor_hooks = ()  # register_hook on a leaf makes an instance list (see the engine)
+
     # NumPy must leave `ndarray (op) Tensor` to our reflected operators.
     __array_ufunc__ = None
     __array_priority__ = 1000

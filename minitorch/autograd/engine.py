@@ -94,38 +94,33 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     if retain_graph is None:
         retain_graph = create_graph
     roots = _root_gradients(outputs, grad_outputs, create_graph)
-    root_nodes = list(dict.fromkeys(node for node, _, _ in roots))
+    root_nodes = list(dict.fromkeys([node for node, _, _ in roots]))
     order, dependencies = _discover(root_nodes)
 
-    # Where to capture gradients of `inputs`: (node, output index) -> position.
+    # Where to capture gradients of `inputs`: (node, output index) -> positions.
     captures = {}
+    needed = None           # autograd.grad: the nodes that lead to an input; None = all
+    accumulate_only = None  # backward(inputs=...): the leaves to accumulate into
     if inputs is not None:
         for i, t in enumerate(inputs):
             if not t.requires_grad:
                 raise RuntimeError(f"One of the differentiated Tensors (input {i}) does not require grad")
             node, nr = t._edge()
             captures.setdefault((node, nr), []).append(i)
+        if accumulate:
+            accumulate_only = {node for node, _ in captures}
+        else:
+            needed = _nodes_leading_to(order, {node for node, _ in captures})
+            dependencies = _dependencies_within(order, needed)
     captured = [None] * (len(inputs) if inputs is not None else 0)
 
-    if inputs is not None and not accumulate:
-        needed = _nodes_leading_to(order, {node for node, _ in captures})
-        dependencies = {}
-        for node in order:
-            if node in needed:
-                for next_node, _ in node.next_functions:
-                    if next_node in needed:
-                        dependencies[next_node] = dependencies.get(next_node, 0) + 1
-    else:
-        needed = None
-    # backward(inputs=...) accumulates only into the leaves named.
-    accumulate_only = ({node for node, _ in captures} if inputs is not None and accumulate
-                       else None)
-
+    # gradients waiting at each node, one slot per output of the node
     buffers = {}
     for node, nr, grad in roots:
-        buffer = buffers.setdefault(node, [None] * _num_outputs(node))
+        buffer = buffers.setdefault(node, [None] * node._num_outputs)
         buffer[nr] = grad if buffer[nr] is None else buffer[nr] + grad
 
+    # ready nodes, newest first; (-seq, tie-breaker, node)
     ready = []
     tie = 0
     for node in root_nodes:
@@ -137,18 +132,20 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     grad_mode._enabled = create_graph
     try:
         while ready:
-            _, _, node = heapq.heappop(ready)
+            node = heapq.heappop(ready)[2]
             grads = buffers.pop(node)
-            if _may_have_hooks(node):
+            if node._pre_hooks or node._tensor_hooks or (
+                    type(node) is AccumulateGrad and node.variable._tensor_hooks):
                 grads = _run_pre_hooks(node, grads)
-            for i, g in enumerate(grads):
-                for position in captures.get((node, i), ()):
-                    captured[position] = g
+            if captures:
+                for i, g in enumerate(grads):
+                    for position in captures.get((node, i), ()):
+                        captured[position] = g
             if type(node) is AccumulateGrad:
                 if accumulate and grads[0] is not None and (
                         accumulate_only is None or node in accumulate_only):
                     node.accumulate(grads[0], create_graph)
-                    for hook in node.__dict__.get("_post_hooks", ()):
+                    for hook in node._post_hooks:
                         hook((), tuple(grads))
                 continue
             if needed is not None and not any(n in needed for n, _ in node.next_functions
@@ -157,13 +154,14 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
             grad_inputs = _call_backward(node, grads)
             if not retain_graph:
                 node._release()
+            # send each input's gradient to the node that produced the input
             for (next_node, nr), g in zip(node.next_functions, grad_inputs):
                 if next_node is None or (needed is not None and next_node not in needed):
                     continue
                 if g is not None:
                     buffer = buffers.get(next_node)
                     if buffer is None:
-                        buffer = buffers[next_node] = [None] * _num_outputs(next_node)
+                        buffer = buffers[next_node] = [None] * next_node._num_outputs
                     buffer[nr] = g if buffer[nr] is None else buffer[nr] + g
                 remaining = dependencies[next_node] - 1
                 dependencies[next_node] = remaining
@@ -187,6 +185,17 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     return captured
 
 
+def _dependencies_within(order, needed):
+    """Edge counts into each node, counting only edges between ``needed`` nodes."""
+    dependencies = {}
+    for node in order:
+        if node in needed:
+            for next_node, _ in node.next_functions:
+                if next_node in needed:
+                    dependencies[next_node] = dependencies.get(next_node, 0) + 1
+    return dependencies
+
+
 def _propagate_nothing(node, dependencies, buffers, ready, needed):
     """A node none of whose consumers sent a gradient: release its consumers' counts below."""
     stack = [node]
@@ -203,33 +212,18 @@ def _propagate_nothing(node, dependencies, buffers, ready, needed):
                     stack.append(next_node)
 
 
-def _num_outputs(node) -> int:
-    return node._num_outputs
-
-
-def _may_have_hooks(node) -> bool:
-    """A cheap test that skips the hook machinery for the (usual) nodes without hooks."""
-    attributes = node.__dict__
-    if "_tensor_hooks" in attributes or "_pre_hooks" in attributes:
-        return True
-    return type(node) is AccumulateGrad and "_tensor_hooks" in node.variable.__dict__
-
-
 def _run_pre_hooks(node, grads):
     """Tensor hooks (``register_hook``, ``retain_grad``) and node pre-hooks may replace grads."""
     if type(node) is AccumulateGrad:  # a leaf's own hooks live on the tensor
-        tensor_hooks = node.variable.__dict__.get("_tensor_hooks")
-        if tensor_hooks:
-            tensor_hooks = [(0, hook) for hook in tensor_hooks]
+        tensor_hooks = [(0, hook) for hook in node.variable._tensor_hooks]
     else:
-        tensor_hooks = node.__dict__.get("_tensor_hooks")
-    if tensor_hooks:
-        for nr, hook in list(tensor_hooks):
-            if grads[nr] is not None:
-                new = hook(grads[nr])
-                if new is not None:
-                    grads[nr] = new
-    for hook in node.__dict__.get("_pre_hooks", ()):
+        tensor_hooks = node._tensor_hooks
+    for nr, hook in list(tensor_hooks):
+        if grads[nr] is not None:
+            new = hook(grads[nr])
+            if new is not None:
+                grads[nr] = new
+    for hook in node._pre_hooks:
         new = hook(tuple(grads))
         if new is not None:
             grads = list(new)
@@ -250,9 +244,8 @@ def _call_backward(node, grads):
     result = _checked_and_cast(node, edges, result)
     if anomaly_mode._enabled:
         anomaly_mode.check_gradients(node, result)
-    post_hooks = node.__dict__.get("_post_hooks")
-    if post_hooks:
-        for hook in post_hooks:
+    if node._post_hooks:
+        for hook in node._post_hooks:
             new = hook(result, tuple(grads))
             if new is not None:
                 result = tuple(new)

@@ -36,6 +36,9 @@ class _GraphNode:
     number, a metadata dict, and hooks around its backward."""
 
     __slots__ = ()
+    # Hooks, as class-level "none" defaults: registering one makes an instance list, so the
+    # engine's per-node check is three attribute reads and allocates nothing.
+    _pre_hooks = _post_hooks = _tensor_hooks = ()
 
     def name(self) -> str:
         raise NotImplementedError
