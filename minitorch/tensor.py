@@ -8,6 +8,8 @@ A Tensor holds:
   Node that produced it, None for leaves);
 * ``_version_box``: a one-element list counting in-place changes, shared with every view
   of the same memory, so that a saved tensor modified in place is detected in backward.
+  Most tensors are never changed in place, viewed or saved as an output, so the list is
+  only made when one of those first needs it (``_version`` reads 0 until then).
 
 The operations themselves live in ``minitorch/ops/`` grouped by family; the methods that
 are exactly those functions (``x.exp()`` is ``minitorch.exp(x)``) are attached at the end
@@ -30,7 +32,7 @@ _NO_EDGE = (None, 0)  # next_functions entry of an input without history
 
 
 class Tensor:
-    __slots__ = ("_data", "requires_grad", "_grad", "grad_fn", "_output_nr", "_version_box",
+    __slots__ = ("_data", "requires_grad", "_grad", "grad_fn", "_output_nr", "_shared_version",
                  "_base", "_accumulator", "__dict__", "__weakref__")
 
     _tensor_hooks = ()  # register_hook on a leaf makes an instance list (see the engine)
@@ -59,7 +61,7 @@ class Tensor:
         self._grad = None
         self.grad_fn = None
         self._output_nr = 0
-        self._version_box = [0]
+        self._shared_version = None
         self._base = None
 
     @classmethod
@@ -74,7 +76,7 @@ class Tensor:
         t._grad = None
         t.grad_fn = None
         t._output_nr = 0
-        t._version_box = [0]
+        t._shared_version = None
         t._base = None
         return t
 
@@ -197,10 +199,27 @@ class Tensor:
 
     @property
     def _version(self) -> int:
-        return self._version_box[0]
+        box = self._shared_version
+        return 0 if box is None else box[0]
 
     def _bump_version(self) -> None:
-        self._version_box[0] += 1
+        box = self._shared_version
+        if box is None:
+            self._shared_version = [1]
+        else:
+            box[0] += 1
+
+    @property
+    def _version_box(self) -> list:
+        """The version counter itself, made on first use, to be shared (views, saved outputs)."""
+        box = self._shared_version
+        if box is None:
+            box = self._shared_version = [0]
+        return box
+
+    @_version_box.setter
+    def _version_box(self, box: list) -> None:
+        self._shared_version = box
 
     @property
     def retains_grad(self) -> bool:
@@ -360,13 +379,7 @@ class Tensor:
         if record:
             self.requires_grad = True
             self.grad_fn, self._output_nr = result.grad_fn, 0
-            # the node's saved output and weak output reference should point at `self`: a
-            # later in-place change of `self` must invalidate what this node saved
-            self.grad_fn._output_refs = [weakref.ref(self)]
-            for entry in self.grad_fn._saved or ():
-                if entry is not None and entry.output_nr is not None:
-                    entry.data, entry.version_box = self._data, self._version_box
-                    entry.version = self._version_box[0]
+            self.grad_fn._save_output_again(self)
         return self
 
     def add_(self, other, *, alpha=1) -> "Tensor":

@@ -58,7 +58,7 @@ def _discover(root_nodes):
     while stack:
         node = stack.pop()
         order.append(node)
-        for next_node, _ in node.next_functions:
+        for next_node in node._next_nodes:
             if next_node is None:
                 continue
             dependencies[next_node] = dependencies.get(next_node, 0) + 1
@@ -79,7 +79,7 @@ def _nodes_leading_to(order, targets):
         for node in reversed(order):
             if node in needed:
                 continue
-            if any(n in needed for n, _ in node.next_functions if n is not None):
+            if any(n in needed for n in node._next_nodes if n is not None):
                 needed.add(node)
                 changed = True
     return needed
@@ -148,14 +148,14 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                     for hook in node._post_hooks:
                         hook((), tuple(grads))
                 continue
-            if needed is not None and not any(n in needed for n, _ in node.next_functions
+            if needed is not None and not any(n in needed for n in node._next_nodes
                                               if n is not None):
                 continue  # a capture point for autograd.grad: nothing further is needed
             grad_inputs = _call_backward(node, grads)
             if not retain_graph:
                 node._release()
             # send each input's gradient to the node that produced the input
-            for (next_node, nr), g in zip(node.next_functions, grad_inputs):
+            for next_node, nr, g in zip(node._next_nodes, node._next_nrs, grad_inputs):
                 if next_node is None or (needed is not None and next_node not in needed):
                     continue
                 if g is not None:
@@ -190,7 +190,7 @@ def _dependencies_within(order, needed):
     dependencies = {}
     for node in order:
         if node in needed:
-            for next_node, _ in node.next_functions:
+            for next_node in node._next_nodes:
                 if next_node in needed:
                     dependencies[next_node] = dependencies.get(next_node, 0) + 1
     return dependencies
@@ -201,7 +201,7 @@ def _propagate_nothing(node, dependencies, buffers, ready, needed):
     stack = [node]
     while stack:
         current = stack.pop()
-        for next_node, _ in current.next_functions:
+        for next_node in current._next_nodes:
             if next_node is None or (needed is not None and next_node not in needed):
                 continue
             dependencies[next_node] -= 1
@@ -238,10 +238,9 @@ def _call_backward(node, grads):
     result = node._function.backward(node, *grads)
     if type(result) is not tuple:
         result = (result,)
-    edges = node.next_functions
-    if len(result) != len(edges):
+    if len(result) != len(node._next_nodes):
         result = _drop_trailing_nones(node, result)
-    result = _checked_and_cast(node, edges, result)
+    result = _checked_and_cast(node, result)
     if anomaly_mode._enabled:
         anomaly_mode.check_gradients(node, result)
     if node._post_hooks:
@@ -254,14 +253,14 @@ def _call_backward(node, grads):
 
 def _drop_trailing_nones(node, result):
     """A backward may return extra Nones (for non-tensor arguments); anything else is an error."""
-    expected = len(node.next_functions)
+    expected = len(node._next_nodes)
     if len(result) > expected and all(g is None for g in result[expected:]):
         return result[:expected]
     raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
                        f"(expected {expected}, got {len(result)})")
 
 
-def _checked_and_cast(node, edges, result):
+def _checked_and_cast(node, result):
     """Each gradient must have its input's shape, and is cast to its input's dtype, as
     PyTorch's engine does: in ``float64 + float32`` the float32 input's gradient is float32
     (the op's backward hands back the float64 gradient of its result)."""
@@ -275,13 +274,13 @@ def _checked_and_cast(node, edges, result):
         if shape is not None and data.shape != shape:
             raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - "
                                f"got {list(data.shape)} but expected shape compatible with {list(shape)}")
-        next_node, nr = edges[i]
+        next_node = node._next_nodes[i]
         if next_node is None:
             continue
         if type(next_node) is AccumulateGrad:
             dtype = next_node.variable._data.dtype
         else:
-            meta = next_node._output_meta[nr]
+            meta = next_node._output_meta[node._next_nrs[i]]
             if meta is None:
                 continue
             dtype = meta[1]

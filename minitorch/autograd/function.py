@@ -20,8 +20,6 @@ import weakref
 from . import anomaly_mode, grad_mode
 from .. import tensor as _tensor
 
-_NO_EDGE = (None, 0)  # next_functions entry of a non-tensor argument
-
 # Creation order of nodes; the engine runs ready nodes newest first, as PyTorch does, and
 # viz uses it for ids that do not depend on memory addresses.
 _sequence = itertools.count()
@@ -74,8 +72,9 @@ class Node(_GraphNode):
     # Every op creates a Node, so it is kept lean: slots for what each recorded op sets, a
     # __dict__ (made on first use) for what a forward stores on ctx, and class attributes
     # as defaults for what most ops never change.
-    __slots__ = ("_function", "needs_input_grad", "_seq", "next_functions", "_input_shapes",
-                 "_to_save", "_saved", "_output_meta", "_output_refs", "__dict__", "__weakref__")
+    __slots__ = ("_function", "needs_input_grad", "_seq", "_next_nodes", "_next_nrs",
+                 "_input_shapes", "_to_save", "_saved", "_saved_versions", "_output_meta",
+                 "_output_refs", "__dict__", "__weakref__")
     materialize_grads = True
     _freed = False           # saved tensors released by a backward without retain_graph
     _non_differentiable = ()
@@ -86,10 +85,16 @@ class Node(_GraphNode):
         self._function = function
         self.needs_input_grad = needs_input_grad
         self._seq = next(_sequence)
-        self.next_functions = ()  # edges to the inputs' nodes; set when the op is recorded
+        # the edges to the inputs' nodes, set when the op is recorded: the node (None for an
+        # input without history) and which of its outputs the input is. Two flat tuples, not
+        # pairs: a recorded graph is thousands of nodes, and the garbage collector walks
+        # every container in it
+        self._next_nodes = self._next_nrs = ()
         self._input_shapes = ()
         self._to_save = None      # what forward passed to save_for_backward
-        self._saved = None        # once recorded: a tuple of _SavedTensor (or None) entries
+        # once recorded: what was saved, each an input Tensor, a _SavedOutput or None, and
+        # the version each had then (checked when backward reads them)
+        self._saved = None
 
     # --- the ctx API that Function.forward / backward use -------------------------------
     def save_for_backward(self, *tensors) -> None:
@@ -111,7 +116,18 @@ class Node(_GraphNode):
                 "if you need to access saved tensors after calling backward.")
         if self._saved is None:  # forward ran without recording: plain tensors as given
             return self._to_save or ()
-        return tuple(None if s is None else s.unpack(self) for s in self._saved)
+        unpacked = []
+        for entry, version in zip(self._saved, self._saved_versions):
+            if entry is None:
+                unpacked.append(None)
+            elif type(entry) is _SavedOutput:
+                unpacked.append(entry.unpack(self, version))
+            elif entry._version != version:
+                raise _modified_error(self, entry._version, version, entry.dtype,
+                                      entry._data.shape, _origin(entry))
+            else:
+                unpacked.append(entry)
+        return tuple(unpacked)
 
     def mark_dirty(self, *tensors) -> None:
         """Declare inputs that forward modified in place (their version is bumped)."""
@@ -130,13 +146,34 @@ class Node(_GraphNode):
         return self._function._node_name()
 
     @property
+    def next_functions(self) -> tuple:
+        """One (node, output index) pair per argument of the op, as in PyTorch."""
+        return tuple(zip(self._next_nodes, self._next_nrs))
+
+    @property
     def scope(self) -> tuple:
         """Names of the nn.Modules whose forward was running when this op was recorded."""
         return self.__dict__.get("_scope", ())
 
     def outputs(self) -> tuple:
         """The output tensors that are still alive (None for those already collected)."""
-        return tuple(ref() for ref in getattr(self, "_output_refs", ()))
+        refs = getattr(self, "_output_refs", ())
+        if type(refs) is weakref.ref:  # one output (see _record)
+            return (refs(),)
+        return tuple(ref() for ref in refs)
+
+    def _save_output_again(self, tensor) -> None:
+        """An in-place op made ``tensor`` this node's output (``x.exp_()``): what the node
+        saved of its output, and its weak output reference, must now be ``tensor``'s, so that
+        a later in-place change of ``tensor`` is caught."""
+        self._output_refs = weakref.ref(tensor)
+        if self._saved is not None:
+            versions = list(self._saved_versions)
+            for i, entry in enumerate(self._saved):
+                if type(entry) is _SavedOutput:
+                    entry.data, entry.version_box = tensor._data, tensor._version_box
+                    versions[i] = tensor._version_box[0]
+            self._saved_versions = tuple(versions)
 
     def _release(self) -> None:
         """Free saved tensors (called by the engine unless retain_graph)."""
@@ -152,7 +189,7 @@ class Node(_GraphNode):
 class AccumulateGrad(_GraphNode):
     """The node for a leaf tensor: adds the gradient that reaches it into ``variable.grad``."""
 
-    next_functions = ()
+    next_functions = _next_nodes = _next_nrs = ()
     _seq = sys.maxsize  # leaves are accumulated as soon as they are ready, as in PyTorch
     _num_outputs = 1
 
@@ -188,55 +225,44 @@ class _RemovableHandle:
             self._hooks.remove(self._hook)
 
 
-class _SavedTensor:
-    """A tensor kept for backward, with the version it had, so in-place changes are caught.
+class _SavedOutput:
+    """An output of the node itself, saved for backward. It is kept as its data and version
+    counter: holding the output Tensor would make a reference cycle (output -> grad_fn ->
+    saved output). (A saved input is kept as the Tensor itself.)"""
 
-    An output of the same node is kept as its data only: holding the output Tensor itself
-    would make a reference cycle (output -> grad_fn -> saved output).
-    """
+    __slots__ = ("data", "version_box", "output_nr", "requires_grad")
 
-    __slots__ = ("tensor", "version", "data", "version_box", "output_nr", "requires_grad")
-
-    def __init__(self, tensor, outputs):
-        self.version = tensor._version_box[0]
-        output_nr = None  # which output of the node `tensor` is, if any
-        for i, out in enumerate(outputs):
-            if out is tensor:
-                output_nr = i
+    def __init__(self, tensor, output_nr):
+        self.data = tensor._data
+        self.version_box = tensor._version_box
         self.output_nr = output_nr
-        if output_nr is None:
-            self.tensor = tensor
-        else:
-            self.tensor = None
-            self.data = tensor._data
-            self.version_box = tensor._version_box
-            self.requires_grad = tensor.requires_grad
+        self.requires_grad = tensor.requires_grad
 
-    def unpack(self, node):
-        tensor = self.tensor
-        box = tensor._version_box if tensor is not None else self.version_box
-        if box[0] != self.version:
-            if tensor is not None:
-                shape, dtype = list(tensor.shape), tensor.dtype
-                origin = (f"output {tensor._output_nr} of {tensor.grad_fn.name()}"
-                          if tensor.grad_fn is not None else "a leaf or detached tensor")
-            else:
-                shape, dtype = list(self.data.shape), None
-                origin = f"output {self.output_nr} of {node.name()}"
-            raise RuntimeError(
-                "one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: [{dtype} {shape}], which is {origin}, is at version "
-                f"{box[0]}; expected version {self.version} instead. (It was saved by "
-                f"{node.name()}.) Hint: replace the in-place operation by an out-of-place one, "
-                "or clone() the tensor before modifying it.")
-        if tensor is not None:
-            return tensor
+    def unpack(self, node, version):
+        if self.version_box[0] != version:
+            raise _modified_error(node, self.version_box[0], version, None, self.data.shape,
+                                  f"output {self.output_nr} of {node.name()}")
         out = _tensor.Tensor._from_array(self.data)
         out._version_box = self.version_box
         if self.requires_grad:
             out.requires_grad = True
             out.grad_fn, out._output_nr = node, self.output_nr
         return out
+
+
+def _origin(tensor) -> str:
+    return (f"output {tensor._output_nr} of {tensor.grad_fn.name()}"
+            if tensor.grad_fn is not None else "a leaf or detached tensor")
+
+
+def _modified_error(node, version, expected, dtype, shape, origin) -> RuntimeError:
+    """PyTorch's error for a saved tensor changed in place before backward read it."""
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: [{dtype} {list(shape)}], which is {origin}, is at version "
+        f"{version}; expected version {expected} instead. (It was saved by {node.name()}.) "
+        "Hint: replace the in-place operation by an out-of-place one, or clone() the tensor "
+        "before modifying it.")
 
 
 class Function:
@@ -294,15 +320,18 @@ class Function:
         # 2. edges to the inputs' history, taken before forward runs: an in-place forward
         #    (mark_dirty) changes its input's grad_fn, and the node must point at the old one
         if record:
-            edges, shapes = [], []
+            nodes, nrs, shapes = [], [], []
             for a in args:
                 if isinstance(a, Tensor):
-                    edges.append(a._edge())
+                    node, nr = a._edge()
+                    nodes.append(node)
+                    nrs.append(nr)
                     shapes.append(a._data.shape)
                 else:
-                    edges.append(_NO_EDGE)
+                    nodes.append(None)
+                    nrs.append(0)
                     shapes.append(None)
-            ctx.next_functions, ctx._input_shapes = tuple(edges), tuple(shapes)
+            ctx._next_nodes, ctx._next_nrs, ctx._input_shapes = tuple(nodes), tuple(nrs), tuple(shapes)
             if anomaly_mode._enabled:
                 ctx._creation_stack = anomaly_mode.creation_stack()
 
@@ -368,7 +397,7 @@ def _record(ctx: Node, outputs: tuple) -> None:
     if len(outputs) == 1:  # nearly every op: the general loop below, unrolled
         out = outputs[0]
         ctx._output_meta = ((out._data.shape, out._data.dtype),)
-        ctx._output_refs = (weakref.ref(out),)
+        ctx._output_refs = weakref.ref(out)  # one reference, not a tuple of one (see outputs())
         non_differentiable = ctx._non_differentiable
         if not non_differentiable or not any(out is t for t in non_differentiable):
             out.requires_grad = True
@@ -380,7 +409,19 @@ def _record(ctx: Node, outputs: tuple) -> None:
         ctx._scope = current_scope
     to_save = ctx._to_save
     if to_save:
-        ctx._saved = tuple([None if t is None else _SavedTensor(t, outputs) for t in to_save])
+        saved, versions = [], []
+        for t in to_save:
+            if t is None:
+                saved.append(None)
+                versions.append(0)
+                continue
+            versions.append(t._version)
+            output_nr = None
+            for i, out in enumerate(outputs):
+                if out is t:
+                    output_nr = i
+            saved.append(t if output_nr is None else _SavedOutput(t, output_nr))
+        ctx._saved, ctx._saved_versions = tuple(saved), tuple(versions)
         ctx._to_save = None
 
 

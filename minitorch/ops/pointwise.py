@@ -79,19 +79,19 @@ class Mul(Function):
         # each operand is needed only for the *other* one's gradient; numbers are kept as is
         ctx.save_for_backward(a if need_b and a_is_tensor else None,
                               b if need_a and b_is_tensor else None)
-        ctx.scalars = (None if a_is_tensor else a, None if b_is_tensor else b)
+        if not (a_is_tensor and b_is_tensor):  # (set only when needed: most products have none)
+            ctx.scalars = (None if a_is_tensor else a, None if b_is_tensor else b)
         return x * y
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        scalar_a, scalar_b = ctx.scalars
         shape_a, shape_b = ctx._input_shapes
         grad_a = grad_b = None
-        if ctx.needs_input_grad[0]:
-            grad_a = sum_to_shape(grad * (scalar_b if b is None else b), shape_a)
+        if ctx.needs_input_grad[0]:  # b was saved when it is a tensor, else it is a number
+            grad_a = sum_to_shape(grad * (ctx.scalars[1] if b is None else b), shape_a)
         if ctx.needs_input_grad[1]:
-            grad_b = sum_to_shape(grad * (scalar_a if a is None else a), shape_b)
+            grad_b = sum_to_shape(grad * (ctx.scalars[0] if a is None else a), shape_b)
         return grad_a, grad_b
 
 
