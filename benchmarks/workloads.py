@@ -1,12 +1,13 @@
 """The benchmark workloads. Each has implementations in minitorch, PyTorch and (where it is
 the limit) hand-written NumPy; the minitorch and PyTorch ones are the *same* PyTorch-style
-code run with a different library module, which is the point of the comparison."""
+code run with a different library module, which is the point of the comparison. Libraries
+are imported when an implementation is made, so that a process running one implementation
+loads only its own library (see run.py)."""
 from __future__ import annotations
 
-import numpy as np
-import torch
+from importlib import import_module
 
-import minitorch
+import numpy as np
 
 
 class Workload:
@@ -52,8 +53,9 @@ class PerOp(Workload):
         rng = np.random.default_rng(0)
         a0, b0, g0 = (rng.standard_normal(1000).astype(np.float32) for _ in range(3))
 
-        def library(lib):
+        def library(name):
             def make():
+                lib = import_module(name)
                 a = lib.tensor(a0, requires_grad=True)
                 b = lib.tensor(b0, requires_grad=True)
                 g = lib.tensor(g0)
@@ -72,7 +74,7 @@ class PerOp(Workload):
                 return c, g0 * b0, g0 * a0
             return step
 
-        return {"minitorch": library(minitorch), "pytorch": library(torch), "numpy": numpy_make}
+        return {"minitorch": library("minitorch"), "pytorch": library("torch"), "numpy": numpy_make}
 
 
 # --- MLP training step -------------------------------------------------------------------------
@@ -99,8 +101,9 @@ class MLPStep(Workload):
         x0, y0 = _mlp_data()
         weights = _mlp_weights()
 
-        def library(lib):
+        def library(name):
             def make():
+                lib = import_module(name)
                 nn = lib.nn
                 model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(),
                                       nn.Linear(256, 10))
@@ -136,7 +139,7 @@ class MLPStep(Workload):
                     w -= lr * g
             return step
 
-        impls = {"minitorch": library(minitorch), "pytorch": library(torch)}
+        impls = {"minitorch": library("minitorch"), "pytorch": library("torch")}
         if self.device == "cpu":
             impls["numpy"] = numpy_make
         return impls
@@ -153,8 +156,9 @@ class CNNStep(Workload):
         x0 = rng.standard_normal((64, 1, 28, 28)).astype(np.float32)
         y0 = rng.integers(0, 10, 64)
 
-        def library(lib):
+        def library(name):
             def make():
+                lib = import_module(name)
                 nn = lib.nn
                 lib.manual_seed(0)
                 model = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2),
@@ -165,7 +169,7 @@ class CNNStep(Workload):
                 return self.gpu_step(lib, _training_step(lib, model, optimizer,
                                                          nn.functional.cross_entropy, x, y))
             return make
-        return {"minitorch": library(minitorch), "pytorch": library(torch)}
+        return {"minitorch": library("minitorch"), "pytorch": library("torch")}
 
 
 class TransformerBlock(Workload):
@@ -177,8 +181,9 @@ class TransformerBlock(Workload):
         rng = np.random.default_rng(0)
         x0 = rng.standard_normal((16, 64, 128)).astype(np.float32)
 
-        def library(lib):
+        def library(name):
             def make():
+                lib = import_module(name)
                 lib.manual_seed(0)
                 layer = lib.nn.TransformerEncoderLayer(128, 4, dim_feedforward=512, dropout=0.0,
                                                        batch_first=True).to(self.device)
@@ -189,7 +194,7 @@ class TransformerBlock(Workload):
                     layer(x).sum().backward()
                 return self.gpu_step(lib, step)
             return make
-        return {"minitorch": library(minitorch), "pytorch": library(torch)}
+        return {"minitorch": library("minitorch"), "pytorch": library("torch")}
 
 
 class MatmulStep(Workload):
@@ -202,8 +207,9 @@ class MatmulStep(Workload):
         rng = np.random.default_rng(0)
         a0, b0, g0 = (rng.standard_normal((1024, 1024)).astype(np.float32) for _ in range(3))
 
-        def library(lib):
+        def library(name):
             def make():
+                lib = import_module(name)
                 a = lib.tensor(a0, requires_grad=True, device=self.device)
                 b = lib.tensor(b0, requires_grad=True, device=self.device)
                 g = lib.tensor(g0, device=self.device)
@@ -220,7 +226,7 @@ class MatmulStep(Workload):
                 c = a0 @ b0
                 return c, g0 @ b0.T, a0.T @ g0
             return step
-        impls = {"minitorch": library(minitorch), "pytorch": library(torch)}
+        impls = {"minitorch": library("minitorch"), "pytorch": library("torch")}
         if self.device == "cpu":
             impls["numpy"] = numpy_make
         return impls
@@ -264,8 +270,9 @@ class ScalarGraph(Workload):
     def implementations(self):
         data = _scalar_data()
 
-        def library(lib):
+        def library(name):
             def make():
+                lib = import_module(name)
                 params = _scalar_mlp_params(lambda v: lib.tensor(v, requires_grad=True))
                 flat = [p for layer in params for ws, b in layer for p in (*ws, b)]
 
@@ -287,7 +294,7 @@ class ScalarGraph(Workload):
                     p.grad = 0
             return step
 
-        impls = {"minitorch": library(minitorch), "pytorch": library(torch)}
+        impls = {"minitorch": library("minitorch"), "pytorch": library("torch")}
         try:
             import micrograd  # noqa: F401  (the 'bench' extra)
             impls["micrograd"] = micrograd_make
@@ -303,9 +310,10 @@ class DynamicNet(Workload):
     repeats = 1
 
     def implementations(self):
-        def library(lib):
+        def library(name):
             def make():
-                g = lib.Generator().manual_seed(0) if lib is minitorch else torch.Generator().manual_seed(0)
+                lib = import_module(name)
+                g = lib.Generator().manual_seed(0)
                 w = lib.randn(8, generator=g).requires_grad_()
                 b = lib.randn(8, generator=g).requires_grad_()
 
@@ -320,7 +328,7 @@ class DynamicNet(Workload):
                     w.grad = b.grad = None
                 return step
             return make
-        return {"minitorch": library(minitorch), "pytorch": library(torch)}
+        return {"minitorch": library("minitorch"), "pytorch": library("torch")}
 
 
 class _Extra:
