@@ -265,25 +265,13 @@ def _checked_and_cast(node, result):
     PyTorch's engine does: in ``float64 + float32`` the float32 input's gradient is float32
     (the op's backward hands back the float64 gradient of its result)."""
     cast = None
-    shapes = node._input_shapes
-    for i, g in enumerate(result):
-        if g is None:
+    for i, (g, shape, dtype) in enumerate(zip(result, node._input_shapes, node._input_dtypes)):
+        if g is None or shape is None:
             continue
         data = g._data
-        shape = shapes[i]
-        if shape is not None and data.shape != shape:
+        if data.shape != shape:
             raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - "
                                f"got {list(data.shape)} but expected shape compatible with {list(shape)}")
-        next_node = node._next_nodes[i]
-        if next_node is None:
-            continue
-        if type(next_node) is AccumulateGrad:
-            dtype = next_node.variable._data.dtype
-        else:
-            meta = next_node._output_meta[node._next_nrs[i]]
-            if meta is None:
-                continue
-            dtype = meta[1]
         if data.dtype != dtype:
             cast = list(result) if cast is None else cast
             cast[i] = g.to(_dtype.from_numpy_dtype(dtype))

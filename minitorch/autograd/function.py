@@ -73,7 +73,7 @@ class Node(_GraphNode):
     # __dict__ (made on first use) for what a forward stores on ctx, and class attributes
     # as defaults for what most ops never change.
     __slots__ = ("_function", "needs_input_grad", "_seq", "_next_nodes", "_next_nrs",
-                 "_input_shapes", "_to_save", "_saved", "_saved_versions", "_output_meta",
+                 "_input_shapes", "_input_dtypes", "_to_save", "_saved", "_saved_versions", "_output_meta",
                  "_output_refs", "__dict__", "__weakref__")
     materialize_grads = True
     _freed = False           # saved tensors released by a backward without retain_graph
@@ -90,7 +90,7 @@ class Node(_GraphNode):
         # pairs: a recorded graph is thousands of nodes, and the garbage collector walks
         # every container in it
         self._next_nodes = self._next_nrs = ()
-        self._input_shapes = ()
+        self._input_shapes = self._input_dtypes = ()  # what the inputs were (shape checks)
         self._to_save = None      # what forward passed to save_for_backward
         # once recorded: what was saved, each an input Tensor, a _SavedOutput or None, and
         # the version each had then (checked when backward reads them)
@@ -320,18 +320,21 @@ class Function:
         # 2. edges to the inputs' history, taken before forward runs: an in-place forward
         #    (mark_dirty) changes its input's grad_fn, and the node must point at the old one
         if record:
-            nodes, nrs, shapes = [], [], []
+            nodes, nrs, shapes, dtypes = [], [], [], []
             for a in args:
                 if isinstance(a, Tensor):
                     node, nr = a._edge()
                     nodes.append(node)
                     nrs.append(nr)
                     shapes.append(a._data.shape)
+                    dtypes.append(a._data.dtype)
                 else:
                     nodes.append(None)
                     nrs.append(0)
                     shapes.append(None)
-            ctx._next_nodes, ctx._next_nrs, ctx._input_shapes = tuple(nodes), tuple(nrs), tuple(shapes)
+                    dtypes.append(None)
+            ctx._next_nodes, ctx._next_nrs = tuple(nodes), tuple(nrs)
+            ctx._input_shapes, ctx._input_dtypes = tuple(shapes), tuple(dtypes)
             if anomaly_mode._enabled:
                 ctx._creation_stack = anomaly_mode.creation_stack()
 
