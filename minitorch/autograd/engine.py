@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import heapq
 
-from . import anomaly_mode, grad_mode
+import numpy as np
+
+from . import anomaly_mode, grad_mode, ownership
 from .. import _dtype, backend
 from .. import tensor as _tensor  # a cycle (tensor.py -> autograd); used at call time
 from .function import AccumulateGrad
@@ -93,6 +95,8 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     """
     if retain_graph is None:
         retain_graph = create_graph
+    if ownership._unshared is None:
+        ownership.calibrate(_tensor.Tensor, np)
     roots = _root_gradients(outputs, grad_outputs, create_graph)
     root_nodes = list(dict.fromkeys([node for node, _, _ in roots]))
     order, dependencies = _discover(root_nodes)
@@ -171,6 +175,9 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                         tie += 1
                     else:  # no gradient reached it: its own inputs get none from here either
                         _propagate_nothing(next_node, dependencies, buffers, ready, needed)
+            # drop this step's references to the gradients: the buffers are now their only
+            # holders, which AccumulateGrad relies on to keep one without a copy (ownership.py)
+            g = grad_inputs = None
     finally:
         grad_mode._enabled = previous_mode
 

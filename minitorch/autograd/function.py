@@ -17,7 +17,7 @@ import itertools
 import sys
 import weakref
 
-from . import anomaly_mode, grad_mode
+from . import anomaly_mode, grad_mode, ownership
 from .. import tensor as _tensor
 
 # Creation order of nodes; the engine runs ready nodes newest first, as PyTorch does, and
@@ -203,9 +203,13 @@ class AccumulateGrad(_GraphNode):
         """``variable.grad += grad``, in place when possible (the engine calls this)."""
         variable = self.variable
         if variable._grad is None:
-            # A copy: the incoming gradient may be shared with other leaves (a + b sends the
-            # same tensor to both), and a later in-place step on one .grad must not move another.
-            variable._grad = grad if create_graph else _tensor.Tensor._from_array(grad._data.copy())
+            # The gradient itself when nothing else holds it; else a copy (it may be shared
+            # with another leaf, as a + b sends one tensor to both, and a later in-place step
+            # on one .grad must not move the other). See ownership.py.
+            if create_graph or ownership.sole_reference(grad):
+                variable._grad = grad
+            else:
+                variable._grad = _tensor.Tensor._from_array(grad._data.copy())
         elif create_graph or variable._grad.requires_grad:
             variable._grad = variable._grad + grad
         else:

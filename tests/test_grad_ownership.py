@@ -1,0 +1,120 @@
+"""AccumulateGrad keeps an unshared gradient as ``.grad`` without copying it (ownership.py);
+every case where something else can still see the gradient must get a copy instead."""
+import numpy as np
+import pytest
+
+import minitorch
+from minitorch.autograd import ownership
+
+
+def _shares(a, b) -> bool:
+    return np.shares_memory(a._data, b._data)
+
+
+def test_a_fresh_gradient_is_kept_without_a_copy():
+    made = []  # ids only: holding the gradient here would make it shared
+
+    class Triple(minitorch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 3.0
+
+        @staticmethod
+        def backward(ctx, grad):
+            out = grad * 3.0
+            made.append(id(out._data))
+            return out
+
+    a = minitorch.randn(4, 3, requires_grad=True)
+    Triple.apply(a).sum().backward()
+    assert id(a.grad._data) == made[0]
+    np.testing.assert_array_equal(a.grad.numpy(), np.full((4, 3), 3.0, np.float32))
+    Triple.apply(a).sum().backward()  # the second one is added in place
+    assert id(a.grad._data) == made[0]
+    np.testing.assert_array_equal(a.grad.numpy(), np.full((4, 3), 6.0, np.float32))
+
+
+def test_one_gradient_sent_to_two_leaves_is_copied():
+    a = minitorch.randn(3, requires_grad=True)
+    b = minitorch.randn(3, requires_grad=True)
+    (a + b).backward(minitorch.ones(3))
+    assert not _shares(a.grad, b.grad)
+    a.grad.add_(1.0)
+    np.testing.assert_array_equal(b.grad.numpy(), np.ones(3, np.float32))
+
+
+def test_the_gradient_passed_to_backward_is_not_kept():
+    a = minitorch.randn(3, requires_grad=True)
+    g = minitorch.ones(3)
+    a.backward(g)
+    assert not _shares(a.grad, g)
+    (a * 1.0).backward(g)  # accumulates in place: g must not change
+    np.testing.assert_array_equal(g.numpy(), np.ones(3, np.float32))
+
+
+def test_a_gradient_a_hook_kept_is_copied():
+    a = minitorch.randn(3, requires_grad=True)
+    seen = []
+    a.register_hook(lambda grad: seen.append(grad))
+    (a * 2.0).sum().backward()
+    assert not _shares(a.grad, seen[0])
+    a.grad.zero_()
+    np.testing.assert_array_equal(seen[0].numpy(), np.full(3, 2.0, np.float32))
+
+
+def test_a_view_returned_as_gradient_is_copied():
+    class FirstThree(minitorch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.clone()
+
+        @staticmethod
+        def backward(ctx, grad):
+            big = minitorch.ones(6) * 5.0
+            return big[:3]  # a view of a larger array
+
+    a = minitorch.randn(3, requires_grad=True)
+    FirstThree.apply(a).sum().backward()
+    assert a.grad._data.base is None
+    np.testing.assert_array_equal(a.grad.numpy(), np.full(3, 5.0, np.float32))
+
+
+def test_a_gradient_that_is_a_live_tensor_is_copied():
+    keep = minitorch.full((3,), 7.0)
+
+    class ReturnsKeep(minitorch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.clone()
+
+        @staticmethod
+        def backward(ctx, grad):
+            return keep
+
+    a = minitorch.randn(3, requires_grad=True)
+    ReturnsKeep.apply(a).sum().backward()
+    assert not _shares(a.grad, keep)
+    a.grad.add_(1.0)
+    np.testing.assert_array_equal(keep.numpy(), np.full(3, 7.0, np.float32))
+
+
+@pytest.mark.parametrize("retain", [True, False])
+def test_accumulating_twice_matches_pytorch(retain):
+    import torch
+    results = {}
+    for lib in (minitorch, torch):
+        w = lib.tensor([[1.0, -2.0], [0.5, 3.0]], requires_grad=True)
+        x = lib.tensor([[2.0, 1.0], [-1.0, 4.0]])
+        y = (x @ w).tanh().sum()
+        y.backward(retain_graph=retain)
+        if retain:
+            y.backward()
+        else:
+            (x @ w).tanh().sum().backward()
+        results[lib] = w.grad.detach().numpy()
+    np.testing.assert_allclose(results[minitorch], results[torch], rtol=1e-6)
+
+
+def test_calibration_found_counts():
+    minitorch.ones(1, requires_grad=True).sum().backward()
+    assert ownership._unshared is not None and min(ownership._unshared) >= 1
