@@ -34,13 +34,13 @@ def _root_gradients(outputs, grad_outputs, create_graph):
             if out._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs "
                                    f"(got an output of shape {list(out.shape)}); pass gradient=")
-            if not out.dtype.is_floating_point:
+            if out._data.dtype.kind != "f":
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs "
                                    f"but got {out.dtype}")
             grad = Tensor._from_array(out._xp.ones_like(out._data))
         elif not isinstance(grad, Tensor):
             raise TypeError(f"gradient must be a Tensor or None, got {type(grad).__name__}")
-        elif grad.shape != out.shape:
+        elif grad._data.shape != out._data.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
                                f"{list(grad.shape)} and output[{i}] has a shape of {list(out.shape)}.")
         elif not create_graph:

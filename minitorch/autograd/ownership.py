@@ -34,7 +34,8 @@ def sole_reference(grad) -> bool:
         return False
     return (_unshared is not None and counts[0] <= _unshared[0] and counts[1] <= _unshared[1]
             and grad.grad_fn is None and not grad.requires_grad and grad._base is None
-            and getattr(data, "base", None) is None and data.flags.writeable)
+            and getattr(data, "base", None) is None
+            and getattr(data.flags, "writeable", True))  # (CuPy's flags have no writeable)
 
 
 def calibrate(tensor_cls, numpy) -> None:
