@@ -15,6 +15,10 @@ import numpy as _np
 # imported (a process-wide NumPy setting: see docs/deviations.md).
 _np.seterr(divide="ignore", invalid="ignore", over="ignore", under="ignore")
 
+# Freed memory stays in the process for the next training step (glibc only; process-wide,
+# see _malloc.py and docs/deviations.md; MINITORCH_MALLOC_TUNING=0 turns it off).
+from . import _malloc  # noqa: E402,F401
+
 from .tensor import Tensor  # first: everything below builds on it
 from ._dtype import (bool_ as bool, dtype, float16, float32, float64, get_default_dtype,  # noqa: A001
                      int8, int16, int32, int64, promote_types, result_type, set_default_dtype,
