@@ -240,7 +240,7 @@ def _run_pre_hooks(node, grads):
 def _call_backward(node, grads):
     """Run ``node``'s Function.backward and check what it returned."""
     # (a node with one output only runs when that output received a gradient)
-    if node._num_outputs > 1 and node.materialize_grads and None in grads:
+    if node._num_outputs > 1 and node.materialize_grads and any(g is None for g in grads):
         grads = _zeros_where_missing(node, grads)
     result = node._function.backward(node, *grads)
     if type(result) is not tuple:

@@ -73,8 +73,8 @@ class Node(_GraphNode):
     # __dict__ (made on first use) for what a forward stores on ctx, and class attributes
     # as defaults for what most ops never change.
     __slots__ = ("_function", "needs_input_grad", "_seq", "_next_nodes", "_next_nrs",
-                 "_input_shapes", "_input_dtypes", "_to_save", "_saved", "_saved_versions", "_output_meta",
-                 "_output_refs", "__dict__", "__weakref__")
+                 "_input_shapes", "_input_dtypes", "_to_save", "_saved", "_saved_versions",
+                 "_output_meta", "_output_refs", "__dict__", "__weakref__")
     materialize_grads = True
     _freed = False           # saved tensors released by a backward without retain_graph
     _non_differentiable = ()
