@@ -278,6 +278,14 @@ def test_matmul_with_an_empty_batch_does_not_check_dtypes():
                                                          "v3 = v2 @ v0"])
 
 
+def test_matmul_of_a_grad_matrix_and_an_empty_batch_checks_dtypes():
+    """`float32 (0, 0) requiring grad @ float64 (0, 0, 0)`: PyTorch folds a matrix that
+    requires grad times a batch into one mm, whose dtype check raises even when empty;
+    minitorch returned early as for other empty batches (found by scripts/fuzz.py)."""
+    replay([((0, 0, 0), "float64"), ((0, 1), F32)],
+           ["v2 = v1 + 2", "v3 = v2 @ v2.transpose(-1, -2)", "v4 = v3 + 2", "v5 = lib.matmul(v4, v0)"])
+
+
 def test_stack_and_cat_results_are_contiguous():
     """`stack([v1, v1])` of an expand()ed v1: NumPy laid the result out in the inputs' memory
     order, so `.view(-1)` refused; PyTorch's result is contiguous. Also: an in-place change

@@ -220,8 +220,10 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
         batch = int(np.prod(np.broadcast_shapes(batch_a, batch_b)))
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{batch}, {k_a}] but got: [{batch}, {k_b}].")
-    if not (b_dim > 2 and (0 in np.broadcast_shapes(batch_a, batch_b) or input.numel() == 0
-                           or other.numel() == 0)):
+    empty = 0 in np.broadcast_shapes(batch_a, batch_b) or input.numel() == 0 or other.numel() == 0
+    # PyTorch folds a matrix that requires grad times a batch into one mm, which checks dtypes
+    folded = a_dim <= 2 and input.requires_grad
+    if not (b_dim > 2 and empty and not folded):
         _check_dtypes(input, other)
     elif input.dtype is not other.dtype:
         # PyTorch's batched product returns early for an empty operand or batch, before its
