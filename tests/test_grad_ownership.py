@@ -118,3 +118,16 @@ def test_accumulating_twice_matches_pytorch(retain):
 def test_calibration_found_counts():
     minitorch.ones(1, requires_grad=True).sum().backward()
     assert ownership._unshared is not None and min(ownership._unshared) >= 1
+
+
+def test_the_first_backward_of_a_process_may_run_inside_no_grad():
+    import subprocess
+    import sys
+    code = ("import minitorch\n"
+            "x = minitorch.ones(3, requires_grad=True)\n"
+            "y = (x * 3.0).sum()\n"
+            "with minitorch.no_grad():\n"
+            "    y.backward()\n"
+            "print(x.grad.tolist())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[3.0, 3.0, 3.0]"

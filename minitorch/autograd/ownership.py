@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import sys
 
+from . import grad_mode
+
 # (tensor refcount, array refcount) of an unshared gradient inside AccumulateGrad;
 # None until calibrated. While calibrating, every gradient is copied.
 _unshared: tuple | None = None
@@ -45,9 +47,12 @@ def calibrate(tensor_cls, numpy) -> None:
     if _unshared is not None or _calibrating:
         return
     _calibrating = True
+    previous_mode = grad_mode._enabled
+    grad_mode._enabled = True  # the first backward may come inside no_grad()
     try:
         x = tensor_cls._from_array(numpy.ones(2), requires_grad=True)
         (x * 2.0).backward(tensor_cls._from_array(numpy.ones(2)))
     finally:
         _calibrating = False
+        grad_mode._enabled = previous_mode
     _unshared = _observed
