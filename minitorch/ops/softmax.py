@@ -50,6 +50,14 @@ def _shifted(x, axis):
     return np.subtract(x, top, out=np.empty_like(x))  # `out` keeps a 0-d result an array
 
 
+def log_softmax_array(x, axis):
+    """``x - logsumexp(x)`` along ``axis`` on an array (a fresh array; also used by the fused
+    cross-entropy)."""
+    shifted = _shifted(x, axis)
+    shifted -= np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    return shifted
+
+
 def _float_input(input, name: str):
     if not input.dtype.is_floating_point:
         raise NotImplementedError(f'"{name}_lastdim_kernel_impl" not implemented for '
@@ -88,10 +96,7 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, a, dim):
         x = a._data
-        axis = dim if x.ndim else None
-        shifted = _shifted(x, axis)
-        shifted -= np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
-        result = Tensor._from_array(shifted)
+        result = Tensor._from_array(log_softmax_array(x, dim if x.ndim else None))
         ctx.dim = dim
         ctx.save_for_backward(result)
         return result

@@ -1,6 +1,8 @@
 """``F.linear`` and ``F.bilinear``: the affine maps behind ``nn.Linear`` and ``nn.Bilinear``."""
 from __future__ import annotations
 
+import numpy as np
+
 from ...autograd.function import Function
 from ...tensor import Tensor
 
@@ -13,6 +15,12 @@ _DTYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int
 def _check_operands(x, weight, bias) -> None:
     if not isinstance(x, Tensor) or not isinstance(weight, Tensor):
         raise TypeError("linear(): argument 'input' and 'weight' must be Tensors")
+    # the usual case, checked on the arrays (this runs for every layer of every step)
+    data, w = x._data, weight._data
+    if (w.ndim == 2 and data.ndim and data.shape[-1] == w.shape[1] and data.dtype == w.dtype
+            and type(data) is type(w) is np.ndarray
+            and (bias is None or type(bias._data) is np.ndarray)):
+        return
     if x.ndim == 0:
         raise RuntimeError("both arguments to linear need to be at least 1D, but they are 0D and "
                            f"{weight.ndim}D")

@@ -15,6 +15,7 @@ import numpy as np
 from ... import backend
 from ...autograd.function import Function
 from ...tensor import Tensor
+from ...ops.softmax import log_softmax_array
 from ._activation import log_softmax, softmax, softplus
 
 __all__ = [
@@ -149,12 +150,12 @@ _TORCH_DTYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half"
 def _pick_weights(t, classes: int, weight: Tensor | None, ignore_index: int, dtype):
     """Per-sample weight of each target (0 for ignored ones), after checking the range."""
     valid = t != ignore_index
-    chosen = t[valid]
+    chosen = t if valid.all() else t[valid]  # (every target counts, usually)
     if chosen.size:
         low, high = int(chosen.min()), int(chosen.max())
         if low < 0 or high >= classes:
             raise IndexError(f"Target {high if high >= classes else low} is out of bounds.")
-    safe = np.where(valid, t, 0)
+    safe = np.where(valid, t, 0)  # a copy: backward must not see later changes to target
     if weight is None:
         w_t = valid.astype(dtype)
     else:
@@ -197,8 +198,7 @@ class CrossEntropy(Function):
         x, t = _class_targets(input, target)
         classes = x.shape[1]
         valid, safe, w_t = _pick_weights(t, classes, weight, ignore_index, x.dtype)
-        # the public op on the raw values (forward runs with recording off, so no graph)
-        logp = log_softmax(Tensor._from_array(x), 1)._data
+        logp = log_softmax_array(x, 1)
         rows = backend.namespace(x).arange(x.shape[0])
         picked = logp[rows, safe]
         a = (1 - smoothing) * w_t
