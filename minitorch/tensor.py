@@ -249,7 +249,11 @@ class Tensor:
                     "in-place operation, or use an out-of-place operation")
             return grad_fn, self._output_nr
         if self.requires_grad:
-            return self._grad_accumulator(), 0
+            try:  # the leaf's accumulator, when one is alive (_grad_accumulator, inlined)
+                accumulator = self._accumulator()
+            except AttributeError:
+                accumulator = None
+            return accumulator or self._grad_accumulator(), 0
         return _NO_EDGE
 
     def _grad_accumulator(self) -> AccumulateGrad:

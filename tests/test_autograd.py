@@ -513,8 +513,11 @@ def test_accumulate_grad_node_hooks_like_torch():
     assert calls[minitorch] == calls[torch]
 
 
-def test_output_metadata_recorded_for_every_node():
+def test_shape_and_dtype_of_a_freed_intermediate_are_on_its_consumer():
     x = minitorch.randn(3, 4, requires_grad=True)
-    y = (x * 2).sum(1)
-    meta = y.grad_fn._output_meta
-    assert meta[0][0] == (3,) and meta[0][1] == np.float32
+    y = (x * 2).sum(1).double().sum()  # the float32 sum and the float64 cast are gone
+    to_double = y.grad_fn.next_functions[0][0]
+    # (one entry per argument of the op; only the first is a tensor)
+    assert y.grad_fn._input_shapes[0] == (3,) and y.grad_fn._input_dtypes[0] == np.float64
+    assert to_double._input_shapes[0] == (3,) and to_double._input_dtypes[0] == np.float32
+    assert to_double.next_functions[0][0].outputs() == (None,)

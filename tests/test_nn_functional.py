@@ -239,3 +239,14 @@ def test_pairwise_distance(p, keepdim):
     check(fn, [(4, 3), (4, 3)], permuted=True)
     check(fn, [(4, 3), (3,)], dtype="float64")
     check_gradcheck(fn, [(4, 3), (4, 3)])
+
+
+def test_relu_backward_passes_inf_and_nan_gradients_as_pytorch_does():
+    # the mask multiplication would make inf * 0 = NaN where PyTorch gives exactly 0
+    grads = {}
+    for lib in (minitorch, torch):
+        x = lib.tensor([1.0, -1.0, 0.0, float("nan"), 2.0, -3.0], requires_grad=True)
+        lib.relu(x).backward(lib.tensor([float("inf"), float("inf"), 1.0, 5.0, float("nan"), -float("inf")]))
+        grads[lib] = x.grad.numpy()
+    np.testing.assert_array_equal(grads[minitorch], grads[torch])
+    assert grads[minitorch][1] == 0 and grads[minitorch][5] == 0

@@ -257,3 +257,27 @@ def test_matmul_saved_operand_modified_in_place_raises():
     b.t()[0].mul_(2.0)  # through a view of the saved operand
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         y.backward()
+
+
+@pytest.mark.parametrize("shapes", MATMUL_SHAPES, ids=str)
+def test_operator_without_recording_matches_pytorch(shapes):
+    # `@` computes directly (no Function) when nothing is recorded: same values and shapes
+    rng = np.random.default_rng(3)
+    a, b = (rng.standard_normal(s).astype(np.float32) for s in shapes)
+    with minitorch.no_grad():
+        ours = minitorch.tensor(a) @ minitorch.tensor(b)
+    theirs = torch.tensor(a) @ torch.tensor(b)
+    assert type(ours) is minitorch.Tensor and ours.shape == theirs.shape
+    assert ours.dtype == minitorch.float32
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("make", [lambda lib: lib.ones(2, 3) @ lib.ones(2, 3),
+                                  lambda lib: lib.tensor(2.0) @ lib.tensor(3.0),
+                                  lambda lib: lib.ones(3) @ 3.0], ids=["shapes", "0-d", "number"])
+def test_operator_without_recording_raises_pytorch_errors(make):
+    with pytest.raises(Exception) as theirs:
+        make(torch)
+    with pytest.raises(type(theirs.value)) as ours:
+        make(minitorch)
+    assert str(ours.value) == str(theirs.value)

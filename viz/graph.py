@@ -119,9 +119,9 @@ def _output_meta(node, nr, consumer_shapes):
     meta = getattr(node, "_output_meta", None)  # minitorch, multi-output nodes
     if meta is not None and nr < len(meta) and meta[nr] is not None:
         return tuple(meta[nr][0]), dtype_name(meta[nr][1])
-    for shape in consumer_shapes:  # minitorch: shapes its consumers recorded
+    for shape, dtype in consumer_shapes:  # minitorch: what its consumers recorded
         if shape is not None:
-            return tuple(shape), None
+            return tuple(shape), None if dtype is None else dtype_name(dtype)
     return None, None
 
 
@@ -278,9 +278,11 @@ def build_tape(outputs, params=None, trace=None, show_values=True, show_saved=Fa
     consumer_shapes = {}
     for node in nodes:
         shapes = getattr(node, "_input_shapes", None)
+        dtypes = getattr(node, "_input_dtypes", None) or ()
         for i, (child, nr) in enumerate(node.next_functions):
             if child is not None and shapes is not None and i < len(shapes):
-                consumer_shapes.setdefault((child, nr), []).append(shapes[i])
+                dtype = dtypes[i] if i < len(dtypes) else None
+                consumer_shapes.setdefault((child, nr), []).append((shapes[i], dtype))
 
     # Which outputs of each node are used (or drawn): they become tensor nodes.
     used = {}

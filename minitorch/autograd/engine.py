@@ -271,18 +271,23 @@ def _checked_and_cast(node, result):
     """Each gradient must have its input's shape, and is cast to its input's dtype, as
     PyTorch's engine does: in ``float64 + float32`` the float32 input's gradient is float32
     (the op's backward hands back the float64 gradient of its result)."""
-    cast = None
+    for g, shape, dtype in zip(result, node._input_shapes, node._input_dtypes):
+        if g is not None and shape is not None and (g._data.shape != shape
+                                                    or g._data.dtype != dtype):
+            break
+    else:
+        return result  # (nearly always: every gradient is already right)
+    cast = list(result)
     for i, (g, shape, dtype) in enumerate(zip(result, node._input_shapes, node._input_dtypes)):
         if g is None or shape is None:
             continue
-        data = g._data
-        if data.shape != shape:
+        if g._data.shape != shape:
             raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - "
-                               f"got {list(data.shape)} but expected shape compatible with {list(shape)}")
-        if data.dtype != dtype:
-            cast = list(result) if cast is None else cast
+                               f"got {list(g._data.shape)} but expected shape compatible with "
+                               f"{list(shape)}")
+        if g._data.dtype != dtype:
             cast[i] = g.to(_dtype.from_numpy_dtype(dtype))
-    return result if cast is None else tuple(cast)
+    return tuple(cast)
 
 
 def _zeros_where_missing(node, grads):

@@ -107,26 +107,27 @@ class Node(_GraphNode):
 
     @property
     def saved_tensors(self) -> tuple:
-        if self._freed:
-            raise RuntimeError(
-                "Trying to backward through the graph a second time (or directly access saved "
-                "tensors after they have already been freed). Saved intermediate values of the "
-                "graph are freed when you call .backward() or autograd.grad(). Specify "
-                "retain_graph=True if you need to backward through the graph a second time or "
-                "if you need to access saved tensors after calling backward.")
-        if self._saved is None:  # forward ran without recording: plain tensors as given
-            return self._to_save or ()
+        saved = self._saved
+        if saved is None:
+            if self._freed:
+                raise RuntimeError(
+                    "Trying to backward through the graph a second time (or directly access "
+                    "saved tensors after they have already been freed). Saved intermediate "
+                    "values of the graph are freed when you call .backward() or "
+                    "autograd.grad(). Specify retain_graph=True if you need to backward through "
+                    "the graph a second time or if you need to access saved tensors after "
+                    "calling backward.")
+            return self._to_save or ()  # forward ran without recording: tensors as given
         unpacked = []
-        for entry, version in zip(self._saved, self._saved_versions):
-            if entry is None:
-                unpacked.append(None)
-            elif type(entry) is _SavedOutput:
-                unpacked.append(entry.unpack(self, version))
-            elif entry._version != version:
-                raise _modified_error(self, entry._version, version, entry.dtype,
-                                      entry._data.shape, _origin(entry))
-            else:
-                unpacked.append(entry)
+        for entry, version in zip(saved, self._saved_versions):
+            if type(entry) is _SavedOutput:
+                entry = entry.unpack(self, version)
+            elif entry is not None:  # an input: check it was not changed in place since
+                box = entry._shared_version
+                if box is not None and box[0] != version:
+                    raise _modified_error(self, box[0], version, entry.dtype,
+                                          entry._data.shape, _origin(entry))
+            unpacked.append(entry)
         return tuple(unpacked)
 
     def mark_dirty(self, *tensors) -> None:
@@ -178,8 +179,7 @@ class Node(_GraphNode):
     def _release(self) -> None:
         """Free saved tensors (called by the engine unless retain_graph)."""
         if self._saved is not None or self._to_save is not None:
-            self._saved = None
-            self._to_save = None
+            self._saved = self._to_save = None
             self._freed = True
 
     def __repr__(self) -> str:
@@ -315,12 +315,12 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         # This runs for every operation, forward and backward, so it avoids generator
-        # expressions and repeated attribute lookups; the logic is four steps.
+        # expressions, helper calls and repeated attribute lookups; the logic is four steps.
         Tensor = _tensor.Tensor
         # 1. which inputs need a gradient; record only if some do and grad mode is on
         needs_input_grad = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
-        record = grad_mode._enabled and True in needs_input_grad
         ctx = Node(cls, needs_input_grad)
+        record = grad_mode._enabled and True in needs_input_grad
         # 2. edges to the inputs' history, taken before forward runs: an in-place forward
         #    (mark_dirty) changes its input's grad_fn, and the node must point at the old one
         if record:
@@ -328,15 +328,15 @@ class Function:
             for a in args:
                 if isinstance(a, Tensor):
                     node, nr = a._edge()
-                    nodes.append(node)
-                    nrs.append(nr)
-                    shapes.append(a._data.shape)
-                    dtypes.append(a._data.dtype)
+                    data = a._data
+                    shape, dtype = data.shape, data.dtype
                 else:
-                    nodes.append(None)
-                    nrs.append(0)
-                    shapes.append(None)
-                    dtypes.append(None)
+                    node = shape = dtype = None
+                    nr = 0
+                nodes.append(node)
+                nrs.append(nr)
+                shapes.append(shape)
+                dtypes.append(dtype)
             ctx._next_nodes, ctx._next_nrs = tuple(nodes), tuple(nrs)
             ctx._input_shapes, ctx._input_dtypes = tuple(shapes), tuple(dtypes)
             if anomaly_mode._enabled:
@@ -346,7 +346,7 @@ class Function:
         previous_mode = grad_mode._enabled
         grad_mode._enabled = False
         try:
-            if cls.setup_context is Function.setup_context:
+            if cls._ctx_style:
                 result = cls.forward(ctx, *args, **kwargs)
             else:  # PyTorch 2 style: forward(*args) without ctx, then setup_context
                 result = cls.forward(*args, **kwargs)
@@ -358,27 +358,35 @@ class Function:
             raise
         finally:
             grad_mode._enabled = previous_mode
-        is_tuple = type(result) is tuple
-        if is_tuple:
+        if type(result) is tuple:
             outputs = tuple([o if o is None or isinstance(o, Tensor) else Tensor._from_array(o)
                              for o in result])
+        elif isinstance(result, Tensor):
+            outputs = result
         else:
-            outputs = (result if isinstance(result, Tensor) else Tensor._from_array(result),)
+            outputs = Tensor._from_array(result)
 
         # 4. bookkeeping: versions of inputs changed in place, views, and the graph
-        for t in ctx._dirty:
-            t._bump_version()
-        if cls.is_view:  # every output is a view of the first input (split gives several)
-            base = args[0]
-            root = base if base._base is None else base._base
-            for out in outputs:
-                out._version_box = base._version_box
-                out._base = root
-                if record:  # the version its recorded history belongs to (see Tensor._edge)
-                    out._view_version = base._version_box[0]
+        if ctx._dirty:
+            for t in ctx._dirty:
+                t._bump_version()
+        if cls.is_view:
+            _share_version_with_base(args[0], outputs, record)
         if record:
-            _record(ctx, outputs)
-        return outputs if is_tuple else outputs[0]
+            if type(outputs) is tuple:
+                _record_outputs(ctx, outputs)
+            else:
+                _record_output(ctx, outputs)
+            if ctx._to_save:
+                _save(ctx, outputs)
+        return outputs
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # forward(ctx, ...) unless the class defines setup_context (PyTorch 2 style)
+        cls._ctx_style = cls.setup_context is Function.setup_context
+
+    _ctx_style = True
 
 
 def broadcast_error(args) -> Exception:
@@ -397,42 +405,33 @@ def broadcast_error(args) -> Exception:
     return RuntimeError(f"shapes {[list(s) for s in shapes]} cannot be broadcast together")
 
 
-def _record(ctx: Node, outputs: tuple) -> None:
-    """Attach ``ctx`` as the grad_fn of the outputs and turn saved tensors into checked entries."""
-    # (shape, dtype) of each output: zeros for outputs that get no gradient, the dtype their
-    # gradient is cast to, and what viz shows for an intermediate tensor that is already gone
-    if len(outputs) == 1:  # nearly every op: the general loop below, unrolled
-        out = outputs[0]
-        ctx._output_meta = ((out._data.shape, out._data.dtype),)
-        ctx._output_refs = weakref.ref(out)  # one reference, not a tuple of one (see outputs())
-        non_differentiable = ctx._non_differentiable
-        if not non_differentiable or not any(out is t for t in non_differentiable):
-            out.requires_grad = True
-            out.grad_fn = ctx
-            out._output_nr = 0  # (an in-place op's output may have been output 2 of a split)
-    else:
-        _record_outputs(ctx, outputs)
+def _share_version_with_base(base, outputs, record) -> None:
+    """A view op's outputs (split gives several) share their input's version counter."""
+    root = base if base._base is None else base._base
+    for out in (outputs if type(outputs) is tuple else (outputs,)):
+        out._version_box = base._version_box
+        out._base = root
+        if record:  # the version its recorded history belongs to (see Tensor._edge)
+            out._view_version = base._version_box[0]
+
+
+def _record_output(ctx: Node, out) -> None:
+    """Attach ``ctx`` as the grad_fn of its one output (nearly every op)."""
+    # One weak reference, not a tuple of one (see outputs()). The output's shape and dtype
+    # are on its consumers' nodes (their _input_shapes) for viz once the tensor is gone.
+    ctx._output_refs = weakref.ref(out)
+    non_differentiable = ctx._non_differentiable
+    if not non_differentiable or not any(out is t for t in non_differentiable):
+        out.requires_grad = True
+        out.grad_fn = ctx
+        out._output_nr = 0  # (an in-place op's output may have been output 2 of a split)
     if current_scope:
         ctx._scope = current_scope
-    to_save = ctx._to_save
-    if to_save:
-        saved, versions = [], []
-        for t in to_save:
-            if t is None:
-                saved.append(None)
-                versions.append(0)
-                continue
-            versions.append(t._version)
-            output_nr = None
-            for i, out in enumerate(outputs):
-                if out is t:
-                    output_nr = i
-            saved.append(t if output_nr is None else _SavedOutput(t, output_nr))
-        ctx._saved, ctx._saved_versions = tuple(saved), tuple(versions)
-        ctx._to_save = None
 
 
 def _record_outputs(ctx: Node, outputs: tuple) -> None:
+    """Attach ``ctx`` as the grad_fn of several outputs, keeping what each looked like (the
+    engine gives zeros to those that get no gradient)."""
     ctx._num_outputs = len(outputs)
     ctx._output_meta = tuple([None if o is None else (o._data.shape, o._data.dtype)
                               for o in outputs])
@@ -444,6 +443,30 @@ def _record_outputs(ctx: Node, outputs: tuple) -> None:
         out.requires_grad = True
         out.grad_fn = ctx
         out._output_nr = i
+    if current_scope:
+        ctx._scope = current_scope
+
+
+def _save(ctx: Node, outputs) -> None:
+    """Turn what forward passed to save_for_backward into checked entries: each input with
+    its version now, each output of the node as a _SavedOutput (no reference cycle)."""
+    if type(outputs) is not tuple:
+        outputs = (outputs,)
+    saved, versions = [], []
+    for t in ctx._to_save:
+        if t is None:
+            saved.append(None)
+            versions.append(0)
+            continue
+        box = t._shared_version
+        versions.append(0 if box is None else box[0])
+        output_nr = None
+        for i, out in enumerate(outputs):
+            if out is t:
+                output_nr = i
+        saved.append(t if output_nr is None else _SavedOutput(t, output_nr))
+    ctx._saved, ctx._saved_versions = tuple(saved), tuple(versions)
+    ctx._to_save = None
 
 
 def _dead_ref():

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._dtype import result_type
+from ..autograd import grad_mode
 from ..tensor import Tensor
 
 
@@ -94,3 +95,36 @@ def normalize_dims(dim, ndim: int) -> tuple:
     if len(set(dims)) != len(dims):
         raise RuntimeError(f"dim {dims} appears multiple times in the list of dims")
     return tuple(sorted(dims)) if ndim else ()
+
+
+# --- operators: a direct path when nothing is recorded ---------------------------------------
+#
+# Most arithmetic records nothing: ``grad * b`` inside every backward, an optimizer's update,
+# a model under ``no_grad``. For floating CPU tensors of one dtype (or one and a Python
+# number, which cannot widen it) such an op is exactly the NumPy operation, so the operator
+# does it directly instead of going through Function.apply. Everything else (recording, type
+# promotion, integers and bools, CuPy arrays, shapes that do not fit) takes the full path,
+# which also gives the errors.
+
+def direct_operator(array_op, full_path, reflected=False):
+    """The Tensor method for ``self <op> other`` (``other <op> self`` when ``reflected``);
+    ``full_path(a, b)`` is the op for every case the direct path does not take."""
+    def operator(self, other):
+        x = self._data
+        if type(x) is np.ndarray and x.dtype.kind == "f":
+            if isinstance(other, Tensor):
+                y = other._data
+                direct = (type(y) is np.ndarray and y.dtype == x.dtype and not (
+                    grad_mode._enabled and (self.requires_grad or other.requires_grad)))
+            else:
+                y = other
+                direct = ((type(y) is float or type(y) is int)
+                          and not (grad_mode._enabled and self.requires_grad))
+            if direct:
+                try:
+                    return Tensor._from_array(array_op(y, x) if reflected else array_op(x, y))
+                except ValueError:  # shapes that do not fit: the full path says why
+                    pass
+        return full_path(other, self) if reflected else full_path(self, other)
+    operator.__name__ = f"__{'r' if reflected else ''}{array_op.__name__}__"
+    return operator

@@ -14,7 +14,7 @@ from .._dtype import get_default_dtype, result_type
 from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._helpers import binary_arrays, sum_to_shape
+from ._helpers import binary_arrays, direct_operator, sum_to_shape
 from .comparison import where
 from .unary import log
 
@@ -682,38 +682,6 @@ def _with_out(result, out):
 subtract, multiply, divide, negative, clip, arctan2 = sub, mul, div, neg, clamp, atan2  # aliases
 
 
-# --- the arithmetic operators: a direct path when nothing is recorded -------------------------
-#
-# Most arithmetic records nothing: ``grad * b`` inside every backward, an optimizer's update,
-# a model under ``no_grad``. For floating CPU tensors of one dtype (or one and a Python
-# number, which cannot widen it) such an op is exactly the NumPy operation, so the operator
-# does it directly instead of going through Function.apply. Everything else (recording, type
-# promotion, integers and bools, CuPy arrays, shapes that do not broadcast) takes the full
-# path through the Function, which also gives the errors.
-
-def _operator(array_op, function, reflected=False):
-    """The Tensor method for ``self <op> other`` (``other <op> self`` when ``reflected``)."""
-    def operator(self, other):
-        x = self._data
-        if type(x) is np.ndarray and x.dtype.kind == "f":
-            if isinstance(other, Tensor):
-                y = other._data
-                direct = (type(y) is np.ndarray and y.dtype == x.dtype and not (
-                    grad_mode._enabled and (self.requires_grad or other.requires_grad)))
-            else:
-                y = other
-                direct = ((type(y) is float or type(y) is int)
-                          and not (grad_mode._enabled and self.requires_grad))
-            if direct:
-                try:
-                    return Tensor._from_array(array_op(y, x) if reflected else array_op(x, y))
-                except ValueError:  # shapes that do not broadcast: the full path says why
-                    pass
-        return function.apply(other, self) if reflected else function.apply(self, other)
-    operator.__name__ = f"__{'r' if reflected else ''}{array_op.__name__}__"
-    return operator
-
-
 def _rpow(self, other):
     return Pow.apply(other, self)
 
@@ -779,11 +747,14 @@ tensor_methods = {
     "neg_": neg_, "negative_": neg_, "floor_divide_": floor_divide_, "fmod_": fmod_,
     "remainder_": remainder_, "lerp_": lerp_, "addcmul_": addcmul_, "addcdiv_": addcdiv_,
     "clamp_": clamp_, "clip_": clamp_, "clamp_min_": clamp_min_, "clamp_max_": clamp_max_,
-    "__add__": _operator(np.add, Add), "__radd__": _operator(np.add, Add),
-    "__sub__": _operator(np.subtract, Sub), "__rsub__": _operator(np.subtract, Sub, reflected=True),
-    "__mul__": _operator(np.multiply, Mul), "__rmul__": _operator(np.multiply, Mul),
-    "__truediv__": _operator(np.true_divide, Div),
-    "__rtruediv__": _operator(np.true_divide, Div, reflected=True),
+    "__add__": direct_operator(np.add, Add.apply),
+    "__radd__": direct_operator(np.add, Add.apply),
+    "__sub__": direct_operator(np.subtract, Sub.apply),
+    "__rsub__": direct_operator(np.subtract, Sub.apply, reflected=True),
+    "__mul__": direct_operator(np.multiply, Mul.apply),
+    "__rmul__": direct_operator(np.multiply, Mul.apply),
+    "__truediv__": direct_operator(np.true_divide, Div.apply),
+    "__rtruediv__": direct_operator(np.true_divide, Div.apply, reflected=True),
     "__pow__": pow, "__rpow__": _rpow, "__neg__": neg, "__floordiv__": floor_divide,
     "__rfloordiv__": _rfloordiv, "__mod__": remainder, "__rmod__": _rmod,
 }
