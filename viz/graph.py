@@ -5,8 +5,12 @@ The protocol is the one PyTorch exposes (DESIGN.md section 4): ``tensor.grad_fn`
 order) and ``AccumulateGrad`` nodes whose ``.variable`` is a leaf. Extras are read with
 ``getattr`` and a default, so a PyTorch graph and a minitorch graph go through the same code:
 ``sequence_nr()`` / ``_sequence_nr()``, ``scope`` (nn.Module names active when the op ran),
-``outputs()`` (still-alive output tensors), ``saved_tensors`` / ``_saved_*``, and
-``_input_metadata`` (PyTorch: shape and dtype of each output).
+``saved_tensors`` / ``_saved_*``, ``_input_metadata`` (PyTorch: shape and dtype of each
+output) and ``_input_shapes`` / ``_input_dtypes`` (minitorch: those of each input).
+
+A node keeps no reference to its outputs, so the intermediate tensors drawn with their values
+are those still reachable: the drawn outputs, the tensors named in ``params`` and the ones the
+graph saved for backward.
 
 Everything that ends up in a drawing is numbered by topological position (a post-order walk
 that visits inputs in argument order), never by ``id()``, so two runs of the same program give
@@ -99,17 +103,6 @@ def node_scope(node) -> tuple:
     return tuple(scope) if isinstance(scope, (tuple, list)) else ()
 
 
-def _output_tensor(node, nr):
-    outputs = getattr(node, "outputs", None)
-    if outputs is None or not callable(outputs):
-        return None
-    try:
-        alive = outputs()
-    except Exception:  # noqa: BLE001 - an extra; absence is fine
-        return None
-    return alive[nr] if nr < len(alive) else None
-
-
 def _output_meta(node, nr, consumer_shapes):
     """(shape, dtype) of a node's output when the tensor itself is gone."""
     metadata = getattr(node, "_input_metadata", None)  # PyTorch: one entry per output
@@ -151,33 +144,37 @@ def saved_entries(node) -> list:
     return entries
 
 
-def param_names(params) -> tuple[dict, dict]:
-    """({id(tensor): name}, {module qualified name: class name}) from what the user passed.
+def param_names(params) -> tuple[dict, dict, list]:
+    """({id(tensor): name}, {module qualified name: class name}, [named tensors]) from what
+    the user passed.
 
     Accepts an nn.Module (minitorch or PyTorch), a dict name -> tensor, an iterable of
     (name, tensor) pairs, or a list of those.
     """
-    names, classes = {}, {}
+    names, classes, tensors = {}, {}, []
     if params is None:
-        return names, classes
+        return names, classes, tensors
     if hasattr(params, "named_parameters"):
         for name, p in params.named_parameters():
             names.setdefault(id(p), name)
+            tensors.append(p)
         if hasattr(params, "named_modules"):
             for name, m in params.named_modules():
                 classes.setdefault(name, type(m).__name__)
-        return names, classes
+        return names, classes, tensors
     items = params.items() if isinstance(params, dict) else params
     for item in items:
         if hasattr(item, "named_parameters") or isinstance(item, dict):
-            more_names, more_classes = param_names(item)
+            more_names, more_classes, more_tensors = param_names(item)
             for k, v in more_names.items():
                 names.setdefault(k, v)
             classes.update(more_classes)
+            tensors += more_tensors
         else:
             name, t = item
             names.setdefault(id(t), name)
-    return names, classes
+            tensors.append(t)
+    return names, classes, tensors
 
 
 # --- the walked graph -------------------------------------------------------------------------
@@ -265,7 +262,7 @@ def _postorder(root_nodes) -> list:
 def build_tape(outputs, params=None, trace=None, show_values=True, show_saved=False) -> Tape:
     """Walk the graph behind ``outputs`` into a ``Tape``."""
     outs = _as_list(outputs)
-    names, classes = param_names(params)
+    names, classes, named_tensors = param_names(params)
     root_nodes = [o.grad_fn for o in outs if getattr(o, "grad_fn", None) is not None]
     nodes = _postorder(root_nodes)
 
@@ -290,11 +287,19 @@ def build_tape(outputs, params=None, trace=None, show_values=True, show_saved=Fa
         for child, nr in node.next_functions:
             if child is not None:
                 used.setdefault(child, set()).add(nr)
+    # The intermediate tensors still reachable: drawn outputs first, then named ones, then
+    # what the nodes saved for backward
     out_tensor_of = {}
     for o in outs:
         if getattr(o, "grad_fn", None) is not None:
             used.setdefault(o.grad_fn, set()).add(o.output_nr)
             out_tensor_of[(o.grad_fn, o.output_nr)] = o
+    reachable = list(named_tensors) + (trace.saved if trace is not None else [])
+    for node in nodes:
+        reachable += [t for _, t in saved_entries(node) if not isinstance(t, str)]
+    for t in reachable:
+        if getattr(t, "grad_fn", None) is not None:
+            out_tensor_of.setdefault((t.grad_fn, t.output_nr), t)
 
     def new_tensor(t, key, leaf, shape=None, dtype=None):
         index = len(tensors)
@@ -347,8 +352,6 @@ def build_tape(outputs, params=None, trace=None, show_values=True, show_saved=Fa
         op_of[node] = op.index
         for nr in sorted(used.get(node, ())):
             t = out_tensor_of.get((node, nr))
-            if t is None:
-                t = _output_tensor(node, nr)
             if t is not None:
                 tn = new_tensor(t, (node, nr), False)
             else:

@@ -17,8 +17,8 @@ import heapq
 
 import numpy as np
 
-from .graph import (SMALL_NUMEL, Summary, _postorder, dtype_name, is_accumulate, sequence_nr,
-                    summarize)
+from .graph import (SMALL_NUMEL, Summary, _postorder, dtype_name, is_accumulate, saved_entries,
+                    sequence_nr, summarize)
 from .render import Strip
 
 
@@ -61,6 +61,7 @@ class BackwardTrace:
         self.totals = {}         # (node, output index) -> Summary of the gradient it received
         self.contributions = []  # (step, consumer node, argument, (node, output index), Summary)
         self.seeds = []          # ((node, output index), Summary) given to backward
+        self.saved = []          # the tensors the graph had saved, taken before backward freed them
 
     def _step(self) -> int:
         return len(self.order) - 1
@@ -113,6 +114,8 @@ def trace_backward(output, gradient=None, retain_graph=None) -> BackwardTrace:
         raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
     nodes = _postorder([root])
     handles = []
+    for node in nodes:  # (drawn with their values, like the saved tensors of an untraced graph)
+        trace.saved += [t for _, t in saved_entries(node) if not isinstance(t, str)]
 
     def on_pre(node):
         def hook(grad_outputs):

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import itertools
 import sys
-import weakref
 
 from . import anomaly_mode, grad_mode, ownership
 from .. import tensor as _tensor
@@ -74,7 +73,7 @@ class Node(_GraphNode):
     # as defaults for what most ops never change.
     __slots__ = ("_function", "needs_input_grad", "_seq", "_next_nodes", "_next_nrs",
                  "_input_shapes", "_input_dtypes", "_to_save", "_saved", "_saved_versions",
-                 "_output_meta", "_output_refs", "__dict__", "__weakref__")
+                 "_output_meta", "__dict__", "__weakref__")
     materialize_grads = True
     _freed = False           # saved tensors released by a backward without retain_graph
     _non_differentiable = ()
@@ -156,18 +155,10 @@ class Node(_GraphNode):
         """Names of the nn.Modules whose forward was running when this op was recorded."""
         return self.__dict__.get("_scope", ())
 
-    def outputs(self) -> tuple:
-        """The output tensors that are still alive (None for those already collected)."""
-        refs = getattr(self, "_output_refs", ())
-        if type(refs) is weakref.ref:  # one output (see _record)
-            return (refs(),)
-        return tuple(ref() for ref in refs)
-
     def _save_output_again(self, tensor) -> None:
         """An in-place op made ``tensor`` this node's output (``x.exp_()``): what the node
-        saved of its output, and its weak output reference, must now be ``tensor``'s, so that
-        a later in-place change of ``tensor`` is caught."""
-        self._output_refs = weakref.ref(tensor)
+        saved of its output must now be ``tensor``'s, so that a later in-place change of
+        ``tensor`` is caught."""
         if self._saved is not None:
             versions = list(self._saved_versions)
             for i, entry in enumerate(self._saved):
@@ -417,9 +408,9 @@ def _share_version_with_base(base, outputs, record) -> None:
 
 def _record_output(ctx: Node, out) -> None:
     """Attach ``ctx`` as the grad_fn of its one output (nearly every op)."""
-    # One weak reference, not a tuple of one (see outputs()). The output's shape and dtype
-    # are on its consumers' nodes (their _input_shapes) for viz once the tensor is gone.
-    ctx._output_refs = weakref.ref(out)
+    # Nothing about the output is kept here: its shape and dtype are on its consumers' nodes
+    # (their _input_shapes), and a node keeps no reference to it, not even a weak one (one
+    # more object per node for the garbage collector to walk; see chapter 13).
     non_differentiable = ctx._non_differentiable
     if not non_differentiable or not any(out is t for t in non_differentiable):
         out.requires_grad = True
@@ -435,7 +426,6 @@ def _record_outputs(ctx: Node, outputs: tuple) -> None:
     ctx._num_outputs = len(outputs)
     ctx._output_meta = tuple([None if o is None else (o._data.shape, o._data.dtype)
                               for o in outputs])
-    ctx._output_refs = tuple([_dead_ref if o is None else weakref.ref(o) for o in outputs])
     non_differentiable = ctx._non_differentiable
     for i, out in enumerate(outputs):
         if out is None or any(out is t for t in non_differentiable):
@@ -467,7 +457,3 @@ def _save(ctx: Node, outputs) -> None:
         saved.append(t if output_nr is None else _SavedOutput(t, output_nr))
     ctx._saved, ctx._saved_versions = tuple(saved), tuple(versions)
     ctx._to_save = None
-
-
-def _dead_ref():
-    return None
