@@ -43,8 +43,8 @@ def _root_gradients(outputs, grad_outputs, create_graph):
         elif grad._data.shape != out._data.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
                                f"{list(grad.shape)} and output[{i}] has a shape of {list(out.shape)}.")
-        elif not create_graph:
-            grad = grad.detach()
+        elif grad.requires_grad and not create_graph:
+            grad = grad.detach()  # (backward formulas must not record through it)
         node, nr = out._edge()
         roots.append((node, nr, grad))
     return roots
@@ -98,7 +98,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     if ownership._unshared is None:
         ownership.calibrate(_tensor.Tensor, np)
     roots = _root_gradients(outputs, grad_outputs, create_graph)
-    root_nodes = list(dict.fromkeys([node for node, _, _ in roots]))
+    root_nodes = [roots[0][0]] if len(roots) == 1 else list(dict.fromkeys([r[0] for r in roots]))
     order, dependencies = _discover(root_nodes)
 
     # Where to capture gradients of `inputs`: (node, output index) -> positions.
