@@ -18,7 +18,7 @@ import numpy as np
 from .._dtype import int64, to_dtype
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._helpers import normalize_dim, normalize_dims
+from ._helpers import normalize_dim, normalize_dims, row_means, row_sums
 
 
 # The public functions (exported as minitorch.<name>)
@@ -73,8 +73,9 @@ class Sum(Function):
         if dtype is None and x.dtype.kind in "biu":
             dtype = int64  # PyTorch sums integers and bools in int64
         ctx.dims, ctx.keepdim = dims, keepdim
-        result = x.sum(axis=dims, keepdims=keepdim, dtype=None if dtype is None else dtype.numpy)
-        return result
+        if dtype is None:
+            return row_sums(x, dims, keepdim)
+        return x.sum(axis=dims, keepdims=keepdim, dtype=dtype.numpy)
 
     @staticmethod
     def backward(ctx, grad):
@@ -102,6 +103,8 @@ class Mean(Function):
         out_dtype = x.dtype if dtype is None else dtype.numpy
         # NumPy's float16 mean accumulates in float16 unless told otherwise; PyTorch uses float32
         acc = np.float32 if out_dtype == np.float16 else out_dtype
+        if acc == x.dtype:
+            return row_means(x, dims, keepdim)
         return x.mean(axis=dims, keepdims=keepdim, dtype=acc).astype(out_dtype, copy=False)
 
     @staticmethod

@@ -10,7 +10,7 @@ import numpy as np
 
 from ...autograd import grad_mode
 from ...autograd.function import Function
-from ...ops._helpers import sum_to_shape
+from ...ops._helpers import row_means, sum_to_shape
 from ...tensor import Tensor
 
 __all__ = ["batch_norm", "layer_norm", "group_norm", "normalize", "cosine_similarity",
@@ -47,9 +47,9 @@ class _Normalize(Function):
         ctx.save_for_backward(x, weight)
         a = x._data
         grouped = a.reshape(stats_shape)
-        mean = grouped.mean(axis=dims, keepdims=True)
+        mean = row_means(grouped, dims, keepdims=True)
         centered = grouped - mean
-        var = (centered * centered).mean(axis=dims, keepdims=True)
+        var = row_means(centered * centered, dims, keepdims=True)
         invstd = 1 / np.sqrt(var + a.dtype.type(eps))
         xhat = centered * invstd
         ctx.xhat, ctx.invstd = xhat, invstd  # for the array fast path of backward
@@ -91,8 +91,8 @@ class _Normalize(Function):
         if ctx.needs_input_grad[0]:
             scaled = g if weight is None else g * weight._data.reshape(affine)
             gh = scaled.reshape(shape)
-            inner = gh - gh.mean(axis=dims, keepdims=True)
-            inner -= xhat * (gh * xhat).mean(axis=dims, keepdims=True)
+            inner = gh - row_means(gh, dims, keepdims=True)
+            inner -= xhat * row_means(gh * xhat, dims, keepdims=True)
             inner *= invstd
             grad_x = Tensor._from_array(inner.reshape(x._data.shape))
         if ctx.needs_input_grad[1] or ctx.needs_input_grad[2]:
