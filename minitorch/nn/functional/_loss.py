@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 from ... import backend
+from ...autograd import grad_mode
 from ...autograd.function import Function
 from ...tensor import Tensor
 from ...ops.softmax import log_softmax_array
@@ -210,8 +211,9 @@ class CrossEntropy(Function):
             total = logp.sum(1) if w is None else logp @ w
             loss = loss - b * total
         ctx.reduction, ctx.input_shape = reduction, tuple(input.shape)
-        ctx.rows, ctx.safe = rows, safe
+        ctx.rows, ctx.safe, ctx.logp = rows, safe, logp
         ctx.a, ctx.b = a, b
+        ctx.unit_weights = weight is None and not smoothing and bool(valid.all())
         ctx.w = None if weight is None else weight._data.astype(x.dtype, copy=False)
         ctx.save_for_backward(input)
         if reduction == "none":
@@ -225,23 +227,30 @@ class CrossEntropy(Function):
     def backward(ctx, grad):
         (input,) = ctx.saved_tensors
         classes = ctx.input_shape[1] if len(ctx.input_shape) > 1 else ctx.input_shape[0]
-        x = input
-        if input.ndim > 2:
-            x = input.movedim(1, -1)
-        x = x.reshape(-1, classes)
-        p = softmax(x, 1)
-        xp = backend.namespace(input._data)
-        a = ctx.a
-        constant = xp.zeros((a.shape[0], classes), dtype=a.dtype)
-        constant[ctx.rows, ctx.safe] = a
-        scale = a
-        if ctx.b is not None:
-            w_sum = classes if ctx.w is None else ctx.w.sum()
-            scale = a + ctx.b * w_sum
-            constant = constant + ctx.b[:, None] * (1 if ctx.w is None else ctx.w[None, :])
-        d = p * Tensor._from_array(scale[:, None]) - Tensor._from_array(constant)
+        if grad_mode.is_grad_enabled():
+            # create_graph: softmax recomputed from the input, so that d is differentiable
+            x = input.movedim(1, -1) if input.ndim > 2 else input
+            p = softmax(x.reshape(-1, classes), 1)
+        else:  # the usual backward: from the log-probabilities forward computed
+            p = Tensor._from_array(backend.namespace(ctx.logp).exp(ctx.logp))
+        scale, constant = CrossEntropy._coefficients(ctx, classes)
+        d = p if scale is None else p * Tensor._from_array(scale[:, None])
+        d = d - Tensor._from_array(constant)
         return (_unflatten_classes(d * _per_sample_grad(ctx, grad), ctx.input_shape),
                 None, None, None, None, None)
+
+    @staticmethod
+    def _coefficients(ctx, classes):
+        """(scale, constant) of ``d = p * scale[:, None] - constant``; scale is None when it
+        is 1 for every sample (no class weights, no smoothing, no ignored targets)."""
+        a = ctx.a
+        constant = backend.namespace(a).zeros((a.shape[0], classes), dtype=a.dtype)
+        constant[ctx.rows, ctx.safe] = a
+        if ctx.b is None:
+            return (None if ctx.unit_weights else a), constant
+        w_sum = classes if ctx.w is None else ctx.w.sum()
+        constant = constant + ctx.b[:, None] * (1 if ctx.w is None else ctx.w[None, :])
+        return a + ctx.b * w_sum, constant
 
 
 class NllLoss(Function):
