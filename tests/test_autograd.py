@@ -524,3 +524,28 @@ def test_shape_and_dtype_of_a_freed_intermediate_are_on_its_consumer():
     # (one entry per argument of the op; only the first is a tensor)
     assert y.grad_fn._input_shapes[0] == (3,) and y.grad_fn._input_dtypes[0] == np.float64
     assert to_double._input_shapes[0] == (3,) and to_double._input_dtypes[0] == np.float32
+
+
+def test_shared_metadata_tuples_keep_their_types():
+    # nodes share equal tuples of plain values (fewer objects for the garbage collector);
+    # needs_input_grad must stay bools although (True,) == (1,)
+    x = minitorch.randn(4, requires_grad=True)
+    second = x.split(2)[1]
+    y = second * 2
+    assert y.grad_fn._next_nrs == (1, 0) and y.grad_fn.next_functions[0][1] == 1
+    seen = {}
+
+    class Probe(Function):
+        @staticmethod
+        def forward(ctx, a):
+            seen["needs"] = ctx.needs_input_grad
+            return a * 1
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad
+
+    Probe.apply(second)
+    assert seen["needs"] == (True,) and type(seen["needs"][0]) is bool
+    a, b = minitorch.randn(2, 3, requires_grad=True), minitorch.randn(2, 3, requires_grad=True)
+    assert (a * b).grad_fn._input_shapes is (b * a).grad_fn._input_shapes  # one shared copy

@@ -309,7 +309,8 @@ class Function:
         # expressions, helper calls and repeated attribute lookups; the logic is four steps.
         Tensor = _tensor.Tensor
         # 1. which inputs need a gradient; record only if some do and grad mode is on
-        needs_input_grad = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
+        needs_input_grad = _shared(tuple([isinstance(a, Tensor) and a.requires_grad
+                                          for a in args]), _flags_seen)
         ctx = Node(cls, needs_input_grad)
         record = grad_mode._enabled and True in needs_input_grad
         # 2. edges to the inputs' history, taken before forward runs: an in-place forward
@@ -328,8 +329,10 @@ class Function:
                 nrs.append(nr)
                 shapes.append(shape)
                 dtypes.append(dtype)
-            ctx._next_nodes, ctx._next_nrs = tuple(nodes), tuple(nrs)
-            ctx._input_shapes, ctx._input_dtypes = tuple(shapes), tuple(dtypes)
+            ctx._next_nodes = tuple(nodes)
+            ctx._next_nrs = _shared(tuple(nrs), _values_seen)
+            ctx._input_shapes = _shared(tuple(shapes), _values_seen)
+            ctx._input_dtypes = _shared(tuple(dtypes), _values_seen)
             if anomaly_mode._enabled:
                 ctx._creation_stack = anomaly_mode.creation_stack()
 
@@ -378,6 +381,26 @@ class Function:
         cls._ctx_style = cls.setup_context is Function.setup_context
 
     _ctx_style = True
+
+
+# Every tuple is watched by the garbage collector from its creation until a collection finds
+# it holds only plain values. A graph of thousands of small ops made tens of thousands of
+# them (which inputs need a gradient, their shapes and dtypes, output indices, versions),
+# and the collections they set off were a large part of its recording time (chapter 13).
+# Those tuples repeat, so each node shares one copy of equal ones. (Tuples of bools have
+# their own table: (True,) == (1,).)
+_flags_seen: dict = {}
+_values_seen: dict = {}
+
+
+def _shared(values: tuple, seen: dict) -> tuple:
+    """The one shared tuple equal to ``values`` (tables are bounded: cleared when full)."""
+    shared = seen.get(values)
+    if shared is None:
+        if len(seen) >= 4096:
+            seen.clear()
+        shared = seen[values] = values
+    return shared
 
 
 def broadcast_error(args) -> Exception:
@@ -455,5 +478,5 @@ def _save(ctx: Node, outputs) -> None:
             if out is t:
                 output_nr = i
         saved.append(t if output_nr is None else _SavedOutput(t, output_nr))
-    ctx._saved, ctx._saved_versions = tuple(saved), tuple(versions)
+    ctx._saved, ctx._saved_versions = tuple(saved), _shared(tuple(versions), _values_seen)
     ctx._to_save = None
