@@ -134,24 +134,26 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
 
     previous_mode = grad_mode._enabled
     grad_mode._enabled = create_graph
+    heappop, heappush = heapq.heappop, heapq.heappush  # (the loop runs once per node)
     try:
         while ready:
-            node = heapq.heappop(ready)[2]
+            node = heappop(ready)[2]
             grads = buffers.pop(node)
-            if node._pre_hooks or node._tensor_hooks or (
-                    type(node) is AccumulateGrad and node.variable._tensor_hooks):
-                grads = _run_pre_hooks(node, grads)
-            if captures:
-                for i, g in enumerate(grads):
-                    for position in captures.get((node, i), ()):
-                        captured[position] = g
             if type(node) is AccumulateGrad:
+                if node._pre_hooks or node.variable._tensor_hooks:
+                    grads = _run_pre_hooks(node, grads)
+                if captures:
+                    _capture(node, grads, captures, captured)
                 if accumulate and grads[0] is not None and (
                         accumulate_only is None or node in accumulate_only):
                     node.accumulate(grads[0], create_graph)
                     for hook in node._post_hooks:
                         hook((), tuple(grads))
                 continue
+            if node._pre_hooks or node._tensor_hooks:
+                grads = _run_pre_hooks(node, grads)
+            if captures:
+                _capture(node, grads, captures, captured)
             if needed is not None and not any(n in needed for n in node._next_nodes
                                               if n is not None):
                 continue  # a capture point for autograd.grad: nothing further is needed
@@ -171,7 +173,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                 dependencies[next_node] = remaining
                 if remaining == 0:
                     if next_node in buffers:
-                        heapq.heappush(ready, (-next_node._seq, tie, next_node))
+                        heappush(ready, (-next_node._seq, tie, next_node))
                         tie += 1
                     else:  # no gradient reached it: its own inputs get none from here either
                         _propagate_nothing(next_node, dependencies, buffers, ready, needed)
@@ -190,6 +192,13 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                     f"One of the differentiated Tensors (input {i}) appears to not have been used "
                     "in the graph. Set allow_unused=True if this is the desired behavior.")
     return captured
+
+
+def _capture(node, grads, captures, captured):
+    """autograd.grad and backward(inputs=...): keep the gradients of the chosen inputs."""
+    for i, g in enumerate(grads):
+        for position in captures.get((node, i), ()):
+            captured[position] = g
 
 
 def _dependencies_within(order, needed):
