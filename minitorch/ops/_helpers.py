@@ -152,8 +152,9 @@ def direct_operator(array_op, full_path, reflected=False):
                 direct = ((type(y) is float or type(y) is int)
                           and not (grad_mode._enabled and self.requires_grad))
             if direct:
-                try:
-                    return Tensor._from_array(array_op(y, x) if reflected else array_op(x, y))
+                try:  # (out=...: a 0-d result stays an array, not a NumPy scalar)
+                    return Tensor._from_array(array_op(y, x, out=...) if reflected
+                                              else array_op(x, y, out=...))
                 except ValueError:  # shapes that do not fit: the full path says why
                     pass
         return full_path(other, self) if reflected else full_path(self, other)
