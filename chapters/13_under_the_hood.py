@@ -162,12 +162,16 @@ print(f"no_grad forward: grad_fn = {inference.grad_fn}")
 # ## 4. The garbage collector
 #
 # A recorded graph is also Python objects: each op leaves a result `Tensor`, its `Node`,
-# a tuple of edges to its inputs, a weak reference to its output and whatever it saved.
-# CPython frees them by reference counting when the graph is dropped, but its *cyclic*
-# garbage collector also walks every container object from time to time, and a full walk
-# takes longer the more objects are alive. A graph of 20,000 scalar ops built in Python
-# can spend a third of its forward time in those walks; PyTorch keeps its graph in C++,
-# where the collector never looks. So minitorch keeps each node small: count the objects
+# a tuple of edges to its inputs and a tuple of whatever it saved. CPython frees them by
+# reference counting when the graph is dropped, but its *cyclic* garbage collector also
+# walks container objects from time to time: the young ones after every 700 new
+# containers, all of them when enough have survived, and a full walk takes longer the more
+# objects are alive. A graph of 20,000 scalar ops built in Python spent a third of its
+# forward time in those walks; PyTorch keeps its graph in C++, where the collector never
+# looks. So minitorch keeps each node small. A node keeps no reference to its output, not
+# even a weak one, and the small tuples of plain values every node has (which inputs need
+# a gradient, their shapes and dtypes) are shared between nodes instead of made anew:
+# they repeat, and every new tuple counts towards the next collection. Count the objects
 # the collector tracks per recorded product, and time the collections during a graph of
 # 20,000 scalar operations.
 
