@@ -285,6 +285,9 @@ class Function:
     # slicing): the output shares the input's version counter, so an in-place change
     # through either is seen by saved-tensor checks on both.
     is_view: bool = False
+    # forward(ctx, ...), unless the class defines setup_context (PyTorch 2 style); set for
+    # each subclass when it is defined, so that apply need not compare methods every call
+    _ctx_style: bool = True
 
     @classmethod
     def _node_name(cls) -> str:
@@ -377,10 +380,7 @@ class Function:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        # forward(ctx, ...) unless the class defines setup_context (PyTorch 2 style)
         cls._ctx_style = cls.setup_context is Function.setup_context
-
-    _ctx_style = True
 
 
 # Every tuple is watched by the garbage collector from its creation until a collection finds
