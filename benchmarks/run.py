@@ -3,6 +3,7 @@
     python benchmarks/run.py                  # every workload
     python benchmarks/run.py mlp per_op       # some workloads
     python benchmarks/run.py --repeats 30 --rounds 5
+    python benchmarks/run.py --runs 5         # the whole suite 5 times: median and range
 
 Everything runs single-threaded (set before NumPy/PyTorch load): on small shared machines
 threaded BLAS stalls erratically, and the comparison is per core anyway. Implementations
@@ -10,6 +11,11 @@ alternate within each round, so a burst of load from a neighbour hits all of the
 round times ``repeats`` calls after a warm-up, and the reported figure is the median over
 all timed calls. Writes ``benchmarks/results/latest.md`` (a table), ``latest.json`` and,
 when matplotlib is present, ``latest.png``.
+
+On a shared machine one run's ratio can be off by 10-40% (a neighbour's burst of load in a
+few rounds), so ``--runs N`` repeats the whole suite N times, each run after the previous one
+has gone through every workload, and reports each ratio as the median over the runs with
+the lowest and highest in brackets.
 
 Each implementation runs in its own worker process, which imports only its own library;
 the parent alternates between the workers. In one shared process, the libraries that make
@@ -111,6 +117,28 @@ def run_workload(workload, rounds: int, repeats: int, warmup: int, same_process=
     return {name: statistics.median(t) for name, t in samples.items()}
 
 
+def summarize(workload, run_medians: list) -> dict:
+    """One table row from the medians of each run: the median time of each implementation
+    and, for each ratio, the median over runs with its range."""
+    names = run_medians[0].keys()
+    row = {"workload": workload.name, "description": workload.description, "goal": workload.goal,
+           "medians": {name: statistics.median(r[name] for r in run_medians) for name in names},
+           "runs": run_medians}
+    for other in ("pytorch", "numpy", "micrograd"):
+        if "minitorch" in names and other in names:
+            ratios = [r["minitorch"] / r[other] for r in run_medians]
+            row[f"ratio_{other}"] = statistics.median(ratios)
+            row[f"range_{other}"] = (min(ratios), max(ratios))
+    return row
+
+
+def format_ratio(row: dict, key: str) -> str:
+    if key not in row:
+        return ""
+    low, high = row[key.replace("ratio_", "range_")]
+    return f"{row[key]:.2f}" + (f" ({low:.2f}-{high:.2f})" if len(row["runs"]) > 1 else "")
+
+
 def format_time(seconds: float) -> str:
     if seconds >= 1:
         return f"{seconds:.2f} s"
@@ -141,6 +169,8 @@ def main(argv=None) -> int:
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--device", default="cpu", help="'cuda' compares against PyTorch CUDA")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="repeat the suite; ratios are the median (and range) over runs")
     parser.add_argument("--out", default=None)
     parser.add_argument("--same-process", action="store_true",
                         help="run every implementation in this process (see above)")
@@ -157,19 +187,16 @@ def main(argv=None) -> int:
         workload.device = args.device
     if args.device != "cpu":
         chosen = [w for w in chosen if w.name in ("mlp", "cnn", "transformer", "matmul")]
-    rows = []
-    for workload in chosen:
-        print(f"running {workload.name} ...", flush=True)
-        medians = run_workload(workload, args.rounds, workload.repeats or args.repeats, args.warmup,
-                               args.same_process)
-        row = {"workload": workload.name, "description": workload.description,
-               "medians": medians, "goal": workload.goal}
-        mt = medians.get("minitorch")
-        for other in ("pytorch", "numpy", "micrograd"):
-            if mt is not None and other in medians:
-                row[f"ratio_{other}"] = mt / medians[other]
-        rows.append(row)
-        print("   " + ", ".join(f"{k} {format_time(v)}" for k, v in medians.items()), flush=True)
+    runs = {workload.name: [] for workload in chosen}
+    for run in range(args.runs):
+        for workload in chosen:
+            print(f"running {workload.name} ..." + (f" (run {run + 1} of {args.runs})"
+                                                   if args.runs > 1 else ""), flush=True)
+            medians = run_workload(workload, args.rounds, workload.repeats or args.repeats,
+                                   args.warmup, args.same_process)
+            runs[workload.name].append(medians)
+            print("   " + ", ".join(f"{k} {format_time(v)}" for k, v in medians.items()), flush=True)
+    rows = [summarize(workload, runs[workload.name]) for workload in chosen]
     for extra in workloads.EXTRAS:
         if args.device == "cpu" and (not args.names or extra.name in args.names):
             print(f"running {extra.name} ...", flush=True)
@@ -177,16 +204,19 @@ def main(argv=None) -> int:
             print("   " + rows[-1]["text"], flush=True)
 
     machine = machine_description()
-    lines = [f"Machine: {machine}", "",
-             "| workload | minitorch | PyTorch | NumPy | minitorch / PyTorch | minitorch / NumPy | goal |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [f"Machine: {machine}", ""]
+    if args.runs > 1:
+        lines += [f"Ratios: median over {args.runs} runs of the whole suite (lowest-highest); "
+                  "times: median over the runs.", ""]
+    lines += ["| workload | minitorch | PyTorch | NumPy | minitorch / PyTorch | minitorch / NumPy | goal |",
+              "|---|---|---|---|---|---|---|"]
     for row in rows:
         if "text" in row:
             lines.append(f"| {row['workload']} | {row['text']} | | | | | {row['goal']} |")
             continue
         m = row["medians"]
         cell = lambda k: format_time(m[k]) if k in m else ""  # noqa: E731
-        ratio = lambda k: f"{row[k]:.2f}" if k in row else ""  # noqa: E731
+        ratio = lambda k: format_ratio(row, k)  # noqa: E731
         pytorch_col = cell("pytorch") + (f" (micrograd {cell('micrograd')})" if "micrograd" in m else "")
         lines.append(f"| {row['workload']} | {cell('minitorch')} | {pytorch_col} | {cell('numpy')} | "
                      f"{ratio('ratio_pytorch')} | {ratio('ratio_numpy')}"
@@ -210,12 +240,16 @@ def _plot(rows, path: Path) -> None:
         import matplotlib.pyplot as plt
     except ImportError:
         return
-    ratios = [(r["workload"], r["ratio_pytorch"]) for r in rows if "ratio_pytorch" in r]
+    ratios = [(r["workload"], r["ratio_pytorch"], r["range_pytorch"]) for r in rows
+              if "ratio_pytorch" in r]
     if not ratios:
         return
     fig, ax = plt.subplots(figsize=(7, 0.5 + 0.45 * len(ratios)))
-    names, values = zip(*ratios)
-    ax.barh(names, values, color=["tab:green" if v <= 1 else "tab:orange" for v in values])
+    names, values, ranges = zip(*ratios)
+    spread = [[v - low for v, (low, _) in zip(values, ranges)],
+              [high - v for v, (_, high) in zip(values, ranges)]]  # zero for a single run
+    ax.barh(names, values, xerr=spread, capsize=3,
+            color=["tab:green" if v <= 1 else "tab:orange" for v in values])
     ax.axvline(1.0, color="black", linewidth=1)
     ax.set_xlabel("time ratio minitorch / PyTorch CPU (lower is better)")
     ax.invert_yaxis()
