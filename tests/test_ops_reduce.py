@@ -290,3 +290,36 @@ def test_node_names_match_pytorch():
                lambda l, v: l.cumsum(v, 0), lambda l, v: l.cumprod(v, 1),
                lambda l, v: l.softmax(v, 1), lambda l, v: l.log_softmax(v, 0)):
         assert fn(minitorch, x).grad_fn.name() == fn(torch, tx).grad_fn.name()
+
+
+# --- sums along short last axes (one BLAS product with ones) -------------------------------------
+
+LAST_AXIS_CASES = [((4, 7), np.float32), ((2, 3, 64), np.float32), ((5, 1024), np.float64),
+                   ((3, 1025), np.float32),  # longer rows: NumPy's own sum
+                   ((6, 5), np.float16)]     # float16: NumPy's own sum
+
+
+@pytest.mark.parametrize("shape, dtype", LAST_AXIS_CASES, ids=str)
+@pytest.mark.parametrize("layout", ["contiguous", "transposed"])
+def test_last_axis_sum_and_mean_match_pytorch(shape, dtype, layout):
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal(shape).astype(dtype)
+    if layout == "transposed":  # the last axis strided: not the BLAS path
+        x = np.ascontiguousarray(np.swapaxes(x, 0, -1)).swapaxes(0, -1)
+    ours, theirs = minitorch.tensor(x), torch.tensor(x)
+    for keepdim in (False, True):
+        for name in ("sum", "mean"):
+            got = getattr(ours, name)(-1, keepdim=keepdim)
+            want = getattr(theirs, name)(-1, keepdim=keepdim)
+            assert got.shape == tuple(want.shape) and got.dtype == getattr(minitorch, str(want.dtype)[6:])
+            tolerance = 2e-3 if dtype == np.float16 else 1e-5
+            np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=tolerance, atol=tolerance)
+
+
+def test_last_axis_sum_of_special_values_matches_pytorch():
+    x = np.array([[np.inf, 1.0, 2.0], [np.inf, -np.inf, 0.0], [np.nan, 1.0, 1.0],
+                  [-0.0, -0.0, -0.0], [3.0e38, 3.0e38, 0.0]], dtype=np.float32)
+    got = minitorch.tensor(x).sum(-1).numpy()
+    want = torch.tensor(x).sum(-1).numpy()
+    np.testing.assert_array_equal(got, want)  # inf, nan, nan, 0.0, inf (overflow)
+    assert np.signbit(got[3]) == np.signbit(want[3])
