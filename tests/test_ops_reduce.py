@@ -1,5 +1,7 @@
 """Reductions, cumulative ops and softmax-family ops against PyTorch: values, gradients
 (including ties and zeros), dtypes, keepdim, negative dims and bad dims."""
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -323,3 +325,10 @@ def test_last_axis_sum_of_special_values_matches_pytorch():
     want = torch.tensor(x).sum(-1).numpy()
     np.testing.assert_array_equal(got, want)  # inf, nan, nan, 0.0, inf (overflow)
     assert np.signbit(got[3]) == np.signbit(want[3])
+
+
+def test_mean_of_empty_rows_is_nan_without_warnings_like_pytorch():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = minitorch.empty(3, 0).mean(-1)
+    np.testing.assert_array_equal(got.numpy(), torch.empty(3, 0).mean(-1).numpy())

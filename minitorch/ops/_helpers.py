@@ -101,8 +101,8 @@ def row_means(x, axis, keepdims: bool = False):
     count = 1
     for a in axes:
         count *= x.shape[a]
-    sums = row_sums(x, axis, keepdims)
-    return np.true_divide(sums, x.dtype.type(count), dtype=x.dtype) if count else x.mean(axis, keepdims=keepdims)
+    # (an empty mean is 0 / 0 = NaN, as in PyTorch; minitorch keeps NumPy's warnings off)
+    return np.true_divide(row_sums(x, axis, keepdims), x.dtype.type(count), dtype=x.dtype)
 
 
 def normalize_dim(dim: int, ndim: int) -> int:
