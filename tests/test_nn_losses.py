@@ -141,6 +141,19 @@ def test_cross_entropy_gradcheck_and_second_order():
           permuted=True)
 
 
+def test_class_losses_on_spatial_inputs_second_order():
+    """(N, C, d) inputs: the backward moves the classes back to dim 1, on arrays in a plain
+    backward and on Tensors (recorded) under create_graph."""
+    tgt = np.array([[0, 3, 1], [2, 2, 0]])
+    for fn in (lambda lib, x: lib.nn.functional.cross_entropy(x, lib.tensor(tgt)),
+               lambda lib, x: lib.nn.functional.cross_entropy(x, lib.tensor(tgt), reduction="none"),
+               lambda lib, x: lib.nn.functional.nll_loss(x * x, lib.tensor(tgt), reduction="sum"),
+               lambda lib, x: lib.nn.functional.nll_loss(x * x, lib.tensor(tgt))):
+        check(fn, [(2, 4, 3)])
+        check(fn, [(2, 4, 3)], dtype="float64", second_order=True)
+        check_gradcheck(fn, [(2, 4, 3)])
+
+
 def test_cross_entropy_bad_targets_match_pytorch():
     cases = [np.array([1, 2, 10]), np.array([1, -5, 2]), np.array([1, 2, 3], dtype=np.int32),
              np.array([1.0, 2.0, 3.0], dtype=np.float32), np.array([1, 2])]

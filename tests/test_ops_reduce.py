@@ -283,6 +283,21 @@ def test_softmax_is_stable_and_rejects_integers():
         minitorch.softmax(minitorch.ones(2, 3), 2)
 
 
+@pytest.mark.parametrize("length", [1, 3, 10, 64, 65, 200])
+def test_softmax_rows_of_every_length(length):
+    """Rows of up to 64 take their maximum down the columns of a transposed copy; longer rows
+    take NumPy's: both against PyTorch, with rows that hold inf, -inf and NaN."""
+    rng = np.random.default_rng(length)
+    x = (rng.standard_normal((2, 5, length)) * 30).astype(np.float32)
+    check(lambda lib, t: (lib.softmax(t, -1), lib.log_softmax(t, -1)), [x])
+    check(lambda lib, t: lib.log_softmax(t, -1), [x], permuted=True)
+    special = x.copy()
+    special[0, 0, :] = -np.inf
+    special[0, 1, -1] = np.inf
+    special[1, 2, 0] = np.nan
+    check(lambda lib, t: (lib.softmax(t, -1), lib.log_softmax(t, -1)), [special], grad=False)
+
+
 def test_node_names_match_pytorch():
     x = minitorch.tensor([[0.5, 2.0], [1.0, 3.0]], requires_grad=True)
     tx = torch.tensor([[0.5, 2.0], [1.0, 3.0]], requires_grad=True)

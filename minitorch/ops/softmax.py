@@ -23,31 +23,31 @@ __all__ = ["softmax", "log_softmax", "logsumexp"]
 def _max_kept(x, axis):
     """``max(x, axis, keepdims=True)``, fast also for short rows.
 
-    NumPy reduces a short last axis one row at a time, which is slow (rows of 64 take several
-    times longer than summing them). Taking the elementwise maximum of the two halves, until
-    one column is left, does the same work as a few array-wide passes instead.
+    NumPy reduces a short last axis one row at a time, at about 0.1 us a row: the maximum of
+    128 rows of 10 (a cross-entropy over 10 classes) cost 12 ns a number, 3x more than the
+    rest of the log-softmax. For rows of up to 64 numbers the maximum is taken down the
+    columns of a transposed copy instead: n elementwise passes over all rows at once (3-15x
+    faster, measured for 128 and 4096 rows of 3 to 64).
     """
     n = x.shape[-1] if x.ndim else 0
-    if axis is None or axis != x.ndim - 1 or n > 128 or n < 2:
-        return np.max(x, axis=axis, keepdims=True)
-    while n > 1:
-        half = n // 2
-        top = np.maximum(x[..., :half], x[..., half:2 * half])
-        if n % 2:  # the odd column left over joins the first one
-            np.maximum(top[..., :1], x[..., 2 * half:], out=top[..., :1])
-        x, n = top, half
-    return x
+    if axis is None or x.ndim < 2 or axis != x.ndim - 1 or n > 64:
+        return x.max(axis=axis, keepdims=True)
+    columns = x.reshape(-1, n).T.copy()  # (n, rows), C-contiguous
+    return columns.max(axis=0).reshape(x.shape[:-1] + (1,))
 
 
 def _shifted(x, axis):
-    """``x - max(x)`` along ``axis`` (a max of -inf or +inf is replaced by 0, so rows that are
-    all -inf give -inf, not NaN)."""
+    """``x - max(x)`` along ``axis``. A max of -inf (a row that is all -inf) is replaced by 0,
+    so that the row gives -inf rather than NaN; a row holding +inf or NaN gives NaN throughout,
+    as in PyTorch."""
     if x.size == 0:
         return x.copy()
     top = _max_kept(x, axis)
     if not np.isfinite(top).all():
-        top = np.where(np.isfinite(top), top, 0)
-    return np.subtract(x, top, out=np.empty_like(x))  # `out` keeps a 0-d result an array
+        top = np.where(top == -np.inf, 0, top)
+    if x.ndim == 0:  # (`out` keeps a 0-d result an array)
+        return np.subtract(x, top, out=np.empty_like(x))
+    return x - top
 
 
 def log_softmax_array(x, axis):

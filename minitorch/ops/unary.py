@@ -16,7 +16,9 @@ import math
 
 import numpy as np
 
+from .. import backend
 from .._dtype import get_default_dtype
+from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..tensor import Tensor
 
@@ -359,19 +361,20 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (result,) = ctx.saved_tensors
-        r = result._data
-        # 1 where the input was positive, 0 elsewhere, made in the gradient's dtype in one
-        # pass (a constant: no graph), so that the product is one NumPy multiplication
-        mask = np.greater(r, 0, out=np.empty_like(r, dtype=grad._data.dtype))
-        product = grad * Tensor._from_array(mask)
-        # A multiplication, not where(): np.where branches on every element and is ~15x
-        # slower on the random masks ReLU produces. It differs from PyTorch in two cases, and
-        # both show as a NaN (max() propagates it): inf * 0 is NaN where PyTorch gives exactly
-        # 0, and a NaN input passes its gradient on in PyTorch. Those take the where() path.
-        if r.size == 0 or not (np.isnan(product._data.max()) or np.isnan(r.max())):
-            return product
-        from .comparison import where
-        return where(Tensor._from_array(~(r <= 0)), grad, 0.0)
+        # the gradient passes where the input was not <= 0: positive, or NaN (as in PyTorch)
+        keep = ~(result._data <= 0)
+        if grad_mode._enabled:  # create_graph: recorded (the mask is a constant)
+            from .comparison import where
+            return where(Tensor._from_array(keep), grad, 0.0)
+        # A multiplication by the mask, not where(): np.where branches on every element and
+        # is ~15x slower on the random masks ReLU produces. The two differ only where the
+        # gradient is inf or NaN at a masked element (inf * 0 is NaN; PyTorch gives exactly
+        # 0), which shows as a NaN in the product (max() propagates it): then where() it is.
+        g = grad._data
+        product = np.multiply(g, keep, dtype=g.dtype)
+        if product.size and np.isnan(product.max()):
+            product = backend.namespace(g).where(keep, g, 0)
+        return Tensor._from_array(product)
 
 
 class Erf(Function):

@@ -13,6 +13,8 @@ import numpy as np
 
 from ...autograd.function import Function
 from ...ops._helpers import normalize_dim
+from ...ops.softmax import log_softmax as _log_softmax, softmax as _softmax
+from ...ops.unary import relu as _relu
 from ...tensor import Tensor
 
 __all__ = [
@@ -46,7 +48,6 @@ def _sigmoid_array(x):
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """``max(0, x)``."""
-    from ... import relu as _relu
     return input.relu_() if inplace else _relu(input)
 
 
@@ -465,7 +466,6 @@ def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=N
         >>> F.softmax(minitorch.tensor([1.0, 1.0]), dim=0)
         tensor([0.5000, 0.5000])
     """
-    from ... import softmax as _softmax
     if dim is None:
         dim = _softmax_dim("softmax", input.ndim, _stacklevel)
     return _softmax(input, dim, dtype=dtype)
@@ -473,7 +473,6 @@ def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=N
 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """``log(softmax(x))`` along ``dim``, computed stably as ``x - logsumexp(x)``."""
-    from ... import log_softmax as _log_softmax
     if dim is None:
         dim = _softmax_dim("log_softmax", input.ndim, _stacklevel)
     return _log_softmax(input, dim, dtype=dtype)

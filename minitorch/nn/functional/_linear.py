@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...autograd.formulas import as_gradients, operands
 from ...autograd.function import Function
 from ...tensor import Tensor
 
@@ -66,7 +67,7 @@ class Linear(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        x, weight = ctx.saved_tensors
+        grad, x, weight = operands(grad, *ctx.saved_tensors)  # (see autograd/formulas.py)
         need_x, need_w, need_b = ctx.needs_input_grad
         # every leading dim is a batch dim: work on (rows, features) matrices, one GEMM each
         flat = grad if grad.ndim == 2 else grad.reshape(-1, grad.shape[-1])
@@ -76,10 +77,10 @@ class Linear(Function):
             if grad.ndim != 2:
                 grad_x = grad_x.reshape(ctx._input_shapes[0])
         if need_w:
-            grad_w = flat.t() @ (x if x.ndim == 2 else x.reshape(-1, x.shape[-1]))
+            grad_w = flat.T @ (x if x.ndim == 2 else x.reshape(-1, x.shape[-1]))
         if need_b:
             grad_b = flat.sum(0)
-        return grad_x, grad_w, grad_b
+        return as_gradients(grad_x, grad_w, grad_b)
 
 
 class LinearNoBias(Linear):

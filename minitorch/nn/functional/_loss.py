@@ -14,6 +14,7 @@ import numpy as np
 
 from ... import backend
 from ...autograd import grad_mode
+from ...autograd.formulas import as_gradients, constants
 from ...autograd.function import Function
 from ...tensor import Tensor
 from ...ops.softmax import log_softmax_array
@@ -123,25 +124,25 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
 
 def _class_targets(input: Tensor, target: Tensor):
     """Input as an (M, C) array (classes last) and target as (M,), with PyTorch's checks."""
-    if target._data.dtype not in (np.int64, np.uint8):
+    x, t = input._data, target._data
+    if t.dtype.type not in (np.int64, np.uint8):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
                            f"{_TORCH_DTYPE_NAMES.get(target.dtype.name, target.dtype.name)}")
-    if input.ndim == 0:
+    if x.ndim == 0:
         raise RuntimeError("input tensor should be 1D or 2D")
-    if input.ndim == 1:  # unbatched: (C,) with a 0-d target
-        if target.ndim != 0:
+    if x.ndim == 1:  # unbatched: (C,) with a 0-d target
+        if t.ndim != 0:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-        return input._data.reshape(1, -1), target._data.reshape(1)
-    if input.shape[0] != (target.shape[0] if target.ndim else -1):
-        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
-                         f"batch_size ({target.shape[0] if target.ndim else 0}).")
-    if tuple(target.shape[1:]) != tuple(input.shape[2:]):
-        raise RuntimeError(f"size mismatch (got input: {list(input.shape)}, target: "
-                           f"{list(target.shape)})")
-    x = input._data
+        return x.reshape(1, -1), t.reshape(1)
+    if x.shape[0] != (t.shape[0] if t.ndim else -1):
+        raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target "
+                         f"batch_size ({t.shape[0] if t.ndim else 0}).")
+    if t.shape[1:] != x.shape[2:]:
+        raise RuntimeError(f"size mismatch (got input: {list(x.shape)}, target: "
+                           f"{list(t.shape)})")
     if x.ndim > 2:
-        x = np.moveaxis(x, 1, -1)
-    return x.reshape(-1, input.shape[1]), target._data.reshape(-1)
+        x = backend.namespace(x).moveaxis(x, 1, -1)
+    return x.reshape(-1, input._data.shape[1]), t.reshape(-1)
 
 
 _TORCH_DTYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int",
@@ -149,37 +150,44 @@ _TORCH_DTYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half"
 
 
 def _pick_weights(t, classes: int, weight: Tensor | None, ignore_index: int, dtype):
-    """Per-sample weight of each target (0 for ignored ones), after checking the range."""
+    """(valid, every, safe, w_t): which targets count, whether all do (the usual case), the
+    targets with ignored ones replaced by class 0, and each target's weight (0 for ignored
+    ones), after checking the range."""
     valid = t != ignore_index
-    chosen = t if valid.all() else t[valid]  # (every target counts, usually)
+    every = bool(valid.all())
+    chosen = t if every else t[valid]
     if chosen.size:
         low, high = int(chosen.min()), int(chosen.max())
         if low < 0 or high >= classes:
             raise IndexError(f"Target {high if high >= classes else low} is out of bounds.")
-    safe = np.where(valid, t, 0)  # a copy: backward must not see later changes to target
+    # a copy either way: backward must not see later changes to target
+    safe = t.copy() if every else backend.namespace(t).where(valid, t, 0)
     if weight is None:
         w_t = valid.astype(dtype)
     else:
         w_t = weight._data.astype(dtype, copy=False)[safe] * valid
-    return valid, safe, w_t
+    return valid, every, safe, w_t
 
 
-def _unflatten_classes(grad2d: Tensor, input_shape) -> Tensor:
-    """(M, C) gradient back to the input's layout (C in dim 1)."""
+def _unflatten_classes(grad2d, input_shape):
+    """(M, C) gradient (an array or a Tensor) back to the input's layout (C in dim 1)."""
     if len(input_shape) <= 2:
         return grad2d.reshape(input_shape)
-    moved = tuple(input_shape[:1]) + tuple(input_shape[2:]) + (input_shape[1],)
-    return grad2d.reshape(moved).movedim(-1, 1)
+    moved = grad2d.reshape(tuple(input_shape[:1]) + tuple(input_shape[2:]) + (input_shape[1],))
+    if isinstance(moved, Tensor):
+        return moved.movedim(-1, 1)
+    return backend.namespace(moved).moveaxis(moved, -1, 1)
 
 
-def _per_sample_grad(ctx, grad) -> Tensor:
-    """The incoming gradient, shaped to scale the (M, C) per-sample gradients: (M, 1) for
-    'none', a 0-d factor (divided by the total target weight for 'mean') otherwise."""
+def _per_sample_grad(ctx, grad):
+    """The incoming gradient (an array or a Tensor), shaped to scale the (M, C) per-sample
+    gradients: (M, 1) for 'none', a 0-d factor (divided by the total target weight for
+    'mean') otherwise."""
     if ctx.reduction == "none":
         return grad.reshape(-1, 1)
     if ctx.reduction == "mean":
-        # a 0-d tensor (not a Python float): no device sync, and the dtype of the loss
-        return grad / Tensor._from_array(ctx.denominator)
+        # a 0-d array or tensor (not a Python float): no device sync, and the loss's dtype
+        return grad / constants(ctx.denominator)[0]
     return grad
 
 
@@ -198,12 +206,14 @@ class CrossEntropy(Function):
     def forward(ctx, input, target, weight, ignore_index, reduction, smoothing):
         x, t = _class_targets(input, target)
         classes = x.shape[1]
-        valid, safe, w_t = _pick_weights(t, classes, weight, ignore_index, x.dtype)
+        valid, every, safe, w_t = _pick_weights(t, classes, weight, ignore_index, x.dtype)
         logp = log_softmax_array(x, 1)
         rows = backend.namespace(x).arange(x.shape[0])
         picked = logp[rows, safe]
-        a = (1 - smoothing) * w_t
-        loss = -a * picked
+        # unit weights (no class weights, no smoothing, nothing ignored): the loss is -picked
+        ctx.unit_weights = weight is None and not smoothing and every
+        a = w_t if not smoothing else (1 - smoothing) * w_t
+        loss = -picked if ctx.unit_weights else -a * picked
         b = None
         if smoothing:
             b = valid.astype(x.dtype) * (smoothing / classes)
@@ -213,7 +223,6 @@ class CrossEntropy(Function):
         ctx.reduction, ctx.input_shape = reduction, tuple(input.shape)
         ctx.rows, ctx.safe, ctx.logp = rows, safe, logp
         ctx.a, ctx.b = a, b
-        ctx.unit_weights = weight is None and not smoothing and bool(valid.all())
         ctx.w = None if weight is None else weight._data.astype(x.dtype, copy=False)
         ctx.save_for_backward(input)
         if reduction == "none":
@@ -225,32 +234,35 @@ class CrossEntropy(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (input,) = ctx.saved_tensors
         classes = ctx.input_shape[1] if len(ctx.input_shape) > 1 else ctx.input_shape[0]
+        scale, constant = CrossEntropy._coefficients(ctx, classes)
         if grad_mode.is_grad_enabled():
             # create_graph: softmax recomputed from the input, so that d is differentiable
+            (input,) = ctx.saved_tensors
             x = input.movedim(1, -1) if input.ndim > 2 else input
             p = softmax(x.reshape(-1, classes), 1)
-        else:  # the usual backward: from the log-probabilities forward computed
-            p = Tensor._from_array(backend.namespace(ctx.logp).exp(ctx.logp))
-        scale, constant = CrossEntropy._coefficients(ctx, classes)
-        d = p if scale is None else p * Tensor._from_array(scale[:, None])
-        d = d - Tensor._from_array(constant)
-        return (_unflatten_classes(d * _per_sample_grad(ctx, grad), ctx.input_shape),
-                None, None, None, None, None)
+            scale, constant = constants(scale, constant)
+        else:  # the usual backward, on arrays: from the log-probabilities forward computed
+            p = backend.namespace(ctx.logp).exp(ctx.logp)
+            grad = grad._data
+        d = p if scale is None else p * scale
+        d = d - constant
+        return as_gradients(_unflatten_classes(d * _per_sample_grad(ctx, grad), ctx.input_shape),
+                            None, None, None, None, None)
 
     @staticmethod
     def _coefficients(ctx, classes):
-        """(scale, constant) of ``d = p * scale[:, None] - constant``; scale is None when it
-        is 1 for every sample (no class weights, no smoothing, no ignored targets)."""
+        """(scale, constant) of ``d = p * scale - constant``, scale (M, 1) and constant
+        (M, C) arrays; scale is None when it is 1 for every sample (no class weights, no
+        smoothing, no ignored targets)."""
         a = ctx.a
         constant = backend.namespace(a).zeros((a.shape[0], classes), dtype=a.dtype)
         constant[ctx.rows, ctx.safe] = a
         if ctx.b is None:
-            return (None if ctx.unit_weights else a), constant
+            return (None if ctx.unit_weights else a[:, None]), constant
         w_sum = classes if ctx.w is None else ctx.w.sum()
         constant = constant + ctx.b[:, None] * (1 if ctx.w is None else ctx.w[None, :])
-        return a + ctx.b * w_sum, constant
+        return (a + ctx.b * w_sum)[:, None], constant
 
 
 class NllLoss(Function):
@@ -261,7 +273,7 @@ class NllLoss(Function):
     @staticmethod
     def forward(ctx, input, target, weight, ignore_index, reduction):
         x, t = _class_targets(input, target)
-        valid, safe, w_t = _pick_weights(t, x.shape[1], weight, ignore_index, x.dtype)
+        _, _, safe, w_t = _pick_weights(t, x.shape[1], weight, ignore_index, x.dtype)
         rows = backend.namespace(x).arange(x.shape[0])
         loss = -w_t * x[rows, safe]
         ctx.reduction, ctx.input_shape = reduction, tuple(input.shape)
@@ -278,8 +290,12 @@ class NllLoss(Function):
         xp = backend.namespace(ctx.w_t)
         coefficient = xp.zeros((ctx.w_t.shape[0], ctx.classes), dtype=ctx.w_t.dtype)
         coefficient[ctx.rows, ctx.safe] = -ctx.w_t
-        d = Tensor._from_array(coefficient) * _per_sample_grad(ctx, grad)
-        return _unflatten_classes(d, ctx.input_shape), None, None, None, None
+        if grad_mode.is_grad_enabled():  # create_graph: recorded
+            coefficient = Tensor._from_array(coefficient)
+        else:
+            grad = grad._data
+        d = coefficient * _per_sample_grad(ctx, grad)
+        return as_gradients(_unflatten_classes(d, ctx.input_shape), None, None, None, None)
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
