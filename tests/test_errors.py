@@ -194,6 +194,22 @@ def test_backward_through_freed_graph():
     check(twice, "backward through the graph a second time.*retain_graph=True")
 
 
+@pytest.mark.parametrize("layer", ["linear", "relu", "cross_entropy", "nll_loss"])
+def test_backward_through_freed_graph_of_ops_whose_backward_runs_on_arrays(layer):
+    """Linear, ReLU and the class losses compute a plain backward on arrays
+    (autograd/formulas.py), and still find their saved tensors freed the second time."""
+    def twice(lib):
+        x = lib.ones(3, 2, requires_grad=True)
+        w = lib.ones(4, 2, requires_grad=True)
+        out = {"linear": lambda: lib.nn.functional.linear(x, w).sum(),
+               "relu": lambda: x.relu().sum(),
+               "cross_entropy": lambda: lib.nn.functional.cross_entropy(x, lib.tensor([0, 1, 1])),
+               "nll_loss": lambda: lib.nn.functional.nll_loss(x, lib.tensor([0, 1, 1]))}[layer]()
+        out.backward()
+        out.backward()
+    check(twice, "backward through the graph a second time")
+
+
 def test_saved_tensor_modified_in_place_names_the_op():
     def modified(lib):
         x = lib.ones(2, requires_grad=True)

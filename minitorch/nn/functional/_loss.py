@@ -234,11 +234,11 @@ class CrossEntropy(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        (input,) = ctx.saved_tensors  # (also the check that the graph was not freed)
         classes = ctx.input_shape[1] if len(ctx.input_shape) > 1 else ctx.input_shape[0]
         scale, constant = CrossEntropy._coefficients(ctx, classes)
         if grad_mode.is_grad_enabled():
             # create_graph: softmax recomputed from the input, so that d is differentiable
-            (input,) = ctx.saved_tensors
             x = input.movedim(1, -1) if input.ndim > 2 else input
             p = softmax(x.reshape(-1, classes), 1)
             scale, constant = constants(scale, constant)
@@ -278,6 +278,7 @@ class NllLoss(Function):
         loss = -w_t * x[rows, safe]
         ctx.reduction, ctx.input_shape = reduction, tuple(input.shape)
         ctx.rows, ctx.safe, ctx.w_t, ctx.classes = rows, safe, w_t, x.shape[1]
+        ctx.save_for_backward(input)  # (unused by backward, as in PyTorch: a second backward fails)
         if reduction == "none":
             return loss.reshape(tuple(target.shape))
         if reduction == "sum":
@@ -287,6 +288,7 @@ class NllLoss(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        ctx.saved_tensors  # the check that the graph was not freed
         xp = backend.namespace(ctx.w_t)
         coefficient = xp.zeros((ctx.w_t.shape[0], ctx.classes), dtype=ctx.w_t.dtype)
         coefficient[ctx.rows, ctx.safe] = -ctx.w_t
