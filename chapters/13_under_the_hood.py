@@ -143,6 +143,26 @@ t_fused = median_time(lambda: step(nn.functional.cross_entropy), 300)
 print(f"forward+backward: from primitives {t_unfused * 1e6:.0f} us, fused {t_fused * 1e6:.0f} us")
 
 # %% [markdown]
+# ### Backward formulas on arrays
+#
+# A backward formula written with Tensor ops is what makes `create_graph=True` work: the
+# formula is itself recorded. But nearly every backward pass records nothing, and then each
+# Tensor op is the array op plus bookkeeping that is thrown away. So the hottest formulas
+# (linear, ReLU, the class losses) are written once with what arrays and Tensors spell
+# alike (`@`, `.T`, `.sum`, `.reshape`), and `operands` hands them arrays unless the
+# backward is being recorded:
+
+# %%
+from minitorch.autograd.formulas import operands
+
+print(inspect.getsource(nn.functional._linear.Linear.backward))
+g = minitorch.ones(2, 3)
+with minitorch.no_grad():          # how the engine runs a plain backward
+    print("plain backward:", type(operands(g)[0]).__name__)
+with minitorch.enable_grad():      # how it runs one under create_graph=True
+    print("create_graph:  ", type(operands(g)[0]).__name__)
+
+# %% [markdown]
 # ## 3. The memory of the tape
 #
 # Everything a node saves for backward stays alive until backward runs (or the graph is
