@@ -5,9 +5,10 @@ rounding functions, whose derivatives are piecewise constant, are in ``rounding.
 Each Function computes its forward on arrays (one or two array operations, keeping the
 input's float dtype; integer and bool inputs of float functions compute in the default
 float dtype, as in PyTorch) and its backward with Tensor operations, so that
-``create_graph=True`` gives higher-order gradients. Where the derivative is most cheaply
-written with the result (``exp``, ``sqrt``, ``tanh``...), the result is saved instead of
-the input.
+``create_graph=True`` gives higher-order gradients. (ReLU, on the hot path of every MLP,
+runs a plain backward on arrays and a recorded where() under ``create_graph``.) Where the
+derivative is most cheaply written with the result (``exp``, ``sqrt``, ``tanh``...), the
+result is saved instead of the input.
 """
 from __future__ import annotations
 
