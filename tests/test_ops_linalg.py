@@ -281,3 +281,26 @@ def test_operator_without_recording_raises_pytorch_errors(make):
     with pytest.raises(type(theirs.value)) as ours:
         make(minitorch)
     assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("dtypes, recorded", [
+    (("float32", "int64"), False), (("int64", "float32"), False), (("float64", "float32"), False),
+    (("float32", "float64"), False), (("int64", "int32"), False),
+    (("float32", "int64"), True), (("float64", "float32"), True), (("float32", "float64"), True)])
+def test_empty_batched_matmul_of_two_dtypes_as_pytorch(dtypes, recorded):
+    """PyTorch's batched product returns early for an empty batch, before its dtype check:
+    the empty result takes `other`'s dtype, and recording an integer result is an error.
+    (`recorded` makes the first operand require grad; when only the second one does,
+    PyTorch's choice between this and its dtype error depends on the shapes in ways not
+    modelled here.)"""
+    a_dtype, b_dtype = dtypes
+    results = {}
+    for lib in (minitorch, torch):
+        a = lib.zeros((0, 3, 2), dtype=getattr(lib, a_dtype), requires_grad=recorded)
+        b = lib.zeros((1, 2, 4), dtype=getattr(lib, b_dtype))
+        try:
+            out = a @ b
+            results[lib] = (str(out.dtype).split(".")[-1], tuple(out.shape), out.requires_grad)
+        except RuntimeError as error:
+            results[lib] = str(error)
+    assert results[minitorch] == results[torch]

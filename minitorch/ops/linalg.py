@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._helpers import check_same_device, direct_operator, normalize_dim, sum_to_shape
@@ -227,10 +228,13 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
         _check_dtypes(input, other)
     elif input.dtype is not other.dtype:
         # PyTorch's batched product returns early for an empty operand or batch, before its
-        # dtype check: the result has the promoted dtype (the inputs are saved as they are,
-        # so that their in-place changes are still caught)
-        from .._dtype import result_type
-        return _out(BatchedMatmul.apply(input, other).to(result_type(input, other)), out)
+        # dtype check: the (empty) result has `other`'s dtype, which must be a float when the
+        # product is recorded (the inputs are saved as they are, so that their in-place
+        # changes are still caught)
+        if (grad_mode.is_grad_enabled() and (input.requires_grad or other.requires_grad)
+                and not other.dtype.is_floating_point):
+            raise RuntimeError(f"Autograd not support dtype: {_C_NAMES[other.dtype.name]}")
+        return _out(BatchedMatmul.apply(input, other).to(other.dtype), out)
     return _out(BatchedMatmul.apply(input, other), out)
 
 
