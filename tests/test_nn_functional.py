@@ -250,3 +250,16 @@ def test_relu_backward_passes_inf_and_nan_gradients_as_pytorch_does():
         grads[lib] = x.grad.numpy()
     np.testing.assert_array_equal(grads[minitorch], grads[torch])
     assert grads[minitorch][1] == 0 and grads[minitorch][5] == 0
+
+
+def test_relu_backward_recorded_under_create_graph():
+    """A plain backward runs on arrays; under create_graph ReLU records a where() instead, so
+    gradients of gradients (through x * x) match PyTorch, also for a NaN input."""
+    check(lambda lib, x: (x * x - 0.5).relu(), [(3, 4)], dtype="float64", second_order=True)
+    grads = {}
+    for lib in (minitorch, torch):
+        x = lib.tensor([1.0, -1.0, float("nan"), 2.0], dtype=lib.float64, requires_grad=True)
+        (g,) = lib.autograd.grad(lib.relu(x * x * x).sum(), x, create_graph=True)
+        grads[lib] = (g.detach().numpy(), lib.autograd.grad(g.sum(), x)[0].numpy())
+    for ours, theirs in zip(grads[minitorch], grads[torch]):
+        np.testing.assert_array_equal(ours, theirs)
