@@ -242,11 +242,11 @@ class Tensor:
         if grad_fn is not None:
             if self._base is not None and self._version_box[0] != self.__dict__.get(
                     "_view_version", self._version_box[0]):
-                raise NotImplementedError(
-                    "minitorch does not support using a view (a slice, transpose, reshape, ...) "
-                    "whose base was modified in place after the view was taken, when gradients "
-                    "are recorded: its recorded history is out of date. Take the view after the "
-                    "in-place operation, or use an out-of-place operation")
+                # a view whose base changed in place since: its history is regenerated on top
+                # of the base's (autograd/views.py)
+                from .autograd.views import refresh_view
+                refresh_view(self)
+                return self.grad_fn, 0
             return grad_fn, self._output_nr
         if self.requires_grad:
             try:  # the leaf's accumulator, when one is alive (_grad_accumulator, inlined)
@@ -342,16 +342,22 @@ class Tensor:
 
     # --- in-place ops ------------------------------------------------------------------------
     def _check_inplace(self) -> None:
-        if self.requires_grad and self.grad_fn is None and grad_mode._enabled:
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
-                               "operation.")
+        if grad_mode._enabled:
+            if self.requires_grad and self.grad_fn is None:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an "
+                                   "in-place operation.")
+            base = self._base
+            if base is not None and base.requires_grad and base.grad_fn is None:
+                raise RuntimeError("a view of a leaf Variable that requires grad is being used in "
+                                   "an in-place operation.")
 
     def _apply_inplace(self, function, *args) -> "Tensor":
         """Run ``function(self, *args)`` and write the result into this tensor's memory.
 
         When the graph must record it, the op is applied to a copy of the old value (which
         the node may save) and this tensor takes over the result's history, as PyTorch's
-        in-place ops do. Views of tensors that require grad are not supported that way.
+        in-place ops do. When this tensor is a view, its base changed too, and both get new
+        histories (``autograd/views.py``).
         """
         self._check_inplace()
         if function.__name__ not in _WRITES_ONE_VALUE:  # setitem and copy_ check their region
@@ -362,14 +368,12 @@ class Tensor:
         record = grad_mode._enabled and (self.requires_grad or any(
             isinstance(a, Tensor) and a.requires_grad for a in args))
         if record:
-            if self._base is not None:
-                raise NotImplementedError(
-                    "minitorch does not support in-place operations on a view (a slice, "
-                    "transpose, reshape, ...) while gradients are recorded: PyTorch rewrites the "
-                    "base's history, minitorch does not. Use an out-of-place operation (or "
-                    "clone() the view) instead")
+            if self._base is not None and self._base.requires_grad and not self.requires_grad:
+                from .autograd.views import refresh_view  # its base gained a history since
+                refresh_view(self)
             old = Tensor._from_array(self._data.copy(), self.requires_grad)
-            old.grad_fn, old._output_nr = self.grad_fn, self._output_nr
+            if self.requires_grad:
+                old.grad_fn, old._output_nr = self._edge()
             result = function.apply(old, *args)
         else:
             with grad_mode.no_grad():
@@ -381,9 +385,13 @@ class Tensor:
         self._data[...] = result._data
         self._bump_version()
         if record:
-            self.requires_grad = True
             self.grad_fn, self._output_nr = result.grad_fn, 0
             self.grad_fn._save_output_again(self)
+            if self._base is None:
+                self.requires_grad = True
+            else:  # the base changed too: it and the view get new histories (autograd/views.py)
+                from .autograd.views import write_through_view
+                write_through_view(self, result.grad_fn)
         return self
 
     def add_(self, other, *, alpha=1) -> "Tensor":

@@ -227,6 +227,11 @@ def test_inplace_on_leaf_requiring_grad():
           "a leaf Variable that requires grad is being used in an in-place operation")
 
 
+def test_inplace_on_a_view_of_a_leaf_requiring_grad():
+    check(lambda lib: lib.ones(4, requires_grad=True)[:2].mul_(2),
+          "a view of a leaf Variable that requires grad is being used in an in-place operation")
+
+
 def test_inplace_partial_overlap():
     def overlap(lib):
         x = lib.zeros(4)

@@ -145,29 +145,20 @@ def test_matmul_batch_dims_that_do_not_broadcast():
                                            "v3 = v0 @ v2"])
 
 
-def test_view_with_stale_history_is_refused_not_silently_wrong():
+def test_view_taken_before_its_base_changed_gets_the_base_s_history():
     """`v3 = v2.reshape(...)` then `v2.add_(v0)`: PyTorch rebases the view's history onto the
-    modified base; minitorch kept v3's old history and returned a gradient without the add_
-    contribution (0.70 where PyTorch has 1.34). minitorch cannot rebase views, so using such
-    a view while recording now raises NotImplementedError (a documented deviation) instead of
-    a wrong gradient. Taking the view after the in-place op works and agrees."""
-    x = minitorch.tensor([[0.5]], requires_grad=True)
-    v2 = x @ x.transpose(-1, -2)
-    v3 = v2.reshape((1, 1))
-    v2.add_(x)
-    with pytest.raises(NotImplementedError, match="whose base was modified in place"):
-        v3.sum().backward()
-    replay([((1, 1), F32)], ["v1 = v0 @ v0.transpose(-1, -2)", "v1.add_(v0)", "v2 = v1.reshape((1, 1))"])
+    modified base; minitorch once kept v3's old history and returned a gradient without the
+    add_ contribution (0.70 where PyTorch has 1.34), then refused it (NotImplementedError).
+    Now the view's history is regenerated (AsStridedBackward0), as in PyTorch."""
+    replay([((1, 1), F32)], ["v1 = v0 @ v0.transpose(-1, -2)", "v2 = v1.reshape((1, 1))",
+                             "v1.add_(v0)", "v3 = v2 * 2"])
 
 
-def test_inplace_on_a_view_of_a_tensor_without_grad_is_refused():
+def test_inplace_on_a_view_of_a_tensor_without_grad():
     """`v2 = v1[0]; v2.add_(w)` with v1 not requiring grad and w requiring it: PyTorch makes v1
-    require grad (CopySlices); minitorch left v1 without history (its gradient to w silently
-    lost). Now refused with NotImplementedError, the documented deviation."""
-    base = minitorch.zeros(2, 3)
-    w = minitorch.ones(3, requires_grad=True)
-    with pytest.raises(NotImplementedError, match="in-place operations on a view"):
-        base[0].add_(w)
+    require grad (CopySlices); minitorch once left v1 without history (its gradient to w
+    silently lost), then refused it. Now v1 gets the CopySlices history."""
+    replay([((2, 3), F32), ((3,), F32)], ["v2 = v0.detach() * 1", "v2[0].add_(v1)", "v3 = v2 * v2"])
 
 
 def test_cat_of_only_empty_1d_tensors_accepts_any_dim():

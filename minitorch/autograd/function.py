@@ -17,6 +17,7 @@ import itertools
 import sys
 
 from . import anomaly_mode, grad_mode, ownership
+from .. import _dtype
 from .. import tensor as _tensor
 
 # Creation order of nodes; the engine runs ready nodes newest first, as PyTorch does, and
@@ -225,23 +226,30 @@ class _SavedOutput:
     counter: holding the output Tensor would make a reference cycle (output -> grad_fn ->
     saved output). (A saved input is kept as the Tensor itself.)"""
 
-    __slots__ = ("data", "version_box", "output_nr", "requires_grad")
+    __slots__ = ("data", "version_box", "output_nr", "requires_grad", "history")
 
     def __init__(self, tensor, output_nr):
         self.data = tensor._data
         self.version_box = tensor._version_box
         self.output_nr = output_nr
         self.requires_grad = tensor.requires_grad
+        # None: the unpacked output's history is the node itself. An in-place op on a view
+        # sets a function giving the view's history instead (autograd/views.py)
+        self.history = None
 
     def unpack(self, node, version):
         if self.version_box[0] != version:
-            raise _modified_error(node, self.version_box[0], version, None, self.data.shape,
+            raise _modified_error(node, self.version_box[0], version,
+                                  _dtype.from_numpy_dtype(self.data.dtype), self.data.shape,
                                   f"output {self.output_nr} of {node.name()}")
         out = _tensor.Tensor._from_array(self.data)
         out._version_box = self.version_box
         if self.requires_grad:
             out.requires_grad = True
-            out.grad_fn, out._output_nr = node, self.output_nr
+            if self.history is None:
+                out.grad_fn, out._output_nr = node, self.output_nr
+            else:
+                out.grad_fn, out._output_nr = self.history(), 0
         return out
 
 
