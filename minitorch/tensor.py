@@ -36,6 +36,9 @@ class Tensor:
                  "_base", "_accumulator", "__dict__", "__weakref__")
 
     _tensor_hooks = ()  # register_hook on a leaf makes an instance list (see the engine)
+    # how a view was made, when that forbids writing it in place while recording (set per
+    # view by Function.apply; see autograd/views.py): None, "no_grad" or "multiple outputs"
+    _view_creation = None
 
     # NumPy must leave `ndarray (op) Tensor` to our reflected operators.
     __array_ufunc__ = None
@@ -244,8 +247,8 @@ class Tensor:
                     "_view_version", self._version_box[0]):
                 # a view whose base changed in place since: its history is regenerated on top
                 # of the base's (autograd/views.py)
-                from .autograd.views import refresh_view
-                refresh_view(self)
+                from .autograd.views import refresh_stale_view
+                refresh_stale_view(self)
                 return self.grad_fn, 0
             return grad_fn, self._output_nr
         if self.requires_grad:
@@ -351,6 +354,14 @@ class Tensor:
                 raise RuntimeError("a view of a leaf Variable that requires grad is being used in "
                                    "an in-place operation.")
 
+    def _inplace_is_recorded(self, args) -> bool:
+        """Must an in-place op on this tensor with ``args`` be recorded? (A view of a tensor
+        that requires grad is, as in PyTorch, even when the view itself does not.)"""
+        base = self._base
+        return grad_mode._enabled and (
+            self.requires_grad or (base is not None and base.requires_grad)
+            or any(isinstance(a, Tensor) and a.requires_grad for a in args))
+
     def _apply_inplace(self, function, *args) -> "Tensor":
         """Run ``function(self, *args)`` and write the result into this tensor's memory.
 
@@ -365,12 +376,11 @@ class Tensor:
             for a in args:
                 if isinstance(a, Tensor):
                     check_no_partial_overlap(self._data, a._data)
-        record = grad_mode._enabled and (self.requires_grad or any(
-            isinstance(a, Tensor) and a.requires_grad for a in args))
+        record = self._inplace_is_recorded(args)
         if record:
-            if self._base is not None and self._base.requires_grad and not self.requires_grad:
-                from .autograd.views import refresh_view  # its base gained a history since
-                refresh_view(self)
+            if self._base is not None:
+                from .autograd.views import check_writable_view
+                check_writable_view(self)
             old = Tensor._from_array(self._data.copy(), self.requires_grad)
             if self.requires_grad:
                 old.grad_fn, old._output_nr = self._edge()

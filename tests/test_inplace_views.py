@@ -190,3 +190,82 @@ def test_graph_of_a_write_through_a_view_is_freed_without_the_garbage_collector(
     finally:
         gc.enable()
     np.testing.assert_allclose(a.grad.numpy()[1], 2 * np.exp(2.0) * np.ones(4), rtol=1e-6)
+
+
+def _unbind_then_write(lib):
+    x = lib.ones(2, 3, requires_grad=True) * 1
+    first, _ = x.unbind(0)
+    first.mul_(2)
+
+
+def _split_then_write_a_view_of_a_piece(lib):
+    x = lib.ones(2, 3, requires_grad=True) * 1
+    first, _ = x.split(1)
+    first.view(3).mul_(2)
+
+
+def _split_piece_used_after_its_base_changed(lib):
+    x = lib.ones(2, 3, requires_grad=True) * 1
+    first, _ = x.split(1)
+    x.mul_(2)
+    (first * 1).sum().backward()
+
+
+def _no_grad_view_written_with_grad(lib):
+    x = lib.ones(2, 3, requires_grad=True) * 1
+    with lib.no_grad():
+        row = x[0]
+    row.mul_(2)
+
+
+def _no_grad_view_of_a_constant_written_with_a_grad_value(lib):
+    x = lib.zeros(2, 3)
+    with lib.no_grad():
+        row = x[0]
+    row.copy_(lib.ones(3, requires_grad=True))
+
+
+def _custom_function_output_written(lib):
+    class Rows(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x[0]
+
+        @staticmethod
+        def backward(ctx, grad):
+            return lib.stack([grad, lib.zeros_like(grad)])
+
+    Rows.apply(lib.ones(2, 3, requires_grad=True) * 1).mul_(2)
+
+
+REFUSED = {
+    _unbind_then_write: "Output 0 of Unbind is a view and is being modified inplace. This view "
+                        "is the output of a function that returns multiple views",
+    _split_then_write_a_view_of_a_piece: "Output 0 of View is a view and is being modified inplace",
+    _split_piece_used_after_its_base_changed: "its base or another view of its base has been "
+                                              "modified inplace",
+    _no_grad_view_written_with_grad: "A view was created in no_grad mode and is being modified "
+                                     "inplace with grad mode enabled",
+    _no_grad_view_of_a_constant_written_with_a_grad_value: "A view was created in no_grad mode",
+    _custom_function_output_written: "This view was created inside a custom Function",
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED), ids=lambda case: case.__name__.strip("_"))
+def test_refused_as_in_pytorch(case):
+    for lib in (torch, minitorch):
+        with pytest.raises(RuntimeError, match=REFUSED[case]):
+            case(lib)
+
+
+def test_the_same_writes_without_recording_are_allowed():
+    """Nothing requires grad, or the write happens under no_grad: nothing to refuse."""
+    for lib in (torch, minitorch):
+        x = lib.zeros(2, 3)
+        first, _ = x.unbind(0)
+        first.add_(1)
+        y = lib.ones(2, 3, requires_grad=True) * 1
+        with lib.no_grad():
+            row = y[0]
+            row.mul_(2)
+        assert x.sum().item() == 3 and y.sum().item() == 9

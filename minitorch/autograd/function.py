@@ -430,9 +430,19 @@ def broadcast_error(args) -> Exception:
 def _share_version_with_base(base, outputs, record) -> None:
     """A view op's outputs (split gives several) share their input's version counter."""
     root = base if base._base is None else base._base
+    # views that PyTorch forbids writing in place while recording (autograd/views.py), and
+    # every view of them
+    creation = base._view_creation
+    if creation is None:
+        if not grad_mode._enabled:
+            creation = "no_grad"
+        elif type(outputs) is tuple:
+            creation = "multiple outputs"
     for out in (outputs if type(outputs) is tuple else (outputs,)):
         out._version_box = base._version_box
         out._base = root
+        if creation is not None:
+            out._view_creation = creation
         if record:  # the version its recorded history belongs to (see Tensor._edge)
             out._view_version = base._version_box[0]
 

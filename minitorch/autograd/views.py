@@ -80,6 +80,7 @@ class AsStrided(Function):
     ``positions`` of the base (repeated positions, as in an expanded view, add up)."""
 
     node_name = "AsStridedBackward0"
+    is_view = True
 
     @staticmethod
     def backward(ctx, grad):
@@ -96,6 +97,51 @@ def _as_strided_node(base_edge, base_shape, base_dtype, positions) -> Node:
     node._input_shapes, node._input_dtypes = (base_shape,), (base_dtype,)
     node.positions = positions
     return node
+
+
+_MULTIPLE_VIEWS = ("This view is the output of a function that returns multiple views. Such "
+                   "functions do not allow the output views to be modified inplace. You should "
+                   "replace the inplace operation by an out-of-place one.")
+
+
+def _made_by(view: Tensor) -> str:
+    """PyTorch's words for the op that made ``view``: "Output 0 of Unbind"."""
+    return f"Output {view._output_nr} of {view.grad_fn.name().removesuffix('Backward0')}"
+
+
+def check_writable_view(view: Tensor) -> None:
+    """Before an in-place op on ``view`` is recorded: refuse the cases PyTorch refuses, and
+    bring the view's history up to date."""
+    if view.grad_fn is not None and not view.grad_fn._function.is_view:
+        raise RuntimeError(
+            f"{_made_by(view)} is a view and is being modified inplace. This view was created "
+            "inside a custom Function (or because an input was returned as-is) and the "
+            "autograd logic to handle view+inplace would override the custom backward "
+            "associated with the custom Function, leading to incorrect gradients. This behavior "
+            "is forbidden. You can fix this by cloning the output of the custom Function.")
+    if view._view_creation == "multiple outputs":
+        if view.grad_fn is None:
+            raise RuntimeError("A view was created in no_grad mode and is being modified inplace "
+                               f"with grad mode enabled. {_MULTIPLE_VIEWS}")
+        raise RuntimeError(f"{_made_by(view)} is a view and is being modified inplace. "
+                           f"{_MULTIPLE_VIEWS}")
+    if view._view_creation == "no_grad":
+        raise RuntimeError(
+            "A view was created in no_grad mode and is being modified inplace with grad mode "
+            "enabled. Given that this use case is ambiguous and error-prone, it is forbidden. "
+            "You can clarify your code by moving both the view and the inplace either both "
+            "inside the no_grad block (if you don't want the inplace to be tracked) or both "
+            "outside (if you want the inplace to be tracked).")
+    if view._base.requires_grad and not view.requires_grad:
+        refresh_view(view)  # its base gained a history after the view was taken
+
+
+def refresh_stale_view(view: Tensor) -> None:
+    """A view whose base changed in place since its history was recorded is about to be used."""
+    if view._view_creation == "multiple outputs":
+        raise RuntimeError(f"{_made_by(view)} is a view and its base or another view of its base "
+                           f"has been modified inplace. {_MULTIPLE_VIEWS}")
+    refresh_view(view)
 
 
 def refresh_view(view: Tensor) -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backend
-from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..backend import scatter_add
 from ..tensor import Tensor, check_no_internal_overlap, check_no_partial_overlap
@@ -399,9 +398,7 @@ def setitem(input: Tensor, key, value) -> None:
         check_no_partial_overlap(region, value._data)
     elif not isinstance(value, (int, float, bool, np.generic)):
         value = Tensor._from_array(input._xp.asarray(value, dtype=input._data.dtype))
-    record = grad_mode._enabled and (input.requires_grad or (
-        isinstance(value, Tensor) and value.requires_grad))
-    if record:
+    if input._inplace_is_recorded((value,)):
         input._apply_inplace(IndexPut, value, parsed)
         return
     # Nothing to record: write straight into the memory (no copy of the whole tensor).
