@@ -192,6 +192,20 @@ except RuntimeError as err:
     print("RuntimeError:", str(err)[:150], "...")
 
 # %% [markdown]
+# A view shares its base's memory, so writing a view in place changes the base too, and
+# the base's history must say so. As in PyTorch, it then ends in a `CopySlices` node: its
+# backward hands the written region's part of the gradient to the in-place op's own
+# backward, and passes the rest of the gradient through unchanged.
+
+# %%
+a = minitorch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+x = a * 1
+x[0].mul_(10)                          # writes x's first row, through the view x[0]
+print(x.grad_fn.name(), "->", [n.name() for n, _ in x.grad_fn.next_functions if n is not None])
+(x * x).sum().backward()
+print("a.grad:", a.grad)               # 2 * 10 * 10 * a in the first row, 2 * a in the second
+
+# %% [markdown]
 # ## 5. gradcheck
 #
 # `gradcheck` compares backward's gradient with central differences, one input element
@@ -213,6 +227,12 @@ x_th = torch.tensor(data, requires_grad=True)
 SiLU.apply(x_mt).sum().backward()
 torch.nn.functional.silu(x_th).sum().backward()
 np.testing.assert_allclose(x_mt.grad.numpy(), x_th.grad.numpy(), rtol=1e-12)
+
+a_th = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+x_th = a_th * 1
+x_th[0].mul_(10)
+(x_th * x_th).sum().backward()
+np.testing.assert_allclose(a.grad.numpy(), a_th.grad.numpy())
 
 upstream = rng.standard_normal((5, 4, 3))
 for shape in [(3,), (4, 1), (1, 4, 3), (5, 1, 1), ()]:

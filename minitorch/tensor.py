@@ -392,7 +392,11 @@ class Tensor:
         if result._data.shape != self._data.shape:
             raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
                                f"broadcast shape {list(result._data.shape)}")
-        self._data[...] = result._data
+        write_back = getattr(function, "write_back", None)  # (index_put writes a region only)
+        if write_back is None:
+            self._data[...] = result._data
+        else:
+            write_back(self._data, result._data, *args)
         self._bump_version()
         if record:
             self.grad_fn, self._output_nr = result.grad_fn, 0

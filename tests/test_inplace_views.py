@@ -269,3 +269,17 @@ def test_the_same_writes_without_recording_are_allowed():
             row = y[0]
             row.mul_(2)
         assert x.sum().item() == 3 and y.sum().item() == 9
+
+
+@pytest.mark.filterwarnings("ignore:Use of index_put_ on expanded tensors is deprecated")
+def test_index_put_through_an_expanded_view():
+    """The write lands (PyTorch deprecates it but does it); the backward is refused, as in
+    PyTorch: two positions of the view are one element of the base."""
+    for lib in (torch, minitorch):
+        a = lib.tensor([3.0], requires_grad=True)
+        x = a * 2
+        x.expand(2)[lib.tensor([0])] = 5.0
+        assert x.item() == 5.0
+        with pytest.raises(RuntimeError, match="more than one element of the written-to tensor "
+                                               "refers to a single memory location"):
+            x.sum().backward()

@@ -286,3 +286,13 @@ def test_stack_and_cat_results_are_contiguous():
     replay([((0, 0, 0, 0), "float64"), ((1, 0, 1), F32)],
            ["v2 = v1 @ v1.transpose(-1, -2)", "v3 = v2 @ v0", "v4 = lib.where(v3 > 0, v3, lib.zeros_like(v3))",
             "v2.sub_(1.5)"])
+
+
+def test_setitem_through_an_expanded_view_writes_only_its_region():
+    """`v5 = v4.expand(2, 1); v5[0] = v0 * 0.5`: the region v5[0] is v4's one element, which
+    PyTorch overwrites. When in-place writes on views became recorded, minitorch wrote the
+    whole expanded view back (its second row, still the old value, landing last on the same
+    memory), so v4 kept its old value. A basic-key write is now a copy_ into the region's
+    view, as in PyTorch (found by the fuzzer, seed 31337)."""
+    replay([((1,), F32)], ["v1 = v0.exp()", "v2 = v1.expand(2, 1)", "v2[0] = v0 * 0.5",
+                           "v3 = v1 * v2"])

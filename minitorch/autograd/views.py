@@ -55,8 +55,15 @@ class CopySlices(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        positions = ctx.positions
+        if backend.namespace(positions).unique(positions).size != positions.size:
+            # an expanded view written through index_put: which write's old value reached the
+            # base is not defined, and PyTorch refuses here too
+            raise RuntimeError("unsupported operation: more than one element of the written-to "
+                               "tensor refers to a single memory location. Please clone() the "
+                               "tensor before performing the operation.")
         flat = grad.reshape(-1)
-        index = Tensor._from_array(ctx.positions)
+        index = Tensor._from_array(positions)
         # the op's gradients: for the region's old values (first), then for its other inputs
         grads = engine._call_backward(ctx.fn, [flat[index]])
         base_grad = None

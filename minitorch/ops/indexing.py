@@ -322,6 +322,21 @@ def getitem(input: Tensor, key) -> Tensor:
 
 # --- writing: x[key] = value ---------------------------------------------------------------
 
+def _is_all_of(region, array) -> bool:
+    """Is ``region`` (a view of ``array``) the whole of it, as ``x[:]`` and ``x[...]`` are?"""
+    return (region.shape == array.shape and region.strides == array.strides
+            and region.__array_interface__["data"][0] == array.__array_interface__["data"][0]
+            if isinstance(array, np.ndarray) else region.data.ptr == array.data.ptr)
+
+
+def _check_fits(value_shape, region_shape) -> None:
+    try:
+        np.broadcast_shapes(value_shape, region_shape)
+    except ValueError:
+        raise RuntimeError(f"shape mismatch: value tensor of shape {list(value_shape)} cannot be "
+                           f"broadcast to indexing result of shape {list(region_shape)}") from None
+
+
 def _assign(array, key, value) -> None:
     """``array[key] = value`` for a parsed IndexKey or a plain NumPy key, PyTorch's errors."""
     try:
@@ -373,6 +388,17 @@ class IndexPut(Function):
                 grad_value = grad_value.to(ctx.value_dtype)
         return grad_a, grad_value, None
 
+    @staticmethod
+    def write_back(target, result, value, key) -> None:
+        """Store an in-place write's result: only the region at ``key`` changed, so only it is
+        written (elements that share memory, as an expanded view's do, keep the new values)."""
+        if isinstance(key, IndexKey):
+            region = key.view_of(result)
+            values = region if key.advanced is None else region[key.advanced]
+        else:  # a plain NumPy key (copy_ passes ``...``)
+            values = result[key]
+        _assign(target, key, values)
+
 
 def setitem(input: Tensor, key, value) -> None:
     """``input[key] = value`` in place (a version bump; recorded when grads are involved)."""
@@ -399,6 +425,14 @@ def setitem(input: Tensor, key, value) -> None:
     elif not isinstance(value, (int, float, bool, np.generic)):
         value = Tensor._from_array(input._xp.asarray(value, dtype=input._data.dtype))
     if input._inplace_is_recorded((value,)):
+        if parsed.advanced is None and not _is_all_of(region, input._data):
+            # a basic key selects a view: the write is a copy_ (fill_) into it, as in PyTorch,
+            # and the base gets a CopySlices history (autograd/views.py)
+            if isinstance(value, Tensor):
+                _check_fits(value._data.shape, region.shape)
+            target = basic_index(input, parsed.basic)
+            target.copy_(value) if isinstance(value, Tensor) else target.fill_(value)
+            return
         input._apply_inplace(IndexPut, value, parsed)
         return
     # Nothing to record: write straight into the memory (no copy of the whole tensor).
