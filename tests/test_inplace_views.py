@@ -283,3 +283,17 @@ def test_index_put_through_an_expanded_view():
         with pytest.raises(RuntimeError, match="more than one element of the written-to tensor "
                                                "refers to a single memory location"):
             x.sum().backward()
+
+
+@pytest.mark.parametrize("base", [np.arange(24.0).reshape(2, 3, 4),           # C-contiguous
+                                  np.arange(24.0).reshape(4, 6).T,             # transposed
+                                  np.arange(48.0).reshape(4, 12)[:, ::2]])     # strided
+def test_positions_in_base(base):
+    """Every element of a view is found at its flat (row-major) index in the base."""
+    from minitorch.autograd.views import positions_in_base
+    views = [base[1], base[..., ::2], base.T, base[::-1], base[(0,) * (base.ndim - 1)][1:2],
+             base[..., None, 0], base[(slice(None),) * base.ndim]]
+    for view in views:
+        positions = positions_in_base(view, base)
+        assert positions.shape == view.shape
+        np.testing.assert_array_equal(base.reshape(-1)[positions], view)
