@@ -112,6 +112,16 @@ def to_device(array, dev: device):
         return cupy.asarray(array)
 
 
+def data_address(array) -> int:
+    """The memory address of the array's first element (NumPy or CuPy)."""
+    return array.__array_interface__["data"][0] if type(array) is np.ndarray else array.data.ptr
+
+
+def same_elements(a, b) -> bool:
+    """Are two arrays the same elements of the same memory (start, shape and strides)?"""
+    return a.shape == b.shape and a.strides == b.strides and data_address(a) == data_address(b)
+
+
 def to_numpy(array) -> np.ndarray:
     return array if type(array) is np.ndarray else array.get()
 

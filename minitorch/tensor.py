@@ -163,7 +163,7 @@ class Tensor:
         return True
 
     def data_ptr(self) -> int:
-        return self._data.ctypes.data if type(self._data) is np.ndarray else self._data.data.ptr
+        return backend.data_address(self._data)
 
     # --- autograd state ------------------------------------------------------------------
     @property
@@ -728,9 +728,7 @@ def check_no_partial_overlap(written, source) -> None:
     if written is source or type(written) is not np.ndarray or type(source) is not np.ndarray \
             or not written.size or not source.size or not np.may_share_memory(written, source):
         return
-    same = (written.__array_interface__["data"][0] == source.__array_interface__["data"][0]
-            and written.shape == source.shape and written.strides == source.strides)
-    if not same and _dense(written) and _dense(source):
+    if not backend.same_elements(written, source) and _dense(written) and _dense(source):
         raise RuntimeError("unsupported operation: some elements of the input tensor and the "
                            "written-to tensor refer to a single memory location. Please clone() "
                            "the tensor before performing the operation.")

@@ -29,14 +29,9 @@ from .. import backend
 from ..tensor import Tensor
 
 
-def _start(array, xp) -> int:
-    """The memory address of ``array``'s first element."""
-    return array.__array_interface__["data"][0] if xp is np else array.data.ptr
-
-
 def _addresses(array, xp):
     """The memory address of each element of ``array`` (an int64 array of its shape)."""
-    addresses = xp.full(array.shape, _start(array, xp), dtype=np.int64)
+    addresses = xp.full(array.shape, backend.data_address(array), dtype=np.int64)
     for axis, (size, stride) in enumerate(zip(array.shape, array.strides)):
         along_axis = (xp.arange(size, dtype=np.int64) * stride).reshape(
             (size,) + (1,) * (array.ndim - axis - 1))
@@ -49,7 +44,7 @@ def positions_in_base(view, base):
     xp = backend.namespace(base)
     view_addresses = _addresses(view, xp)
     if base.flags.c_contiguous:  # (nearly always) the offset from the start is the index
-        return (view_addresses - _start(base, xp)) // base.itemsize
+        return (view_addresses - backend.data_address(base)) // base.itemsize
     base_addresses = _addresses(base, xp).reshape(-1)
     order = xp.argsort(base_addresses)
     return order[xp.searchsorted(base_addresses[order], view_addresses)]

@@ -322,13 +322,6 @@ def getitem(input: Tensor, key) -> Tensor:
 
 # --- writing: x[key] = value ---------------------------------------------------------------
 
-def _is_all_of(region, array) -> bool:
-    """Is ``region`` (a view of ``array``) the whole of it, as ``x[:]`` and ``x[...]`` are?"""
-    return (region.shape == array.shape and region.strides == array.strides
-            and region.__array_interface__["data"][0] == array.__array_interface__["data"][0]
-            if isinstance(array, np.ndarray) else region.data.ptr == array.data.ptr)
-
-
 def _check_fits(value_shape, region_shape) -> None:
     try:
         np.broadcast_shapes(value_shape, region_shape)
@@ -425,7 +418,7 @@ def setitem(input: Tensor, key, value) -> None:
     elif not isinstance(value, (int, float, bool, np.generic)):
         value = Tensor._from_array(input._xp.asarray(value, dtype=input._data.dtype))
     if input._inplace_is_recorded((value,)):
-        if parsed.advanced is None and not _is_all_of(region, input._data):
+        if parsed.advanced is None and not backend.same_elements(region, input._data):
             # a basic key selects a view: the write is a copy_ (fill_) into it, as in PyTorch,
             # and the base gets a CopySlices history (autograd/views.py)
             if isinstance(value, Tensor):
