@@ -112,7 +112,11 @@ class Einsum(Function):
             if result is not None:
                 return result
         equation = ",".join(terms) + "->" + out
-        return np.einsum(equation, *arrays, optimize=len(arrays) > 1)
+        result = np.einsum(equation, *arrays, optimize=len(arrays) > 1)
+        # one operand: NumPy may return a view of it ('ii->i'); this op's result is its own
+        # memory (an in-place op on it must not change the operand behind autograd's back)
+        return result.copy() if len(arrays) == 1 and getattr(result, "base", None) is not None \
+            else result
 
     @staticmethod
     def backward(ctx, grad):
@@ -219,6 +223,9 @@ def einsum(equation: str, *operands) -> Tensor:
                                    f"{_c_name(t)}")
     terms, out = _parse(equation, operands)
     sizes = _label_sizes(terms, operands)
+    if len(terms) == 1 and len(set(terms[0])) == len(terms[0]) and sorted(terms[0]) == sorted(out):
+        # only a reordering of the dims ('ij->ji'): a view, as PyTorch's is
+        return operands[0].permute([terms[0].index(label) for label in out])
     return Einsum.apply(tuple(terms), out, sizes, *operands)
 
 
