@@ -356,3 +356,12 @@ def test_node_names_match_pytorch():
                lambda l, v: l.addcmul(v, v, v), lambda l, v: l.atan2(v, v),
                lambda l, v: l.erf(v), lambda l, v: l.sign(v), lambda l, v: l.frac(v)):
         assert fn(minitorch, x).grad_fn.name() == fn(torch, tx).grad_fn.name()
+
+
+def test_unary_plus_is_the_tensor_itself():
+    """`+x` is `positive(x)`: the same tensor, as in PyTorch; bool tensors are refused."""
+    for lib in (minitorch, torch):
+        x = lib.ones(3, requires_grad=True) * 2
+        assert (+x) is x and lib.positive(x) is x
+        with pytest.raises(RuntimeError, match="The `\\+` operator, on a bool tensor is not supported"):
+            +lib.ones(2, dtype=lib.bool)

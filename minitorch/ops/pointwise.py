@@ -22,7 +22,7 @@ from .unary import log
 # The public functions (exported as minitorch.<name>)
 __all__ = [
     "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "neg",
-    "negative", "pow", "floor_divide", "fmod", "remainder", "maximum", "minimum", "atan2",
+    "negative", "positive", "pow", "floor_divide", "fmod", "remainder", "maximum", "minimum", "atan2",
     "arctan2", "lerp", "addcmul", "addcdiv", "clamp", "clip", "clamp_min", "clamp_max",
 ]
 
@@ -584,6 +584,13 @@ def neg(input):
     return Neg.apply(input)
 
 
+def positive(input):
+    """``+input``: the tensor itself (bool tensors are rejected, as by PyTorch)."""
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
+
+
 def pow(input, exponent):
     """``input ** exponent``; either may be a Python number."""
     return Pow.apply(input, exponent)
@@ -739,7 +746,8 @@ def clamp_max_(self, max):  # noqa: A002
 
 tensor_methods = {
     "add": add, "sub": sub, "subtract": sub, "mul": mul, "multiply": mul, "div": div,
-    "divide": div, "true_divide": true_divide, "neg": neg, "negative": neg, "pow": pow,
+    "divide": div, "true_divide": true_divide, "neg": neg, "negative": neg, "positive": positive,
+    "pow": pow,
     "floor_divide": floor_divide, "fmod": fmod, "remainder": remainder, "maximum": maximum,
     "minimum": minimum, "atan2": atan2, "arctan2": atan2, "lerp": lerp, "addcmul": addcmul,
     "addcdiv": addcdiv, "clamp": clamp, "clip": clamp, "clamp_min": clamp_min,
@@ -755,6 +763,7 @@ tensor_methods = {
     "__rmul__": direct_operator(np.multiply, Mul.apply),
     "__truediv__": direct_operator(np.true_divide, Div.apply),
     "__rtruediv__": direct_operator(np.true_divide, Div.apply, reflected=True),
-    "__pow__": pow, "__rpow__": _rpow, "__neg__": neg, "__floordiv__": floor_divide,
+    "__pow__": pow, "__rpow__": _rpow, "__neg__": neg, "__pos__": positive,
+    "__floordiv__": floor_divide,
     "__rfloordiv__": _rfloordiv, "__mod__": remainder, "__rmod__": _rmod,
 }
