@@ -112,11 +112,7 @@ class Einsum(Function):
             if result is not None:
                 return result
         equation = ",".join(terms) + "->" + out
-        result = np.einsum(equation, *arrays, optimize=len(arrays) > 1)
-        # one operand: NumPy may return a view of it ('ii->i'); this op's result is its own
-        # memory (an in-place op on it must not change the operand behind autograd's back)
-        return result.copy() if len(arrays) == 1 and getattr(result, "base", None) is not None \
-            else result
+        return np.einsum(equation, *arrays, optimize=len(arrays) > 1)
 
     @staticmethod
     def backward(ctx, grad):
@@ -223,10 +219,22 @@ def einsum(equation: str, *operands) -> Tensor:
                                    f"{_c_name(t)}")
     terms, out = _parse(equation, operands)
     sizes = _label_sizes(terms, operands)
-    if len(terms) == 1 and len(set(terms[0])) == len(terms[0]) and sorted(terms[0]) == sorted(out):
-        # only a reordering of the dims ('ij->ji'): a view, as PyTorch's is
-        return operands[0].permute([terms[0].index(label) for label in out])
+    if len(terms) == 1 and set(terms[0]) == set(out):
+        return _diagonals_and_permute(terms[0], out, operands[0])
     return Einsum.apply(tuple(terms), out, sizes, *operands)
+
+
+def _diagonals_and_permute(term: str, out: str, operand: Tensor) -> Tensor:
+    """An einsum of one operand that sums over nothing ('ij->ji', 'ii->i') takes diagonals
+    and reorders dims: a view of the operand, as PyTorch's is."""
+    labels, view = list(term), operand
+    for label in out:
+        while labels.count(label) > 1:  # a repeated label: the diagonal, as the last dim
+            first = labels.index(label)
+            second = labels.index(label, first + 1)
+            view = view.diagonal(0, first, second)
+            labels = [lb for k, lb in enumerate(labels) if k not in (first, second)] + [label]
+    return view.permute([labels.index(label) for label in out])
 
 
 def _c_name(t: Tensor) -> str:
