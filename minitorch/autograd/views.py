@@ -89,7 +89,7 @@ class AsStrided(Function):
     ``positions`` of the base (repeated positions, as in an expanded view, add up)."""
 
     node_name = "AsStridedBackward0"
-    is_view = True
+    is_view = True  # (never applied; marks its nodes as view histories for check_writable_view)
 
     @staticmethod
     def backward(ctx, grad):
@@ -153,10 +153,12 @@ def refresh_stale_view(view: Tensor) -> None:
     refresh_view(view)
 
 
-def refresh_view(view: Tensor) -> None:
-    """Give ``view`` (whose base requires grad) a history on top of its base's current one."""
+def refresh_view(view: Tensor, positions=None) -> None:
+    """Give ``view`` (whose base requires grad) a history on top of its base's current one
+    (``positions``: its positions in the base, when already known)."""
     base = view._base
-    positions = positions_in_base(view._data, base._data)
+    if positions is None:
+        positions = positions_in_base(view._data, base._data)
     view.requires_grad = True
     view.grad_fn = _as_strided_node(base._edge(), base._data.shape, base._data.dtype, positions)
     view._output_nr = 0
@@ -177,7 +179,7 @@ def write_through_view(view: Tensor, fn: Node) -> None:
     node.fn, node.positions = fn, positions_in_base(view._data, base._data)
     base.requires_grad = True
     base.grad_fn, base._output_nr = node, 0
-    refresh_view(view)
+    refresh_view(view, node.positions)
     _saved_view_gets_view_history(fn, node)
 
 
@@ -187,6 +189,8 @@ def _saved_view_gets_view_history(fn: Node, copy_slices: Node) -> None:
     only inside ``copy_slices``, which runs its backward. (Held weakly: ``fn`` is held by
     ``copy_slices``, so a strong reference back would be a cycle.)"""
     outputs = [entry for entry in fn._saved or () if isinstance(entry, _SavedOutput)]
+    if not outputs:
+        return
     copy_slices_ref = weakref.ref(copy_slices)
     shape, dtype = copy_slices._input_shapes[0], copy_slices._input_dtypes[0]
     positions = copy_slices.positions

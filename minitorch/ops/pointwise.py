@@ -22,8 +22,8 @@ from .unary import log
 # The public functions (exported as minitorch.<name>)
 __all__ = [
     "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "neg",
-    "negative", "positive", "pow", "floor_divide", "fmod", "remainder", "maximum", "minimum", "atan2",
-    "arctan2", "lerp", "addcmul", "addcdiv", "clamp", "clip", "clamp_min", "clamp_max",
+    "negative", "positive", "pow", "floor_divide", "fmod", "remainder", "maximum", "minimum",
+    "atan2", "arctan2", "lerp", "addcmul", "addcdiv", "clamp", "clip", "clamp_min", "clamp_max",
 ]
 
 
