@@ -27,6 +27,18 @@
 # 3. run the same computation in minitorch and in PyTorch, and check that all three agree;
 # 4. look at the graph minitorch recorded, with its values and gradients.
 
+# %% [markdown]
+# ### How the exercises work
+#
+# Cells with `# YOUR CODE HERE` are yours to fill in (this page shows the solutions; your copy
+# in `exercises/` has stubs). After each one, a check cell runs your code on several inputs and
+# compares with the exact answer and with PyTorch: **✔** when it is right, **✘** with the input,
+# expected vs got and a hint when it is not, **…** while the stub is still there.
+#
+# Cells marked `#@save` are saved, as you run them, into your own small package `mytorch`
+# (here `mytorch/ch01.py`). Later chapters import from it: the engine you write now is the one
+# that trains a network at the end of this chapter, and the one chapter 03 grows into tensors.
+
 # %%
 import inspect
 import math
@@ -34,6 +46,10 @@ import math
 import minitorch
 import torch
 import viz
+from minitorch import course
+from minitorch.course import ch01 as check
+
+course.start("01")
 
 # %% [markdown]
 # ## 1. A derivative is a slope
@@ -43,16 +59,37 @@ import viz
 # change in $x$. The *central* difference $\frac{f(x+h) - f(x-h)}{2h}$ is accurate to
 # order $h^2$, much better than the one-sided $\frac{f(x+h) - f(x)}{h}$.
 
+#
+# **Exercise 1.1.** Write `central_difference(f, x, h)`.
+
+# %%
+#@save
+def central_difference(f, x, h=1e-5):
+    """The slope of f at x, measured: (f(x + h) - f(x - h)) / 2h."""
+    ### BEGIN SOLUTION
+    return (f(x + h) - f(x - h)) / (2 * h)
+    ### END SOLUTION
+
+
+# %%
+check.central_difference(central_difference)
+
+# %% [markdown]
+# How good is the estimate? The one-sided difference's error shrinks like $h$, the central
+# one's like $h^2$ (until $h$ is so small that rounding takes over):
+
 # %%
 def f(x):
     return x**3 - 2 * x
 
 
 x0 = 1.5
-for h in (1e-1, 1e-3, 1e-5):
-    one_sided = (f(x0 + h) - f(x0)) / h
-    central = (f(x0 + h) - f(x0 - h)) / (2 * h)
-    print(f"h={h:.0e}  one-sided {one_sided:.6f}  central {central:.6f}  exact {3 * x0**2 - 2:.6f}")
+with course.needs("central_difference"):
+    for h in (1e-1, 1e-3, 1e-5):
+        one_sided = (f(x0 + h) - f(x0)) / h
+        central = central_difference(f, x0, h)
+        print(f"h={h:.0e}  one-sided {one_sided:.6f}  central {central:.6f}  "
+              f"exact {3 * x0**2 - 2:.6f}")
 
 # %% [markdown]
 # Finite differences need two evaluations of $f$ *per input*. A network has millions of
@@ -72,8 +109,44 @@ for h in (1e-1, 1e-3, 1e-5):
 # `Value` wraps one number. Each operation returns a new `Value` that remembers its inputs
 # and a small function that pushes the output's gradient to the inputs (the local
 # derivative times the incoming gradient, added with `+=`).
+#
+# `backward()` must run those small functions in the right order: a node's gradient is
+# complete only once every node that uses it has pushed its share, so we visit the graph in
+# **topological order** (each node after its children) and run it reversed.
+#
+# **Exercise 1.2.** Write `topological_order(root)`: every node reachable from `root` through
+# `_children`, each exactly once, each after its children. Use an explicit stack rather than
+# recursion: a chain of a few thousand operations would overflow Python's recursion limit.
 
 # %%
+#@save
+def topological_order(root):
+    """Every node reachable from root, each listed after all of its children (root last)."""
+    ### BEGIN SOLUTION
+    order, seen, stack = [], set(), [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if children_done:            # second visit: everything below is listed
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))   # come back to it after its children
+        stack.extend((child, False) for child in node._children)
+    return order
+    ### END SOLUTION
+
+
+# %% [markdown]
+# **Exercise 1.3.** Fill in the local derivatives of `*`, `**` and `tanh` in `Value` (`+` is
+# done for you as an example). Each backward *adds* its contribution to `.grad`.
+
+# %%
+#@save
+import math
+
+
 class Value:
     """A number that remembers how it was computed, so gradients can flow back."""
 
@@ -99,8 +172,10 @@ class Value:
         out = Value(self.data * other.data, (self, other), "*")
 
         def backward():              # d(ab)/da = b, d(ab)/db = a
+            ### BEGIN SOLUTION
             self.grad += other.data * out.grad
             other.grad += self.data * out.grad
+            ### END SOLUTION
         out._backward = backward
         return out
 
@@ -108,7 +183,9 @@ class Value:
         out = Value(self.data**k, (self,), f"**{k}")
 
         def backward():              # d(a^k)/da = k a^(k-1)
+            ### BEGIN SOLUTION
             self.grad += k * self.data ** (k - 1) * out.grad
+            ### END SOLUTION
         out._backward = backward
         return out
 
@@ -117,7 +194,17 @@ class Value:
         out = Value(t, (self,), "tanh")
 
         def backward():              # d tanh(a)/da = 1 - tanh(a)^2
+            ### BEGIN SOLUTION
             self.grad += (1 - t * t) * out.grad
+            ### END SOLUTION
+        out._backward = backward
+        return out
+
+    def relu(self):
+        out = Value(max(self.data, 0.0), (self,), "relu")
+
+        def backward():              # d relu(a)/da = 1 where a > 0, else 0
+            self.grad += (self.data > 0) * out.grad
         out._backward = backward
         return out
 
@@ -131,27 +218,20 @@ class Value:
     __rmul__ = __mul__
 
     def backward(self):
-        """Visit nodes so that each comes after everything it depends on, then run the
-        local backward functions in reverse. An explicit stack, not recursion, so long
-        chains cannot overflow Python's recursion limit."""
-        order, seen, stack = [], set(), [(self, False)]
-        while stack:
-            node, children_done = stack.pop()
-            if children_done:
-                order.append(node)
-                continue
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            stack.append((node, True))
-            stack.extend((child, False) for child in node._children)
+        """Seed d(self)/d(self) = 1, then run each node's local backward, outputs first."""
         self.grad = 1.0
-        for node in reversed(order):
+        for node in reversed(topological_order(self)):
             node._backward()
 
     def __repr__(self):
         return f"Value(data={self.data:.4f}, grad={self.grad:.4f})"
 
+
+# %%
+check.topological_order(topological_order, Value)
+
+# %%
+check.value(Value)
 
 # %% [markdown]
 # A single neuron: $y = \tanh(w_1 x_1 + w_2 x_2 + b)$, followed by a squared error.
@@ -161,11 +241,12 @@ class Value:
 # %%
 x1, x2 = Value(2.0), Value(-1.0)
 w1, w2, b = Value(-0.5), Value(1.5), Value(0.3)
-y = (w1 * x1 + w2 * x2 + b).tanh()
-loss = (y - x1 * 0.1) ** 2
-loss.backward()
-for name, v in [("x1", x1), ("x2", x2), ("w1", w1), ("w2", w2), ("b", b), ("loss", loss)]:
-    print(f"{name:4s} {v}")
+with course.needs("your Value"):
+    y = (w1 * x1 + w2 * x2 + b).tanh()
+    loss = (y - x1 * 0.1) ** 2
+    loss.backward()
+    for name, v in [("x1", x1), ("x2", x2), ("w1", w1), ("w2", w2), ("b", b), ("loss", loss)]:
+        print(f"{name:4s} {v}")
 
 # %% [markdown]
 # Check one gradient against a central difference on the same expression:
@@ -177,10 +258,63 @@ def neuron_loss(w1_value):
     return (y - x1 * 0.1) ** 2
 
 
-h = 1e-6
-numeric = (neuron_loss(-0.5 + h) - neuron_loss(-0.5 - h)) / (2 * h)
-print(f"dloss/dw1: engine {w1.grad:.6f}, central difference {numeric:.6f}")
-assert abs(numeric - w1.grad) < 1e-6
+with course.needs("your central_difference"):
+    numeric = central_difference(neuron_loss, -0.5, h=1e-6)
+    print(f"dloss/dw1: engine {w1.grad:.6f}, central difference {numeric:.6f}")
+
+# %% [markdown]
+# ### Your engine learns
+#
+# Those few lines are enough to train a neural network. A multi-layer perceptron is neurons
+# in layers, each neuron $\tanh(w \cdot x + b)$; the loss is the mean squared distance to the
+# labels $\pm 1$; a training step lowers every weight a little along minus its gradient.
+# Here the network, 2 inputs → 8 tanh neurons → 1, learns to tell apart the two interleaved
+# half-moons (60 points), in about a second.
+
+# %%
+class Neuron:
+    def __init__(self, n_inputs, rng):
+        self.w = [Value(rng.uniform(-1, 1)) for _ in range(n_inputs)]
+        self.b = Value(0.0)
+
+    def __call__(self, x):
+        return sum((wi * xi for wi, xi in zip(self.w, x)), self.b).tanh()
+
+    def parameters(self):
+        return self.w + [self.b]
+
+
+class MLP:
+    def __init__(self, sizes, rng):
+        self.layers = [[Neuron(n_in, rng) for _ in range(n_out)]
+                       for n_in, n_out in zip(sizes, sizes[1:])]
+
+    def __call__(self, x):
+        for layer in self.layers:
+            x = [neuron(x) for neuron in layer]
+        return x[0]
+
+    def parameters(self):
+        return [p for layer in self.layers for neuron in layer for p in neuron.parameters()]
+
+
+import random
+
+moons = minitorch.datasets.make_moons(60, noise=0.1, generator=minitorch.Generator().manual_seed(0))
+points, labels = moons.tensors[0].tolist(), [2 * y - 1 for y in moons.tensors[1].tolist()]
+model = MLP([2, 8, 1], random.Random(0))
+with course.needs("your Value"):
+    for step in range(80):
+        predictions = [model(x) for x in points]
+        loss = sum(((p - y) ** 2 for p, y in zip(predictions, labels)), Value(0.0)) * (1 / len(points))
+        for p in model.parameters():
+            p.grad = 0.0
+        loss.backward()
+        for p in model.parameters():
+            p.data -= 0.5 * p.grad
+        if step % 20 == 0 or step == 79:
+            accuracy = sum((p.data > 0) == (y > 0) for p, y in zip(predictions, labels)) / len(points)
+            print(f"step {step:2d}  loss {loss.data:.4f}  accuracy {accuracy:.0%}")
 
 # %% [markdown]
 # ## 4. The same computation in minitorch and in PyTorch
@@ -243,24 +377,22 @@ print(inspect.getsource(minitorch.ops.pointwise.Mul))
 # %% [markdown]
 # ## Checks
 #
-# The from-scratch engine, minitorch and PyTorch agree on every gradient, and minitorch's
-# gradients pass a central-difference check.
+# Your exercises, once more; then minitorch's own gradients against a central-difference
+# check (independent of your code).
 
 # %%
-scratch = {"x1": x1.grad, "x2": x2.grad, "w1": w1.grad, "w2": w2.grad, "b": b.grad}
-for name, value in scratch.items():
-    assert abs(mt_inputs[name].grad.item() - value) < 1e-6, name
-    assert abs(th_inputs[name].grad.item() - value) < 1e-6, name
-assert abs(mt_loss.item() - loss.data) < 1e-6
-
 x = minitorch.tensor([0.3, -1.2, 2.0], dtype=minitorch.float64, requires_grad=True)
 assert minitorch.autograd.gradcheck(lambda t: ((t * 1.5 - 0.5).tanh() ** 2).sum(), (x,))
-print("all checks passed")
+assert abs(mt_loss.item() - th_loss.item()) < 1e-6
+course.summary(check.central_difference(central_difference),
+               check.topological_order(topological_order, Value),
+               check.value(Value))
 
 # %% [markdown]
 # ## Try next
 #
-# * Add `relu` and `exp` to `Value`, with their local derivatives.
+# * Add `exp` and `log` to `Value`, with their local derivatives, and train the MLP with a
+#   cross-entropy loss instead of the squared error.
 # * Replace `+=` by `=` in `Value.__add__`'s backward and run `x + x`: which gradient is
 #   wrong, and why? (Every framework must *accumulate* where a value fans out.)
 # * Use `minitorch.autograd.gradcheck` on a function of your own.

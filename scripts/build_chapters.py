@@ -27,6 +27,9 @@ ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "
 
 
 def build(source: Path) -> float:
+    # The chapter's #@save cells are written into chapters/mytorch/chNN.py as they run: start
+    # from nothing, so that a cell removed from the chapter does not linger in the module.
+    (CHAPTERS / "mytorch" / f"ch{source.name[:2]}.py").unlink(missing_ok=True)
     notebook = jupytext.read(source)
     notebook.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python",
                                        "name": "python3"}
