@@ -7,6 +7,7 @@ import contextlib
 import importlib
 import sys
 import tempfile
+import types
 from functools import lru_cache
 from pathlib import Path
 
@@ -66,4 +67,16 @@ def module(chapter: str, variant: str):
         return importlib.import_module(f"{PACKAGE}.ch{chapter}")
 
 
-__all__ = ["module", "saved_cells", "chapters_with_saved_cells", "solution_only"]
+def mistaken(chapter: str, wrong: str, right: str):
+    """``mytorch.ch<chapter>`` with the solution's line(s) ``right`` replaced by ``wrong``:
+    a typical mistake, made exactly where a learner would make it."""
+    text = module_text(chapter, saved_cells(chapter))
+    assert text.count(right) == 1, f"{right!r} should occur once in chapter {chapter}'s solution"
+    mutant = types.ModuleType(f"{PACKAGE}.ch{chapter}_mistaken")
+    with _importable(_package_folder("solution")):
+        exec(compile(text.replace(right, wrong), f"<chapter {chapter}, mistaken>", "exec"),
+             mutant.__dict__)
+    return mutant
+
+
+__all__ = ["module", "mistaken", "saved_cells", "chapters_with_saved_cells", "solution_only"]
