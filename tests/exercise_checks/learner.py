@@ -67,6 +67,15 @@ def module(chapter: str, variant: str):
         return importlib.import_module(f"{PACKAGE}.ch{chapter}")
 
 
+def failed(verdict, *words) -> bool:
+    """The verdict is a failure whose message shows what was expected and what came, and
+    mentions each of ``words`` (the input, the hint)."""
+    assert verdict.status == "failed", verdict.message
+    for word in ("expected", "got", *words):
+        assert word in verdict.message, f"{word!r} missing from:\n{verdict.message}"
+    return True
+
+
 def mistaken(chapter: str, wrong: str, right: str):
     """``mytorch.ch<chapter>`` with the solution's line(s) ``right`` replaced by ``wrong``:
     a typical mistake, made exactly where a learner would make it."""
@@ -79,4 +88,4 @@ def mistaken(chapter: str, wrong: str, right: str):
     return mutant
 
 
-__all__ = ["module", "mistaken", "saved_cells", "chapters_with_saved_cells", "solution_only"]
+__all__ = ["failed", "module", "mistaken", "saved_cells", "chapters_with_saved_cells", "solution_only"]
