@@ -176,9 +176,11 @@ for _kw in OPTION_GRID:  # SGD's dampening and nesterov go together (nesterov ne
 @pytest.mark.parametrize("name,kwargs", OPTION_GRID, ids=[f"{n}-{k}" for n, k in OPTION_GRID])
 def test_every_option_combination_matches_pytorch(name, kwargs, dtype):
     kind = "ce" if dtype == "float32" else "mse"
-    ours, _, opt = _train(minitorch, name, kwargs, dtype, steps=20, kind=kind)
-    theirs, _, t_opt = _train(torch, name, kwargs, dtype, steps=20, kind=kind)
+    ours, params, opt = _train(minitorch, name, kwargs, dtype, steps=20, kind=kind)
+    theirs, t_params, t_opt = _train(torch, name, kwargs, dtype, steps=20, kind=kind)
     _compare(ours, theirs, dtype)
+    # the same in-place writes to each parameter (decoupled decay is one more than the update)
+    assert [p._version for p in params] == [p._version for p in t_params]
     assert [list(s) for s in opt.state_dict()["state"].values()] == \
         [list(s) for s in t_opt.state_dict()["state"].values()]
 
