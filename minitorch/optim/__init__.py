@@ -1,8 +1,9 @@
 """``minitorch.optim``: optimizers (and ``lr_scheduler``), with PyTorch's names, options,
 state names and ``state_dict`` layout.
 
-Each optimizer is one file whose ``step`` shows its whole update rule; the shared machinery
-(parameter groups, ``zero_grad``, ``state_dict``) is in ``optimizer.py``; the schedules are
+Each optimizer is one file whose ``_update`` is its whole update rule, in Tensor in-place ops,
+with the rule in math in its docstring; the loop that calls it and the shared machinery
+(parameter groups, ``zero_grad``, ``state_dict``) are in ``optimizer.py``; the schedules are
 in the ``lr_scheduler`` package.
 """
 from .optimizer import Optimizer

@@ -1,11 +1,9 @@
 """``Adadelta``: steps whose size is a running RMS of past steps over that of gradients (Zeiler)."""
 from __future__ import annotations
 
-import numpy as np
-
-from ..autograd import grad_mode
-from .optimizer import (Optimizer, _add_scaled_, _addcmul_, _advance, _check_nonnegative,
-                        _check_unsupported, _new_step_counter, _zeros_like)
+from .._creation import zeros_like
+from ._checks import check_nonnegative, check_unsupported
+from .optimizer import Optimizer, step_counter
 
 
 class Adadelta(Optimizer):
@@ -32,46 +30,24 @@ class Adadelta(Optimizer):
                  weight_decay: float = 0, foreach: bool | None = None, *,
                  capturable: bool = False, maximize: bool = False,
                  differentiable: bool = False) -> None:
-        _check_nonnegative(lr=lr)
+        check_nonnegative(lr=lr)
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho}")
-        _check_nonnegative(eps=eps, weight_decay=weight_decay)
-        _check_unsupported("Adadelta", differentiable=differentiable, capturable=capturable)
+        check_nonnegative(eps=eps, weight_decay=weight_decay)
+        check_unsupported("Adadelta", differentiable=differentiable, capturable=capturable)
         defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize,
                         capturable=capturable, foreach=foreach, differentiable=differentiable)
         super().__init__(params, defaults)
 
-    @grad_mode.no_grad()
-    def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns ``closure()`` if given."""
-        loss = self._evaluate(closure)
-        for group in self.param_groups:
-            lr, rho, eps, weight_decay = group["lr"], group["rho"], group["eps"], group["weight_decay"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state["step"] = _new_step_counter()
-                    state["square_avg"], state["acc_delta"] = _zeros_like(p), _zeros_like(p)
-                _advance(state["step"])
-                param, grad = p._data, p.grad._data
-                if group["maximize"]:
-                    grad = -grad
-                if weight_decay != 0:
-                    grad = grad + weight_decay * param
+    def _init_state(self, p, group):
+        return {"step": step_counter(), "square_avg": zeros_like(p), "acc_delta": zeros_like(p)}
 
-                square_avg, acc_delta = state["square_avg"]._data, state["acc_delta"]._data
-                np.multiply(square_avg, rho, out=square_avg)
-                _addcmul_(square_avg, grad, grad, 1 - rho)
-                std = np.add(square_avg, eps)
-                np.sqrt(std, out=std)
-                delta = np.add(acc_delta, eps)
-                np.sqrt(delta, out=delta)
-                np.divide(delta, std, out=delta)
-                np.multiply(delta, grad, out=delta)
-                np.multiply(acc_delta, rho, out=acc_delta)
-                _addcmul_(acc_delta, delta, delta, 1 - rho)
-                _add_scaled_(param, delta, -lr)
-                p._bump_version()
-        return loss
+    def _update(self, p, grad, state, group):
+        rho, eps = group["rho"], group["eps"]
+        state["step"].add_(1)
+        square_avg, acc_delta = state["square_avg"], state["acc_delta"]
+        square_avg.mul_(rho).addcmul_(grad, grad, value=1 - rho)
+        std = square_avg.add(eps).sqrt_()
+        delta = acc_delta.add(eps).sqrt_().div_(std).mul_(grad)
+        acc_delta.mul_(rho).addcmul_(delta, delta, value=1 - rho)
+        p.add_(delta, alpha=-group["lr"])

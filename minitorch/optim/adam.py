@@ -1,12 +1,10 @@
 """``Adam``: adaptive moment estimation (Kingma & Ba), with AMSGrad and decoupled decay options."""
 from __future__ import annotations
 
-import numpy as np
-
-from ..autograd import grad_mode
-from .optimizer import (Optimizer, _addcdiv_, _advance, _check_betas, _check_nonnegative,
-                        _check_unsupported, _decay_weights, _new_step_counter, _update_moments,
-                        _zeros_like)
+from .._creation import zeros_like
+from ..ops.pointwise import maximum
+from ._checks import check_betas, check_nonnegative, check_unsupported
+from .optimizer import Optimizer, step_counter
 
 
 class Adam(Optimizer):
@@ -36,51 +34,47 @@ class Adam(Optimizer):
                  foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
                  differentiable: bool = False, fused: bool | None = None,
                  decoupled_weight_decay: bool = False) -> None:
-        _check_nonnegative(lr=lr, eps=eps)
-        _check_betas(betas)
-        _check_nonnegative(weight_decay=weight_decay)
-        _check_unsupported(type(self).__name__, differentiable=differentiable, fused=fused,
-                           capturable=capturable)
+        check_nonnegative(lr=lr, eps=eps)
+        check_betas(betas)
+        check_nonnegative(weight_decay=weight_decay)
+        check_unsupported(type(self).__name__, differentiable=differentiable, fused=fused,
+                          capturable=capturable)
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
                         maximize=maximize, foreach=foreach, capturable=capturable,
                         differentiable=differentiable, fused=fused,
                         decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
 
-    @grad_mode.no_grad()
-    def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns ``closure()`` if given."""
-        loss = self._evaluate(closure)
-        for group in self.param_groups:
-            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-            weight_decay, amsgrad = group["weight_decay"], group["amsgrad"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state["step"] = _new_step_counter()
-                    state["exp_avg"], state["exp_avg_sq"] = _zeros_like(p), _zeros_like(p)
-                    if amsgrad:
-                        state["max_exp_avg_sq"] = _zeros_like(p)
-                param, grad = p._data, p.grad._data
-                if group["maximize"]:
-                    grad = -grad
-                t = _advance(state["step"])
-                grad = _decay_weights(param, grad, lr, weight_decay, group["decoupled_weight_decay"])
+    def _init_state(self, p, group):
+        state = moments_state(p)
+        if group["amsgrad"]:
+            state["max_exp_avg_sq"] = zeros_like(p)
+        return state
 
-                exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
-                _update_moments(exp_avg, exp_avg_sq, grad, beta1, beta2)
-                if amsgrad:
-                    second_moment = state["max_exp_avg_sq"]._data
-                    np.maximum(second_moment, exp_avg_sq, out=second_moment)
-                else:
-                    second_moment = exp_avg_sq
+    def _update(self, p, grad, state, group):
+        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        t = float(state["step"].add_(1))
+        exp_avg, exp_avg_sq = update_moments(state, grad, beta1, beta2)
+        second_moment = exp_avg_sq
+        if group["amsgrad"]:  # the largest v so far: the step never grows as v shrinks
+            second_moment = state["max_exp_avg_sq"]
+            second_moment.copy_(maximum(second_moment, exp_avg_sq))
 
-                step_size = lr / (1 - beta1 ** t)
-                denom = np.sqrt(second_moment)
-                np.divide(denom, (1 - beta2 ** t) ** 0.5, out=denom)
-                np.add(denom, eps, out=denom)
-                _addcdiv_(param, exp_avg, denom, -step_size)
-                p._bump_version()
-        return loss
+        step_size = lr / (1 - beta1 ** t)
+        denom = (second_moment.sqrt() / (1 - beta2 ** t) ** 0.5).add_(eps)
+        p.addcdiv_(exp_avg, denom, value=-step_size)
+
+
+# --- shared with NAdam and RAdam, which build on Adam's moments ------------------------------
+
+def moments_state(p):
+    """A step counter and Adam's two running averages (zeros shaped like ``p``)."""
+    return {"step": step_counter(), "exp_avg": zeros_like(p), "exp_avg_sq": zeros_like(p)}
+
+
+def update_moments(state, grad, beta1: float, beta2: float):
+    """Adam's running averages, in place: ``m ← β1 m + (1 - β1) g``, ``v ← β2 v + (1 - β2) g²``."""
+    exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+    exp_avg.lerp_(grad, 1 - beta1)
+    exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+    return exp_avg, exp_avg_sq

@@ -1,11 +1,10 @@
 """``Adamax``: Adam with the infinity norm in place of the second moment."""
 from __future__ import annotations
 
-import numpy as np
-
-from ..autograd import grad_mode
-from .optimizer import (Optimizer, _addcdiv_, _advance, _check_betas, _check_nonnegative,
-                        _check_unsupported, _lerp_, _new_step_counter, _zeros_like)
+from .._creation import zeros_like
+from ..ops.pointwise import maximum
+from ._checks import check_betas, check_nonnegative, check_unsupported
+from .optimizer import Optimizer, step_counter
 
 
 class Adamax(Optimizer):
@@ -31,41 +30,21 @@ class Adamax(Optimizer):
                  eps: float = 1e-8, weight_decay: float = 0, foreach: bool | None = None, *,
                  maximize: bool = False, differentiable: bool = False,
                  capturable: bool = False) -> None:
-        _check_nonnegative(lr=lr, eps=eps)
-        _check_betas(betas)
-        _check_nonnegative(weight_decay=weight_decay)
-        _check_unsupported("Adamax", differentiable=differentiable, capturable=capturable)
+        check_nonnegative(lr=lr, eps=eps)
+        check_betas(betas)
+        check_nonnegative(weight_decay=weight_decay)
+        check_unsupported("Adamax", differentiable=differentiable, capturable=capturable)
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, foreach=foreach,
                         maximize=maximize, differentiable=differentiable, capturable=capturable)
         super().__init__(params, defaults)
 
-    @grad_mode.no_grad()
-    def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns ``closure()`` if given."""
-        loss = self._evaluate(closure)
-        for group in self.param_groups:
-            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-            weight_decay = group["weight_decay"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state["step"] = _new_step_counter()
-                    state["exp_avg"], state["exp_inf"] = _zeros_like(p), _zeros_like(p)
-                param, grad = p._data, p.grad._data
-                if group["maximize"]:
-                    grad = -grad
-                t = _advance(state["step"])
-                if weight_decay != 0:
-                    grad = grad + weight_decay * param
+    def _init_state(self, p, group):
+        return {"step": step_counter(), "exp_avg": zeros_like(p), "exp_inf": zeros_like(p)}
 
-                exp_avg, exp_inf = state["exp_avg"]._data, state["exp_inf"]._data
-                _lerp_(exp_avg, grad, 1 - beta1)
-                np.multiply(exp_inf, beta2, out=exp_inf)
-                bound = np.abs(grad)
-                np.add(bound, eps, out=bound)
-                np.maximum(exp_inf, bound, out=exp_inf)
-                _addcdiv_(param, exp_avg, exp_inf, -lr / (1 - beta1 ** t))
-                p._bump_version()
-        return loss
+    def _update(self, p, grad, state, group):
+        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        t = float(state["step"].add_(1))
+        exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
+        exp_avg.lerp_(grad, 1 - beta1)
+        exp_inf.copy_(maximum(exp_inf.mul_(beta2), grad.abs().add_(eps)))
+        p.addcdiv_(exp_avg, exp_inf, value=-lr / (1 - beta1 ** t))

@@ -1,13 +1,10 @@
 """``NAdam``: Adam with Nesterov momentum (Dozat), with a momentum-decay schedule."""
 from __future__ import annotations
 
-import numpy as np
-
-from ..autograd import grad_mode
-from ..tensor import Tensor
-from .optimizer import (Optimizer, _addcdiv_, _advance, _check_betas, _check_nonnegative,
-                        _check_unsupported, _decay_weights, _new_step_counter, _update_moments,
-                        _zeros_like)
+from .._creation import zeros_like
+from ._checks import check_betas, check_nonnegative, check_unsupported
+from .adam import update_moments
+from .optimizer import Optimizer, step_counter
 
 
 class NAdam(Optimizer):
@@ -39,51 +36,31 @@ class NAdam(Optimizer):
                  decoupled_weight_decay: bool = False, *, foreach: bool | None = None,
                  maximize: bool = False, capturable: bool = False,
                  differentiable: bool = False) -> None:
-        _check_nonnegative(lr=lr, eps=eps)
-        _check_betas(betas)
-        _check_nonnegative(weight_decay=weight_decay, momentum_decay=momentum_decay)
-        _check_unsupported("NAdam", differentiable=differentiable, capturable=capturable)
+        check_nonnegative(lr=lr, eps=eps)
+        check_betas(betas)
+        check_nonnegative(weight_decay=weight_decay, momentum_decay=momentum_decay)
+        check_unsupported("NAdam", differentiable=differentiable, capturable=capturable)
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                         momentum_decay=momentum_decay,
                         decoupled_weight_decay=decoupled_weight_decay, maximize=maximize,
                         foreach=foreach, capturable=capturable, differentiable=differentiable)
         super().__init__(params, defaults)
 
-    @grad_mode.no_grad()
-    def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns ``closure()`` if given."""
-        loss = self._evaluate(closure)
-        for group in self.param_groups:
-            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-            weight_decay, momentum_decay = group["weight_decay"], group["momentum_decay"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state["step"] = _new_step_counter()
-                    state["mu_product"] = _new_step_counter()
-                    state["mu_product"]._data[...] = 1.0
-                    state["exp_avg"], state["exp_avg_sq"] = _zeros_like(p), _zeros_like(p)
-                param, grad = p._data, p.grad._data
-                if group["maximize"]:
-                    grad = -grad
-                t = _advance(state["step"])
-                grad = _decay_weights(param, grad, lr, weight_decay, group["decoupled_weight_decay"])
+    def _init_state(self, p, group):
+        # (PyTorch's key order, which state_dict shows)
+        return {"step": step_counter(), "mu_product": step_counter(1.0),
+                "exp_avg": zeros_like(p), "exp_avg_sq": zeros_like(p)}
 
-                mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * momentum_decay))
-                mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
-                # the product is kept in the counter's dtype, as PyTorch keeps it (float32)
-                mu_product: Tensor = state["mu_product"]
-                np.multiply(mu_product._data, mu, out=mu_product._data)
-                mu_product_now = float(mu_product._data)
+    def _update(self, p, grad, state, group):
+        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        t = float(state["step"].add_(1))
+        psi = group["momentum_decay"]
+        mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
+        mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
+        # the product is kept in the counter's dtype (float32), as PyTorch keeps it
+        mu_product = float(state["mu_product"].mul_(mu))
 
-                exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
-                _update_moments(exp_avg, exp_avg_sq, grad, beta1, beta2)
-                denom = np.divide(exp_avg_sq, 1 - beta2 ** t)
-                np.sqrt(denom, out=denom)
-                np.add(denom, eps, out=denom)
-                _addcdiv_(param, grad, denom, -lr * (1.0 - mu) / (1.0 - mu_product_now))
-                _addcdiv_(param, exp_avg, denom, -lr * mu_next / (1.0 - mu_product_now * mu_next))
-                p._bump_version()
-        return loss
+        exp_avg, exp_avg_sq = update_moments(state, grad, beta1, beta2)
+        denom = exp_avg_sq.div(1 - beta2 ** t).sqrt().add_(eps)
+        p.addcdiv_(grad, denom, value=-lr * (1.0 - mu) / (1.0 - mu_product))
+        p.addcdiv_(exp_avg, denom, value=-lr * mu_next / (1.0 - mu_product * mu_next))

@@ -2,13 +2,12 @@
 
 An optimizer holds ``param_groups`` (a list of dicts: the tensors under ``'params'`` plus
 the options that apply to them, such as ``'lr'``) and ``state`` (a dict per parameter, e.g.
-Adam's running averages). Subclasses only write ``step``; everything else lives here:
-building the groups, ``zero_grad``, ``state_dict`` / ``load_state_dict`` in PyTorch's
-layout, and the printed form.
-
-The update rules work on the raw arrays (``p._data``, ``p.grad._data``) with in-place
-NumPy ufuncs (``np.multiply(buf, m, out=buf)``): that records nothing, allocates little,
-and runs unchanged on CuPy arrays for CUDA parameters.
+Adam's running averages). ``step`` is one loop shared by all of them: for each parameter
+that has a gradient it negates the gradient for ``maximize``, applies weight decay, creates
+the state at the first step, and hands the rest to the optimizer's ``_update``: its update
+rule, written with in-place Tensor ops (``p.add_(grad, alpha=-lr)``) and nothing else.
+Building the groups, ``zero_grad``, ``state_dict`` / ``load_state_dict`` in PyTorch's layout
+and the printed form live here too.
 """
 from __future__ import annotations
 
@@ -20,9 +19,11 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .. import _dtype, backend
+from .. import _dtype
+from .._creation import as_tensor, tensor
 from ..autograd import grad_mode
 from ..tensor import Tensor
+from ._checks import typename
 
 
 class _RequiredParameter:
@@ -44,6 +45,9 @@ class Optimizer:
             ``'params'`` entry and per-group options that override ``defaults``.
         defaults: the options (``lr``, ...) used by groups that do not set them.
 
+    A subclass gives its update rule as ``_update`` (and its initial state as ``_init_state``)
+    and inherits ``step``; a subclass written for PyTorch, with its own ``step``, works too.
+
     Example::
 
         >>> opt = minitorch.optim.SGD([{'params': body}, {'params': head, 'lr': 1e-2}], lr=1e-3)
@@ -53,7 +57,7 @@ class Optimizer:
         self.defaults = defaults
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of "
-                            f"Tensors or dicts, but got {_typename(params)}")
+                            f"Tensors or dicts, but got {typename(params)}")
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
         param_groups = list(params)
@@ -89,7 +93,7 @@ class Optimizer:
         for p in params:
             if not isinstance(p, Tensor):
                 raise TypeError(f"optimizer can only optimize Tensors, but one of the params is "
-                                f"{_typename(p)}")
+                                f"{typename(p)}")
             if not (p.is_leaf or p.retains_grad):
                 raise ValueError("can't optimize a non-leaf Tensor")
 
@@ -122,16 +126,46 @@ class Optimizer:
                     continue
                 if set_to_none:
                     p.grad = None
-                else:
-                    grad = p.grad
-                    grad.grad_fn, grad.requires_grad = None, False
-                    grad._data[...] = 0
-                    grad._bump_version()
+                else:  # zeros that are no longer part of any graph
+                    if p.grad.grad_fn is not None:
+                        p.grad.detach_()
+                    else:
+                        p.grad.requires_grad_(False)
+                    p.grad.zero_()
 
+    @grad_mode.no_grad()
     def step(self, closure: Callable[[], Any] | None = None):
         """Update the parameters once from their ``.grad``. ``closure``, when given, re-evaluates
-        the model (with grad enabled) and returns the loss; ``step`` returns that loss."""
-        raise NotImplementedError
+        the model (with grad enabled) and returns the loss; ``step`` returns that loss.
+
+        What every optimizer does alike is done here, once; what differs is its ``_update``.
+        Parameters without a gradient are left alone (and get no state).
+        """
+        loss = self._evaluate(closure)
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state.get(p)
+                if not state:  # p's first step
+                    state = self._init_state(p, group)
+                    if state is not None:
+                        self.state[p] = state
+                grad = -p.grad if group.get("maximize", False) else p.grad
+                grad = decay_weights(p, grad, group)
+                self._update(p, grad, state, group)
+        return loss
+
+    def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any] | None:
+        """The state of parameter ``p`` before its first step; None (the default) for an
+        optimizer that keeps none, so that ``self.state`` stays empty, as in PyTorch."""
+        return None
+
+    def _update(self, p: Tensor, grad: Tensor, state: dict[str, Any] | None,
+                group: dict[str, Any]) -> None:
+        """Update parameter ``p`` in place from ``grad`` (already negated for ``maximize``, with
+        weight decay applied) and advance its ``state``; called under no_grad."""
+        raise NotImplementedError(f"{type(self).__name__} defines neither step nor _update")
 
     def register_step_pre_hook(self, hook):
         raise NotImplementedError("minitorch optimizers do not implement register_step_pre_hook")
@@ -179,7 +213,7 @@ class Optimizer:
         for key, value in state_dict["state"].items():
             if key in param_of:
                 param = param_of[key]
-                state[param] = {k: _state_value(param, k, v) for k, v in value.items()}
+                state[param] = {k: loaded_state_value(param, k, v) for k, v in value.items()}
             else:
                 state[key] = value
         for group, saved in zip(self.param_groups, saved_groups):
@@ -208,129 +242,39 @@ class Optimizer:
 
 # --- helpers shared by the optimizers -----------------------------------------------------------
 
-def _typename(obj) -> str:
-    return obj.type() if isinstance(obj, Tensor) else type(obj).__name__
-
-
-def _check_unsupported(name: str, *, differentiable: bool = False, fused=None,
-                       capturable: bool = False) -> None:
-    """The implementation switches PyTorch has and minitorch does not (``foreach`` is accepted:
-    one loop over the tensors serves every setting and gives the same numbers)."""
-    for option, value in (("differentiable", differentiable), ("fused", fused),
-                          ("capturable", capturable)):
-        if value:
-            raise NotImplementedError(f"minitorch's {name} does not implement {option}=True")
-
-
-def _check_nonnegative(**options) -> None:
-    """PyTorch's range checks: each named option must be >= 0."""
-    for name, value in options.items():
-        if isinstance(value, Tensor):
-            raise NotImplementedError(f"minitorch optimizers take {name} as a number, not a Tensor "
-                                      f"(use float({name}))")
-        if not 0.0 <= value:
-            label = {"lr": "learning rate", "eps": "epsilon value"}.get(name, f"{name} value")
-            raise ValueError(f"Invalid {label}: {value}")
-
-
-def _check_betas(betas) -> None:
-    for i, beta in enumerate(betas):
-        if not 0.0 <= beta < 1.0:
-            raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
-
-
-def _new_step_counter() -> Tensor:
-    """A 0-d CPU tensor counting steps (PyTorch's ``state['step']``: float32, or float64 when
-    that is the default dtype)."""
-    dtype = np.float64 if _dtype.get_default_dtype() is _dtype.float64 else np.float32
-    return Tensor._from_array(np.zeros((), dtype))
-
-
-def _advance(step: Tensor) -> float:
-    """Add one to a step counter in place and return its new value as a float."""
-    step._data += 1
-    step._bump_version()
-    return float(step._data)
-
-
-def _zeros_like(p: Tensor) -> Tensor:
-    """A state buffer of zeros on ``p``'s device, in ``p``'s dtype."""
-    return Tensor._from_array(np.zeros_like(p._data))
-
-
-def _lerp_(start, end, weight: float) -> None:
-    """``start += weight * (end - start)`` in place, computed as PyTorch's lerp does: from the
-    ``end`` side when ``weight >= 0.5``, which keeps the result exact at ``weight = 1``."""
-    diff = end - start
-    if weight < 0.5:
-        np.multiply(diff, weight, out=diff)
-        np.add(start, diff, out=start)
-    else:
-        # 1 - weight is formed in the array's dtype, after rounding weight to it, as PyTorch does
-        np.multiply(diff, 1 - start.dtype.type(weight), out=diff)
-        np.subtract(end, diff, out=start)
-
-
-def _addcmul_(target, a, b, value: float) -> None:
-    """``target += value * a * b`` in place, multiplying left to right like PyTorch's addcmul."""
-    product = np.multiply(a, value)
-    np.multiply(product, b, out=product)
-    np.add(target, product, out=target)
-
-
-def _addcdiv_(target, a, b, value: float) -> None:
-    """``target += value * a / b`` in place, in PyTorch's addcdiv order."""
-    quotient = np.multiply(a, value)
-    np.divide(quotient, b, out=quotient)
-    np.add(target, quotient, out=target)
-
-
-def _state_value(param: Tensor, key, value):
-    """A loaded state entry as this optimizer keeps it: arrays and tensors become new tensors
-    on ``param``'s device (cast to its dtype when floating; ``step`` keeps its dtype, on the
-    CPU), so that stepping never writes into the dict they were loaded from."""
-    if key == "step" and not isinstance(value, (Tensor, np.ndarray, np.generic)):
-        counter = _new_step_counter()  # an old-style plain number
-        counter._data[...] = float(value)
-        return counter
-    if isinstance(value, (Tensor, np.ndarray, np.generic)):
-        source = value._data if isinstance(value, Tensor) else np.asarray(value)
-        if key == "step":
-            return Tensor._from_array(backend.to_numpy(source).copy())
-        array = source
-        if param.is_floating_point():
-            array = array.astype(param._data.dtype, copy=False)
-        array = backend.to_device(array, param.device)
-        return Tensor._from_array(array.copy() if array is source else array)
-    if isinstance(value, dict):
-        return {k: _state_value(param, k, v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(_state_value(param, None, v) for v in value)
-    return value
-
-
-def _add_scaled_(target, x, alpha: float) -> None:
-    """``target += alpha * x`` in place (PyTorch's ``add_(x, alpha=alpha)``)."""
-    if alpha == 1:
-        np.add(target, x, out=target)
-    else:
-        np.add(target, np.multiply(x, alpha), out=target)
-
-
-def _decay_weights(param, grad, lr: float, weight_decay: float, decoupled: bool):
-    """Weight decay, both ways: AdamW's decoupled form shrinks the parameter in place
-    (``p *= 1 - lr * wd``); the classic L2 form adds ``wd * p`` to the gradient. Returns the
-    gradient to use."""
+def decay_weights(p: Tensor, grad: Tensor, group: dict[str, Any]) -> Tensor:
+    """Weight decay ``λ``, both ways; returns the gradient to use. The classic L2 penalty adds
+    ``λ θ`` to the gradient; the decoupled form (AdamW's) shrinks the parameter itself,
+    ``θ ← θ (1 - γ λ)``, so that the decay is not rescaled by an adaptive denominator."""
+    weight_decay = group.get("weight_decay", 0)
     if weight_decay == 0:
         return grad
-    if decoupled:
-        np.multiply(param, 1 - lr * weight_decay, out=param)
+    if group.get("decoupled_weight_decay", False):
+        p.mul_(1 - group["lr"] * weight_decay)
         return grad
-    return grad + weight_decay * param
+    return grad.add(p, alpha=weight_decay)
 
 
-def _update_moments(exp_avg, exp_avg_sq, grad, beta1: float, beta2: float) -> None:
-    """Adam's running moments, in place: ``m = b1 m + (1 - b1) g``, ``v = b2 v + (1 - b2) g^2``."""
-    _lerp_(exp_avg, grad, 1 - beta1)
-    np.multiply(exp_avg_sq, beta2, out=exp_avg_sq)
-    _addcmul_(exp_avg_sq, grad, grad, 1 - beta2)
+def step_counter(value: float = 0.0) -> Tensor:
+    """A 0-d CPU tensor counting steps: PyTorch's ``state['step']``, float32 (float64 when that
+    is the default dtype), advanced in place by ``step.add_(1)``."""
+    float64 = _dtype.get_default_dtype() is _dtype.float64
+    return tensor(value, dtype=_dtype.float64 if float64 else _dtype.float32)
+
+
+def loaded_state_value(param: Tensor, key, value):
+    """A loaded state entry as this optimizer keeps it: arrays and tensors become new tensors
+    (so that stepping never writes into the dict they were loaded from) on ``param``'s
+    device, cast to its dtype when floating; ``step`` keeps its dtype, on the CPU."""
+    if isinstance(value, dict):
+        return {k: loaded_state_value(param, k, v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(loaded_state_value(param, None, v) for v in value)
+    if key == "step" and isinstance(value, (int, float)):  # an old-style plain number
+        return step_counter(float(value))
+    if not isinstance(value, (Tensor, np.ndarray, np.generic)):
+        return value
+    value = as_tensor(np.asarray(value) if isinstance(value, np.generic) else value)
+    if key == "step":
+        return value.to("cpu", copy=True)
+    return value.to(param.device, param.dtype if param.is_floating_point() else None, copy=True)

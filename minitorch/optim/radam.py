@@ -1,11 +1,9 @@
 """``RAdam``: Adam with a rectified (variance-corrected) adaptive step (Liu et al.)."""
 from __future__ import annotations
 
-import numpy as np
-
-from ..autograd import grad_mode
-from .optimizer import (Optimizer, _advance, _check_betas, _check_nonnegative, _check_unsupported,
-                        _decay_weights, _new_step_counter, _update_moments, _zeros_like)
+from ._checks import check_betas, check_nonnegative, check_unsupported
+from .adam import moments_state, update_moments
+from .optimizer import Optimizer
 
 
 class RAdam(Optimizer):
@@ -35,54 +33,31 @@ class RAdam(Optimizer):
                  eps: float = 1e-8, weight_decay: float = 0, decoupled_weight_decay: bool = False,
                  *, foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
                  differentiable: bool = False) -> None:
-        _check_nonnegative(lr=lr, eps=eps)
-        _check_betas(betas)
-        _check_nonnegative(weight_decay=weight_decay)
-        _check_unsupported("RAdam", differentiable=differentiable, capturable=capturable)
+        check_nonnegative(lr=lr, eps=eps)
+        check_betas(betas)
+        check_nonnegative(weight_decay=weight_decay)
+        check_unsupported("RAdam", differentiable=differentiable, capturable=capturable)
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize,
                         foreach=foreach, capturable=capturable,
                         decoupled_weight_decay=decoupled_weight_decay,
                         differentiable=differentiable)
         super().__init__(params, defaults)
 
-    @grad_mode.no_grad()
-    def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns ``closure()`` if given."""
-        loss = self._evaluate(closure)
-        for group in self.param_groups:
-            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-            weight_decay = group["weight_decay"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state["step"] = _new_step_counter()
-                    state["exp_avg"], state["exp_avg_sq"] = _zeros_like(p), _zeros_like(p)
-                param, grad = p._data, p.grad._data
-                if group["maximize"]:
-                    grad = -grad
-                t = _advance(state["step"])
-                grad = _decay_weights(param, grad, lr, weight_decay, group["decoupled_weight_decay"])
+    def _init_state(self, p, group):
+        return moments_state(p)
 
-                exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
-                _update_moments(exp_avg, exp_avg_sq, grad, beta1, beta2)
+    def _update(self, p, grad, state, group):
+        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        t = float(state["step"].add_(1))
+        exp_avg, exp_avg_sq = update_moments(state, grad, beta1, beta2)
 
-                bias_correction2 = 1 - beta2 ** t
-                update = np.divide(exp_avg, 1 - beta1 ** t)
-                np.multiply(update, lr, out=update)
-                rho_inf = 2 / (1 - beta2) - 1
-                rho_t = rho_inf - 2 * t * beta2 ** t / bias_correction2
-                if rho_t > 5.0:
-                    rect = ((rho_t - 4) * (rho_t - 2) * rho_inf
-                            / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
-                    # sqrt(1 - β2^t) / (sqrt(v) + ε), as PyTorch evaluates it: 1/x, then a product
-                    adaptive_lr = np.sqrt(exp_avg_sq)
-                    np.add(adaptive_lr, eps, out=adaptive_lr)
-                    np.reciprocal(adaptive_lr, out=adaptive_lr)
-                    np.multiply(adaptive_lr, bias_correction2 ** 0.5, out=adaptive_lr)
-                    np.multiply(update, adaptive_lr, out=update)
-                    np.multiply(update, rect, out=update)
-                np.subtract(param, update, out=param)
-                p._bump_version()
-        return loss
+        bias_correction2 = 1 - beta2 ** t
+        update = exp_avg / (1 - beta1 ** t) * lr
+        rho_inf = 2 / (1 - beta2) - 1
+        rho_t = rho_inf - 2 * t * beta2 ** t / bias_correction2
+        if rho_t > 5.0:
+            rect = ((rho_t - 4) * (rho_t - 2) * rho_inf
+                    / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+            adaptive_lr = bias_correction2 ** 0.5 / exp_avg_sq.sqrt().add_(eps)
+            update = update * adaptive_lr * rect
+        p.sub_(update)

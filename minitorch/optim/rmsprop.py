@@ -1,11 +1,9 @@
 """``RMSprop``: steps divided by a running root-mean-square of the gradient (Hinton)."""
 from __future__ import annotations
 
-import numpy as np
-
-from ..autograd import grad_mode
-from .optimizer import (Optimizer, _add_scaled_, _addcdiv_, _addcmul_, _advance, _check_nonnegative,
-                        _check_unsupported, _lerp_, _new_step_counter, _zeros_like)
+from .._creation import zeros_like
+from ._checks import check_nonnegative, check_unsupported
+from .optimizer import Optimizer, step_counter
 
 
 class RMSprop(Optimizer):
@@ -36,57 +34,35 @@ class RMSprop(Optimizer):
                  weight_decay: float = 0, momentum: float = 0, centered: bool = False,
                  capturable: bool = False, foreach: bool | None = None, maximize: bool = False,
                  differentiable: bool = False) -> None:
-        _check_nonnegative(lr=lr, eps=eps, momentum=momentum, weight_decay=weight_decay,
-                           alpha=alpha)
-        _check_unsupported("RMSprop", differentiable=differentiable, capturable=capturable)
+        check_nonnegative(lr=lr, eps=eps, momentum=momentum, weight_decay=weight_decay,
+                          alpha=alpha)
+        check_unsupported("RMSprop", differentiable=differentiable, capturable=capturable)
         defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
                         weight_decay=weight_decay, capturable=capturable, foreach=foreach,
                         maximize=maximize, differentiable=differentiable)
         super().__init__(params, defaults)
 
-    @grad_mode.no_grad()
-    def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns ``closure()`` if given."""
-        loss = self._evaluate(closure)
-        for group in self.param_groups:
-            lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
-            weight_decay, momentum = group["weight_decay"], group["momentum"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state["step"] = _new_step_counter()
-                    state["square_avg"] = _zeros_like(p)
-                    if momentum > 0:
-                        state["momentum_buffer"] = _zeros_like(p)
-                    if group["centered"]:
-                        state["grad_avg"] = _zeros_like(p)
-                param, grad = p._data, p.grad._data
-                if group["maximize"]:
-                    grad = -grad
-                _advance(state["step"])
-                if weight_decay != 0:
-                    grad = grad + weight_decay * param
+    def _init_state(self, p, group):
+        state = {"step": step_counter(), "square_avg": zeros_like(p)}
+        if group["momentum"] > 0:
+            state["momentum_buffer"] = zeros_like(p)
+        if group["centered"]:
+            state["grad_avg"] = zeros_like(p)
+        return state
 
-                square_avg = state["square_avg"]._data
-                np.multiply(square_avg, alpha, out=square_avg)
-                _addcmul_(square_avg, grad, grad, 1 - alpha)
-                if group["centered"]:
-                    grad_avg = state["grad_avg"]._data
-                    _lerp_(grad_avg, grad, 1 - alpha)
-                    denom = square_avg - grad_avg * grad_avg
-                    np.sqrt(denom, out=denom)
-                else:
-                    denom = np.sqrt(square_avg)
-                np.add(denom, eps, out=denom)
+    def _update(self, p, grad, state, group):
+        lr, alpha, eps, momentum = group["lr"], group["alpha"], group["eps"], group["momentum"]
+        state["step"].add_(1)
+        square_avg = state["square_avg"].mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
+        if group["centered"]:  # subtract the squared mean: the variance, not the raw moment
+            grad_avg = state["grad_avg"].lerp_(grad, 1 - alpha)
+            denom = square_avg.addcmul(grad_avg, grad_avg, value=-1).sqrt_()
+        else:
+            denom = square_avg.sqrt()
+        denom.add_(eps)
 
-                if momentum > 0:
-                    buf = state["momentum_buffer"]._data
-                    np.multiply(buf, momentum, out=buf)
-                    np.add(buf, grad / denom, out=buf)
-                    _add_scaled_(param, buf, -lr)
-                else:
-                    _addcdiv_(param, grad, denom, -lr)
-                p._bump_version()
-        return loss
+        if momentum > 0:
+            buf = state["momentum_buffer"].mul_(momentum).addcdiv_(grad, denom)
+            p.add_(buf, alpha=-lr)
+        else:
+            p.addcdiv_(grad, denom, value=-lr)

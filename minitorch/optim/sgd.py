@@ -1,11 +1,8 @@
 """``SGD``: stochastic gradient descent with optional momentum, Nesterov and weight decay."""
 from __future__ import annotations
 
-import numpy as np
-
-from ..autograd import grad_mode
-from ..tensor import Tensor
-from .optimizer import Optimizer, _add_scaled_, _check_nonnegative, _check_unsupported
+from ._checks import check_nonnegative, check_unsupported
+from .optimizer import Optimizer
 
 
 class SGD(Optimizer):
@@ -38,39 +35,26 @@ class SGD(Optimizer):
                  weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False,
                  foreach: bool | None = None, differentiable: bool = False,
                  fused: bool | None = None) -> None:
-        _check_nonnegative(lr=lr, momentum=momentum, weight_decay=weight_decay)
+        check_nonnegative(lr=lr, momentum=momentum, weight_decay=weight_decay)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
-        _check_unsupported("SGD", differentiable=differentiable, fused=fused)
+        check_unsupported("SGD", differentiable=differentiable, fused=fused)
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
                         nesterov=nesterov, maximize=maximize, foreach=foreach,
                         differentiable=differentiable, fused=fused)
         super().__init__(params, defaults)
 
-    @grad_mode.no_grad()
-    def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns ``closure()`` if given."""
-        loss = self._evaluate(closure)
-        for group in self.param_groups:
-            lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
-            weight_decay, nesterov = group["weight_decay"], group["nesterov"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                param, grad = p._data, p.grad._data
-                if group["maximize"]:
-                    grad = -grad
-                if weight_decay != 0:
-                    grad = grad + weight_decay * param
-                if momentum != 0:
-                    state = self.state[p]
-                    buf = state.get("momentum_buffer")
-                    if buf is None:
-                        buf = state["momentum_buffer"] = Tensor._from_array(grad.copy())
-                    else:
-                        np.multiply(buf._data, momentum, out=buf._data)
-                        _add_scaled_(buf._data, grad, 1 - dampening)
-                    grad = grad + momentum * buf._data if nesterov else buf._data
-                _add_scaled_(param, grad, -lr)
-                p._bump_version()
-        return loss
+    def _init_state(self, p, group):
+        # the buffer is made at the first step, from the gradient; without momentum: no state
+        return {} if group["momentum"] != 0 else None
+
+    def _update(self, p, grad, state, group):
+        momentum = group["momentum"]
+        if momentum != 0:
+            buf = state.get("momentum_buffer")
+            if buf is None:  # the first step starts the average at the gradient itself
+                buf = state["momentum_buffer"] = grad.clone()
+            else:
+                buf.mul_(momentum).add_(grad, alpha=1 - group["dampening"])
+            grad = grad.add(buf, alpha=momentum) if group["nesterov"] else buf
+        p.add_(grad, alpha=-group["lr"])
