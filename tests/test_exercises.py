@@ -31,6 +31,20 @@ def test_exercises_are_generated_and_current():
     assert NOTEBOOKS, "no learner notebooks in exercises/"
 
 
+def exercise_count(chapter_file: Path) -> int:
+    """Exercises are introduced in the chapter's prose as "**Exercise N.M.**"."""
+    return len(re.findall(r"^# \*\*Exercise \d+\.\d+\.\*\*", chapter_file.read_text(), re.M))
+
+
+def test_every_chapter_has_exercises():
+    chapters = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.py"))[1:]   # 00 is the tour
+    counts = {p.stem: exercise_count(p) for p in chapters}
+    assert all(n >= 2 for n in counts.values()), counts
+    assert sum(counts.values()) >= 40, counts
+    for chapter_file in chapters:        # each exercise has a stub in the learner's notebook
+        assert count_solutions(chapter_file.read_text()) >= counts[chapter_file.stem]
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
 def test_learner_notebook_holds_no_solution(notebook):
     text = notebook.read_text()
