@@ -148,7 +148,8 @@ print("closed form", np.round(H @ v0, 4))
 print("PyTorch    ", np.round(th_hv.numpy(), 4))
 with course.needs("your hvp"):
     mt_x = minitorch.tensor(x0, requires_grad=True)
-    print("your hvp   ", np.round(hvp(lambda x: f(minitorch, x), mt_x, minitorch.tensor(v0)).numpy(), 4))
+    ours = hvp(lambda x: f(minitorch, x), mt_x, minitorch.tensor(v0))
+    print("your hvp   ", np.round(ours.numpy(), 4))
 
 # %% [markdown]
 # ## 3. The whole Hessian, one column at a time
@@ -260,8 +261,9 @@ with course.needs("your newton_step"):
 # %% [markdown]
 # The picture: contours of $f$, the two paths, and at the start the Hessian's eigenvectors
 # (the axes of the local quadratic, each drawn with a length proportional to
-# $1/\sqrt{\lambda}$: long where the curvature is small). The gradient points across the narrow valley, so gradient
-# descent zigzags; Newton's step accounts for the curvature and heads for the minimum.
+# $1/\sqrt{\lambda}$: long where the curvature is small). The gradient points across the
+# narrow valley, so gradient descent zigzags; Newton's step accounts for the curvature and
+# heads for the minimum.
 
 # %%
 with course.needs("your hessian"):

@@ -74,7 +74,8 @@ def strided_view(StridedView):
     def cases(expect):
         storage = list(range(60))
         for text, shape, strides, offset in _VIEWS:
-            view, reference = StridedView(storage, shape, strides, offset), _as_strided(shape, strides, offset)
+            view = StridedView(storage, shape, strides, offset)
+            reference = _as_strided(shape, strides, offset)
             last = tuple(size - 1 for size in shape)
             expect.equal(f"{text}: position of element {last}", view.position(last),
                          reference[last].item(),

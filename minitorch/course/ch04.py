@@ -75,14 +75,16 @@ def hessian(fn):
             expect.close(f"f(x) = {text}, x of shape {shape}", fn(lambda t: f(minitorch, t), x),
                          expected, rtol=1e-9, atol=1e-9,
                          hint="H e_i is column i of H: one hvp per element of x with the basis "
-                              "vector e_i (reshaped like x); the result has shape x.shape + x.shape")
+                              "vector e_i (reshaped like x); the result's shape is "
+                              "x.shape + x.shape")
     return run("hessian", cases)
 
 
 # Functions with a positive definite Hessian, for Newton's method: (description, fn(lib, x), x)
 _CONVEX = [
     ("0.5 x.Ax - b.x (one step lands on the minimum, A^-1 b)",
-     lambda lib, x: 0.5 * (x @ lib.tensor(_A, dtype=x.dtype) @ x) - (x * lib.tensor(_B, dtype=x.dtype)).sum(),
+     lambda lib, x: 0.5 * (x @ lib.tensor(_A, dtype=x.dtype) @ x)
+     - (x * lib.tensor(_B, dtype=x.dtype)).sum(),
      np.zeros(5)),
     ("0.5 x^2 + 0.8 xy + 4 y^2 + 0.05 x^4",
      lambda lib, p: 0.5 * p[0]**2 + 0.8 * p[0] * p[1] + 4 * p[1]**2 + 0.05 * p[0]**4,
@@ -107,7 +109,8 @@ def newton_step(fn):
     def cases(expect):
         for text, f, start in _CONVEX:
             for dtype_name, rtol in [("float64", 1e-9), ("float32", 1e-4)]:
-                x = minitorch.tensor(start, dtype=getattr(minitorch, dtype_name), requires_grad=True)
+                x = minitorch.tensor(start, dtype=getattr(minitorch, dtype_name),
+                                     requires_grad=True)
                 expected = _torch_newton_step(lambda t: f(torch, t),
                                               torch.tensor(start, dtype=getattr(torch, dtype_name)))
                 label = f"f(x) = {text}, {dtype_name}, from x = {start.tolist()}"
