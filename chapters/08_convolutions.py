@@ -17,8 +17,12 @@
 # A convolution slides a small filter over an image and takes a dot product at every
 # position. Written as loops it is slow in Python; written as *im2col* (unfold every
 # window into a column, then one matrix product) it runs at the speed of the BLAS matrix
-# multiply. We build conv2d both ways, check them against minitorch and PyTorch, add max
-# pooling, and train a small CNN on real MNIST digits.
+# multiply. You build conv2d that way, with stride and padding, then its backward pass
+# (*col2im*, the transpose of im2col) inside an autograd `Function`, and check each piece
+# against PyTorch. Then max pooling, and a small CNN trained on real MNIST digits that your
+# convolution runs too.
+#
+# Your pieces are saved into `mytorch/ch08.py` as you run them (see chapter 01).
 
 # %%
 # %matplotlib inline
@@ -26,13 +30,16 @@ import inspect
 
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython.display import Code
 
 import minitorch
 import torch
-from minitorch import nn
+from minitorch import course, nn
+from minitorch.course import ch08 as check
 from minitorch.datasets import load_mnist_5k
 from minitorch.utils.data import DataLoader
 
+course.start("08")
 rng = np.random.default_rng(0)
 
 # %% [markdown]
@@ -55,53 +62,240 @@ def conv2d_loops(x, w):
 
 
 # %% [markdown]
-# ## 2. Convolution as one matrix product (im2col)
+# ## 2. Unfolding the windows: im2col
 #
 # Unfold every k x k window of every channel into a column: the input becomes a matrix of
-# shape (N, C·k·k, L) with L output positions. The weights are a (O, C·k·k) matrix, and
-# the whole convolution is one matrix product. NumPy's `sliding_window_view` builds the
-# windows as a *view* (no copy) by playing with strides, as in chapter 02.
+# shape (N, C·k·k, L), one column per output position. Two more knobs:
+#
+# * **padding** $p$ adds $p$ rows and columns of zeros around the image (so that a 3x3
+#   filter with $p = 1$ keeps the image's size);
+# * **stride** $s$ moves the window $s$ pixels at a time (so $s = 2$ halves the size).
+#
+# The output has $H_{out} = \lfloor (H + 2p - k) / s \rfloor + 1$ rows (and likewise
+# $W_{out}$ columns), so $L = H_{out} W_{out}$ (`conv_output_size` below). The layout is PyTorch's `F.unfold`'s: row
+# $(c, a, b)$ is channel $c$, kernel offset $(a, b)$, in that order; column $(i, j)$ is the
+# window whose top-left corner is at $(i s, j s)$ of the padded image, rows of windows first.
+#
+# You do not need a loop over the L windows: kernel offset $(a, b)$ sees the same pixel of
+# every window, and those pixels form a strided slice of the padded image,
+# `padded[:, :, a : a + s*H_out : s, b : b + s*W_out : s]`. So k·k slices fill the matrix.
+#
+# **Exercise 8.1.** Write `im2col(x, kernel_size, stride, padding)` for NumPy arrays.
 
 # %%
-def im2col(x, k):
-    windows = np.lib.stride_tricks.sliding_window_view(x, (k, k), axis=(2, 3))  # N,C,H',W',k,k
-    n, c, h_out, w_out = windows.shape[:4]
-    return windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * k * k, h_out * w_out), (h_out, w_out)
+#@save
+import numpy as np
 
 
-def conv2d_im2col(x, w):
-    o, c, k, _ = w.shape
-    columns, (h_out, w_out) = im2col(x, k)
-    out = w.reshape(o, c * k * k) @ columns                     # (N, O, L)
-    return out.reshape(x.shape[0], o, h_out, w_out)
+def conv_output_size(size, kernel_size, stride=1, padding=0):
+    """How many windows fit along a side of `size` pixels (the +1 counts the first one)."""
+    return (size + 2 * padding - kernel_size) // stride + 1
 
 
+def im2col(x, kernel_size, stride=1, padding=0):
+    """Every kernel_size x kernel_size window of x (N, C, H, W), after zero padding, as a
+    column: an array (N, C * k * k, H_out * W_out) laid out like torch.nn.functional.unfold."""
+    n, c, h, w = x.shape
+    k = kernel_size
+    h_out, w_out = conv_output_size(h, k, stride, padding), conv_output_size(w, k, stride, padding)
+    ### BEGIN SOLUTION
+    padded = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    columns = np.empty((n, c, k, k, h_out, w_out), dtype=x.dtype)
+    for a in range(k):
+        for b in range(k):
+            columns[:, :, a, b] = padded[:, :, a:a + stride * h_out:stride, b:b + stride * w_out:stride]
+    return columns.reshape(n, c * k * k, h_out * w_out)
+    ### END SOLUTION
+
+
+# %%
+check.im2col(im2col)
+
+# %% [markdown]
+# What im2col does, on one 4x4 image numbered 0 to 15 with a 3x3 kernel: four windows, so
+# four columns of nine. Neighbouring windows overlap, so most pixels appear in several
+# columns (pixel 5 in all four): im2col trades memory for one big matrix product.
+
+# %%
+with course.needs("your im2col"):
+    image = np.arange(16.0).reshape(1, 1, 4, 4)
+    columns = im2col(image, 3)[0]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(7.5, 3.6), width_ratios=[1, 1.1])
+    _ = left.imshow(image[0, 0], cmap="Blues", vmin=-4, vmax=20)
+    _ = left.add_patch(plt.Rectangle((-0.45, -0.45), 2.9, 2.9, fill=False, color="tab:red", lw=2))
+    _ = left.add_patch(plt.Rectangle((0.55, 0.55), 2.9, 2.9, fill=False, color="tab:orange", lw=2,
+                                     linestyle="--"))
+    _ = left.set_title("image; windows 0 (red) and 3 (orange)")
+    _ = right.imshow(columns, cmap="Blues", vmin=-4, vmax=20, aspect="auto")
+    _ = right.add_patch(plt.Rectangle((-0.45, -0.45), 0.9, 8.9, fill=False, color="tab:red", lw=2))
+    _ = right.add_patch(plt.Rectangle((2.55, -0.45), 0.9, 8.9, fill=False, color="tab:orange", lw=2,
+                                      linestyle="--"))
+    for axis, values in ((left, image[0, 0]), (right, columns)):
+        for (row, col), value in np.ndenumerate(values):
+            _ = axis.text(col, row, f"{value:.0f}", ha="center", va="center", fontsize=9)
+    _ = right.set_title("im2col: one column per window")
+    _ = right.set(xticks=range(4), xlabel="window", yticks=range(9),
+                  yticklabels=[f"({a},{b})" for a in range(3) for b in range(3)],
+                  ylabel="kernel offset (a, b)")
+    _ = left.set(xticks=[], yticks=[])
+    fig.tight_layout()
+    plt.show()
+
+# %% [markdown]
+# ## 3. Convolution as one matrix product
+#
+# The weights (O, C, k, k) reshape to a matrix (O, C·k·k) whose columns are in the same
+# (c, a, b) order as im2col's rows. One product, (O, C·k·k) @ (N, C·k·k, L) → (N, O, L),
+# computes every output pixel of every image; a reshape to (N, O, H_out, W_out) and the bias
+# (one number per output channel) finish the job.
+#
+# **Exercise 8.2.** Write `conv2d_forward(x, weight, bias, stride, padding)` with your im2col.
+
+# %%
+#@save
+def conv2d_forward(x, weight, bias=None, stride=1, padding=0):
+    """conv2d on NumPy arrays: x (N, C, H, W), weight (O, C, k, k), bias (O,) or None ->
+    (N, O, H_out, W_out), as im2col and one matrix product."""
+    n, h, w = x.shape[0], x.shape[2], x.shape[3]
+    o, k = weight.shape[0], weight.shape[2]
+    h_out, w_out = conv_output_size(h, k, stride, padding), conv_output_size(w, k, stride, padding)
+    ### BEGIN SOLUTION
+    out = weight.reshape(o, -1) @ im2col(x, k, stride, padding)       # (N, O, L)
+    if bias is not None:
+        out = out + bias.reshape(1, o, 1)
+    return out.reshape(n, o, h_out, w_out)
+    ### END SOLUTION
+
+
+# %%
+check.conv2d_forward(conv2d_forward)
+
+# %% [markdown]
+# The loops, your im2col version, minitorch and PyTorch on the same batch:
+
+# %%
 x0 = rng.standard_normal((2, 3, 8, 8)).astype(np.float32)
 w0 = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
-loops, im2col_out = conv2d_loops(x0, w0), conv2d_im2col(x0, w0)
+loops = conv2d_loops(x0, w0)
 ours = nn.functional.conv2d(minitorch.tensor(x0), minitorch.tensor(w0)).numpy()
 theirs = torch.nn.functional.conv2d(torch.tensor(x0), torch.tensor(w0)).numpy()
-for name, value in [("im2col", im2col_out), ("minitorch", ours), ("PyTorch", theirs)]:
+with course.needs("your conv2d_forward"):
+    print(f"yours     agrees with the loops (to 1e-5): "
+          f"{np.allclose(conv2d_forward(x0, w0), loops, rtol=1e-5, atol=1e-5)}")
+for name, value in [("minitorch", ours), ("PyTorch", theirs)]:
     print(f"{name:9s} agrees with the loops (to 1e-5): {np.allclose(value, loops, rtol=1e-5, atol=1e-5)}")
 
 # %% [markdown]
-# The backward pass of im2col is its transpose, *col2im*: each column's gradient is added
-# back to the window it came from, and windows overlap, so contributions accumulate.
+# ## 4. The backward pass: col2im
 #
-# minitorch's `conv2d` is a `Function` named `ConvolutionBackward0`, as in PyTorch. Its
-# forward is im2col and one matrix product; its backward gives the input's gradient as a
-# *transposed* convolution (the weight matrix transposed, then col2im) and the weights'
-# gradient as another matrix product with the same columns. Both are Functions themselves,
-# so a convolution can be differentiated twice (chapter 04).
+# Write the forward pass as $Y = W \cdot \text{cols}(x)$ (per image, $W$ the (O, C·k·k) weight
+# matrix). Chapter 03's rules for a matrix product give the gradients:
+#
+# * $\partial L/\partial W = \sum_n \partial L/\partial Y_n \cdot \text{cols}(x_n)^T$ (summed
+#   over the batch, since every image uses the same weights);
+# * $\partial L/\partial \text{cols} = W^T \cdot \partial L/\partial Y$, one gradient per entry of
+#   the column matrix;
+# * $\partial L/\partial b$: the output gradient summed over the batch and all positions.
+#
+# The last step takes the columns' gradient back to the image. Each pixel was copied into
+# several columns (im2col is a fan-out, chapter 01), so its gradient is the **sum** of the
+# gradients of all its copies. That sum is *col2im*: walk the same k·k strided slices as
+# im2col, and **add** each slice of the columns back onto the (padded) image; then cut the
+# padding away (it is not part of the input). col2im is the *adjoint* (the transpose) of
+# im2col: for any image $x$ and columns $c$, $\langle \text{im2col}(x), c \rangle = \langle
+# x, \text{col2im}(c) \rangle$. PyTorch calls it `F.fold`.
+#
+# **Exercise 8.3.** Write `col2im(columns, input_shape, kernel_size, stride, padding)`.
+
+# %%
+#@save
+import numpy as np
+
+
+def col2im(columns, input_shape, kernel_size, stride=1, padding=0):
+    """The adjoint of im2col: columns (N, C * k * k, H_out * W_out) -> an image of
+    input_shape (N, C, H, W) in which every entry of the columns is added onto the pixel it
+    came from (entries that came from the zero padding are dropped)."""
+    n, c, h, w = input_shape
+    k = kernel_size
+    h_out, w_out = conv_output_size(h, k, stride, padding), conv_output_size(w, k, stride, padding)
+    ### BEGIN SOLUTION
+    columns = columns.reshape(n, c, k, k, h_out, w_out)
+    padded = np.zeros((n, c, h + 2 * padding, w + 2 * padding), dtype=columns.dtype)
+    for a in range(k):
+        for b in range(k):
+            padded[:, :, a:a + stride * h_out:stride, b:b + stride * w_out:stride] += columns[:, :, a, b]
+    return padded[:, :, padding:padding + h, padding:padding + w]
+    ### END SOLUTION
+
+
+# %%
+check.col2im(col2im)
+
+# %% [markdown]
+# Now the three pieces become one differentiable operation. The forward of a `Function`
+# (chapter 03) receives tensors; ours computes on their arrays with `conv2d_forward` and
+# keeps what backward needs: the columns (so that backward does not unfold again), the
+# weights and the geometry. Backward returns one gradient per input of `forward`, `None`
+# for stride and padding.
+#
+# **Exercise 8.4.** Write `Conv2dFunction.backward` with the formulas above and your `col2im`.
+
+# %%
+#@save
+import numpy as np
+
+import minitorch
+from minitorch.autograd import Function
+
+
+class Conv2dFunction(Function):
+    """y = conv2d(x, weight, bias, stride, padding) on your im2col; backward by col2im."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, stride=1, padding=0):
+        x, weight, bias = x.detach().numpy(), weight.detach().numpy(), bias.detach().numpy()
+        ctx.columns = im2col(x, weight.shape[2], stride, padding)   # (N, C k k, L)
+        ctx.weight, ctx.input_shape, ctx.stride, ctx.padding = weight, x.shape, stride, padding
+        return conv2d_forward(x, weight, bias, stride, padding)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        """(dL/dx, dL/dweight, dL/dbias, None, None) from dL/dy (N, O, H_out, W_out)."""
+        n, o = grad_output.shape[:2]
+        grad = grad_output.detach().numpy().reshape(n, o, -1)       # (N, O, L)
+        k = ctx.weight.shape[2]
+        ### BEGIN SOLUTION
+        weight_matrix = ctx.weight.reshape(o, -1)                   # (O, C k k)
+        grad_columns = weight_matrix.T @ grad                       # (N, C k k, L)
+        grad_x = col2im(grad_columns, ctx.input_shape, k, ctx.stride, ctx.padding)
+        grad_weight = (grad @ ctx.columns.transpose(0, 2, 1)).sum(0).reshape(ctx.weight.shape)
+        grad_bias = grad.sum(axis=(0, 2))
+        ### END SOLUTION
+        return (minitorch.from_numpy(np.ascontiguousarray(grad_x)),
+                minitorch.from_numpy(grad_weight), minitorch.from_numpy(grad_bias), None, None)
+
+
+# %%
+check.conv2d_function(Conv2dFunction)
+
+# %% [markdown]
+# minitorch's `conv2d` is a `Function` too, named `ConvolutionBackward0` as in PyTorch. Its
+# forward is im2col and one matrix product; its backward computes the input's gradient as a
+# *transposed convolution* (the weight matrix transposed, then col2im) and the weights'
+# gradient as another matrix product with the same columns. Each of those is a `Function`
+# itself, so a convolution can be differentiated twice (chapter 04). Its im2col orders the
+# rows (kernel offset, channel) rather than (channel, kernel offset): any order works, as
+# long as the weight matrix's columns use the same one.
 
 # %%
 conv = minitorch.nn.functional._conv
-print(inspect.getsource(conv.Convolution))
-for helper in (conv.conv_forward, conv.conv_input_grad, conv.conv_weight_grad):
-    print(inspect.getsource(helper))
+Code("\n".join(inspect.getsource(piece) for piece in
+               (conv.Convolution, conv.conv_forward, conv.conv_input_grad, conv.conv_weight_grad)),
+     language="python")
 
 # %% [markdown]
-# ## 3. Pooling
+# ## 5. Pooling
 #
 # Max pooling keeps the largest value of each window; its gradient goes only to that
 # position (the *argmax*). For non-overlapping k x k windows it is one reshape (a view, as
@@ -134,7 +328,7 @@ print(pooled)
 print(image.grad)
 
 # %% [markdown]
-# ## 4. A CNN on real MNIST
+# ## 6. A CNN on real MNIST
 #
 # Two convolution blocks and a linear classifier, trained for two epochs on 4,000
 # MNIST images and tested on the 1,000 held out.
@@ -155,11 +349,33 @@ for epoch in range(2):
         optimizer.step()
     with minitorch.no_grad():
         x_test, y_test = test_set[:]
-        test_accuracy = (cnn(x_test).argmax(1) == y_test).float().mean().item()
+        test_scores = cnn(x_test)
+        test_accuracy = (test_scores.argmax(1) == y_test).float().mean().item()
     print(f"epoch {epoch + 1}: last batch loss {loss.item():.3f}, test accuracy {test_accuracy:.3f}")
 
 # %% [markdown]
-# ## 5. What the network learned
+# Your `Conv2dFunction` runs the trained network too: the same layers, with each
+# `nn.Conv2d` replaced by your function on the layer's own weights, give the same scores.
+
+# %%
+def cnn_with_your_convolution(x):
+    for layer in cnn:
+        if isinstance(layer, nn.Conv2d):
+            x = Conv2dFunction.apply(x, layer.weight, layer.bias)
+        else:
+            x = layer(x)
+    return x
+
+
+with course.needs("your Conv2dFunction"), minitorch.no_grad():
+    your_scores = cnn_with_your_convolution(x_test)
+    your_accuracy = (your_scores.argmax(1) == y_test).float().mean().item()
+    same_scores = (your_scores - test_scores).abs().max().item() < 1e-4
+    print(f"test accuracy with your convolution {your_accuracy:.3f}; "
+          f"scores equal to nn.Conv2d's (to 1e-4): {same_scores}")
+
+# %% [markdown]
+# ## 7. What the network learned
 #
 # The eight filters of the first layer (red: positive weights, blue: negative) and the
 # eight feature maps they produce for one test digit. Several respond to edges of one
@@ -184,9 +400,12 @@ figure.tight_layout()
 
 # %% [markdown]
 # ## Checks
+#
+# Your exercises, once more; then minitorch against the loops and PyTorch, independently of
+# your code.
 
 # %%
-np.testing.assert_allclose(im2col_out, loops, rtol=1e-4, atol=1e-4)
+np.testing.assert_allclose(ours, loops, rtol=1e-4, atol=1e-4)
 np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-4)
 np.testing.assert_array_equal(pool_scratch, pool_ours)
 np.testing.assert_array_equal(pool_ours, pool_theirs)
@@ -195,12 +414,14 @@ np.testing.assert_array_equal(image.grad.numpy()[0, 0], expected_grad)
 assert test_accuracy > 0.9
 x = minitorch.tensor(rng.standard_normal((1, 2, 5, 5)), requires_grad=True)
 w = minitorch.tensor(rng.standard_normal((3, 2, 3, 3)), requires_grad=True)
-assert minitorch.autograd.gradcheck(nn.functional.conv2d, (x, w))
-print("all checks passed")
+assert minitorch.autograd.gradcheck(lambda x, w: nn.functional.conv2d(x, w, stride=2, padding=1), (x, w))
+course.summary(check.im2col(im2col), check.conv2d_forward(conv2d_forward), check.col2im(col2im),
+               check.conv2d_function(Conv2dFunction))
 
 # %% [markdown]
 # ## Try next
 #
-# * Add padding and stride to `conv2d_im2col` and compare with `F.conv2d(padding=1, stride=2)`.
-# * Time `conv2d_loops` against `conv2d_im2col` on a 64x3x32x32 batch.
+# * Write `max_pool2d` with your im2col (one channel at a time: the max of each column) and
+#   its backward (the gradient goes to each column's argmax, then col2im).
+# * Time `conv2d_loops` against `conv2d_forward` on a 64x3x32x32 batch.
 # * Replace max pooling by `stride=2` convolutions: does accuracy change?
