@@ -248,10 +248,11 @@ class TinyMLP(TinyModule):
 torch_mlp = torch.nn.Sequential()
 torch_mlp.fc1, torch_mlp.fc2 = torch.nn.Linear(4, 8), torch.nn.Linear(8, 3)
 minitorch.manual_seed(0)
-with course.needs("your TinyModule and Linear"):
+with course.needs("each of your TinyModule and Linear"):
     tiny = TinyMLP()
     for (name, p), (torch_name, q) in zip(tiny.named_parameters(), torch_mlp.named_parameters()):
-        print(f"yours {name:10s} {str(tuple(p.shape)):8s} | PyTorch {torch_name:10s} {tuple(q.shape)}")
+        print(f"yours {name:10s} {str(tuple(p.shape)):8s} | "
+              f"PyTorch {torch_name:10s} {tuple(q.shape)}")
 
 # %% [markdown]
 # ## 3. minitorch's nn.Module, and PyTorch's names
@@ -264,7 +265,7 @@ with course.needs("your TinyModule and Linear"):
 class MLP(minitorch.nn.Module):
     def __init__(self):
         super().__init__()
-        self.fc1 = minitorch.nn.Linear(4, 8)
+        self.fc1 = minitorch.nn.Linear(4, 8, bias=False)   # BatchNorm follows: see below
         self.norm = minitorch.nn.BatchNorm1d(8)
         self.fc2 = minitorch.nn.Linear(8, 3)
 
@@ -275,7 +276,7 @@ class MLP(minitorch.nn.Module):
 class TorchMLP(torch.nn.Module):
     def __init__(self):
         super().__init__()
-        self.fc1 = torch.nn.Linear(4, 8)
+        self.fc1 = torch.nn.Linear(4, 8, bias=False)
         self.norm = torch.nn.BatchNorm1d(8)
         self.fc2 = torch.nn.Linear(8, 3)
 
@@ -304,10 +305,10 @@ Code("\n".join(setattr_source[:cut] + ["        ..."]), language="python")
 # `nn.Module.__call__` also records which module each operation ran in, so a drawing of the
 # recorded graph can show the module tree: each box below is a module (`fc1`, `norm`, `fc2`),
 # each parameter carries its `named_parameters()` name, and the gradients come from one
-# backward pass of a squared-error loss on a batch of 5. Look at `fc1.bias`: its gradient is
-# zero up to rounding. BatchNorm subtracts the batch mean right after `fc1`, so a bias added
-# there cannot change the output (which is why layers followed by BatchNorm usually have
-# `bias=False`).
+# backward pass of a squared-error loss on a batch of 5. `fc1` has no bias: BatchNorm
+# subtracts the batch mean right after it, so a bias added there could not change the output
+# (its gradient would be zero), which is why layers followed by BatchNorm usually have
+# `bias=False`.
 
 # %%
 minitorch.manual_seed(0)
@@ -402,7 +403,7 @@ with minitorch.no_grad():
 print("minitorch's nn.Sequential gives PyTorch's predictions (to 1e-5):",
       np.allclose(got, expected, rtol=1e-5, atol=1e-5))
 
-with course.needs("your TinyModule, Linear and state_dict"):
+with course.needs("each of your TinyModule, Linear and state_dict"):
     tiny = TinyMLP()
     tiny.load_state_dict(real.state_dict())
     with minitorch.no_grad():
@@ -431,7 +432,8 @@ buffer.seek(0)
 restored = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
 restored.load_state_dict(minitorch.load(buffer))
 back_in_torch = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))
-back_in_torch.load_state_dict({k: torch.from_numpy(v.numpy()) for k, v in restored.state_dict().items()})
+back_in_torch.load_state_dict({k: torch.from_numpy(v.numpy())
+                               for k, v in restored.state_dict().items()})
 with torch.no_grad():
     round_trip = back_in_torch(inputs).numpy()
 print("weights through a minitorch file and back into PyTorch give exactly the same predictions:",

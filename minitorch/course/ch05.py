@@ -75,11 +75,12 @@ ARCHITECTURES = {
 
 
 def _learner_kit(TinyModule, seed=0):
-    """Layers made of the learner's TinyModule, with random weights (so values can be told apart)."""
+    """Layers made of the learner's TinyModule, with random weights (values to tell apart)."""
     rng = np.random.default_rng(seed)
 
     def random_parameter(*shape):
-        return minitorch.nn.Parameter(minitorch.tensor(rng.standard_normal(shape), dtype=minitorch.float32))
+        values = minitorch.tensor(rng.standard_normal(shape), dtype=minitorch.float32)
+        return minitorch.nn.Parameter(values)
 
     class Layer(TinyModule):
         def __init__(self, n_in, n_out):
@@ -130,7 +131,8 @@ def _outside(values: np.ndarray, bound: float) -> int:
 
 
 def _spread(expect, what: str, values: np.ndarray, bound: float, hint: str) -> None:
-    """``values`` look like draws from U(-bound, bound): none outside, filling it, std bound/sqrt(3)."""
+    """``values`` look like draws from U(-bound, bound): none outside, the bound nearly reached,
+    std bound/sqrt(3), mean 0."""
     expect.equal(f"{what}: how many values lie outside ±{bound:.4f}", _outside(values, bound), 0,
                  hint=hint)
     expect.close(f"{what}: the largest |value| (the bound, nearly reached)",
@@ -166,7 +168,7 @@ def linear(Linear, TinyModule):
     torch = _torch()
 
     def cases(expect):
-        state = minitorch.get_rng_state()      # the check's draws leave the notebook's stream as it was
+        state = minitorch.get_rng_state()   # leave the notebook's random stream as it was
         minitorch.manual_seed(0)
         try:
             layer = Linear(3, 5)
@@ -195,8 +197,8 @@ def linear(Linear, TinyModule):
                     if bias:
                         torch_layer.bias.copy_(torch.tensor(layer.bias.detach().numpy()))
                 x = np.random.default_rng(n_in + n_out).standard_normal(shape).astype(np.float32)
-                _compare_forward(expect, layer, torch_layer, x,
-                                 f"Linear({n_in}, {n_out}, bias={bias}) on an input of shape {shape}")
+                text = f"Linear({n_in}, {n_out}, bias={bias}) on an input of shape {shape}"
+                _compare_forward(expect, layer, torch_layer, x, text)
         finally:
             minitorch.set_rng_state(state)
     return run("Linear", cases)
@@ -227,12 +229,14 @@ def state_dict(TinyModule):
             build = ARCHITECTURES[text]
             ours, theirs = build(*_learner_kit(TinyModule)), build(*_torch_kit())
             saved = ours.state_dict()
-            expect.equal(f"{text}: the keys of state_dict()", list(saved), list(theirs.state_dict()),
+            expect.equal(f"{text}: the keys of state_dict()", list(saved),
+                         list(theirs.state_dict()),
                          hint="the keys are named_parameters()' dotted names, in that order")
             for name, p in ours.named_parameters():
                 expect.close(f"{text}: state_dict()[{name!r}]", saved[name], p.detach())
-                expect.equal(f"{text}: state_dict()[{name!r}].requires_grad", saved[name].requires_grad,
-                             False, hint="detach() the values: a state dict holds data, not a graph")
+                expect.equal(f"{text}: state_dict()[{name!r}].requires_grad",
+                             saved[name].requires_grad, False,
+                             hint="detach() the values: a state dict holds data, not a graph")
             before = {name: p for name, p in ours.named_parameters()}
             ours.load_state_dict(theirs.state_dict())
             for name, p in ours.named_parameters():
@@ -244,19 +248,19 @@ def state_dict(TinyModule):
                             hint="copy into the existing Parameter (under no_grad, with copy_): "
                                  "an optimizer holds the old objects")
         ours = _two_layers(*_learner_kit(TinyModule))
-        as_float64 = {k: v.double().numpy() for k, v in _two_layers(*_torch_kit()).state_dict().items()}
+        torch_state = _two_layers(*_torch_kit()).state_dict()
+        as_float64 = {k: v.double().numpy() for k, v in torch_state.items()}
         ours.load_state_dict(as_float64)
         expect.equal("two layers, loading float64 NumPy arrays: fc1.weight's dtype after loading",
                      ours.fc1.weight.dtype, minitorch.float32,
                      hint="copy_ into the parameter keeps its dtype; a new tensor would not")
-        good = _two_layers(*_torch_kit()).state_dict()
-        refusals = {
-            "without 'fc2.bias' (missing key)": ({k: v for k, v in good.items() if k != "fc2.bias"},
-                                                 "fc2.bias"),
-            "with an extra key 'fc3.weight' (unexpected key)": ({**good, "fc3.weight": torch.ones(2, 3)},
-                                                               "fc3.weight"),
+        without_fc2_bias = {k: v for k, v in torch_state.items() if k != "fc2.bias"}
+        refusals = {  # what the state dict is like: (state dict, the key the error must name)
+            "without 'fc2.bias' (missing key)": (without_fc2_bias, "fc2.bias"),
+            "with an extra key 'fc3.weight' (unexpected key)":
+                ({**torch_state, "fc3.weight": torch.ones(2, 3)}, "fc3.weight"),
             "with 'fc1.weight' of shape (1, 4) instead of (8, 4)":
-                ({**good, "fc1.weight": torch.ones(1, 4)}, "fc1.weight"),
+                ({**torch_state, "fc1.weight": torch.ones(1, 4)}, "fc1.weight"),
         }
         for text, (state, key) in refusals.items():
             ours = _two_layers(*_learner_kit(TinyModule))

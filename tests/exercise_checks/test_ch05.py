@@ -160,7 +160,8 @@ def test_state_dict():
         for name, p in self.named_parameters():
             p.data = minitorch.tensor(np.asarray(state[name]))
 
-    assert failed(check.state_dict(_module_with(state_dict=not_detached)), "requires_grad", "detach")
+    assert failed(check.state_dict(_module_with(state_dict=not_detached)), "requires_grad",
+                  "detach")
     assert failed(check.state_dict(_module_with(state_dict=sorted_keys)), "keys")
     assert failed(check.state_dict(_module_with(load_state_dict=no_checks)),
                   "RuntimeError naming", "no error")
