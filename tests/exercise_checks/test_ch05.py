@@ -68,6 +68,14 @@ class NotRecursive(solution.TinyModule):
             yield from ((f"{prefix}{name}.{n}", p) for n, p in child._parameters.items())
 
 
+class Copies(solution.TinyModule):
+    """Right names, but detached copies instead of the Parameters an optimizer must update."""
+
+    def named_parameters(self, prefix=""):
+        for name, p in solution.TinyModule.named_parameters(self, prefix):
+            yield name, p.detach()
+
+
 def test_tiny_module():
     assert check.tiny_module(solution.TinyModule)
     assert check.tiny_module(stub.TinyModule).status == "unfinished"
@@ -75,6 +83,8 @@ def test_tiny_module():
     assert failed(check.tiny_module(EveryTensor), "plain tensor")
     assert failed(check.tiny_module(NoDot), "fc1.weight")
     assert failed(check.tiny_module(NotRecursive), "nested")
+    copies = check.tiny_module(Copies)
+    assert copies.status == "failed" and "is a Parameter" in copies.message, copies.message
 
 
 # --- Exercise 5.2: Linear -------------------------------------------------------------------
