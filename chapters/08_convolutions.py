@@ -18,9 +18,9 @@
 # position. Written as loops it is slow in Python; written as *im2col* (unfold every
 # window into a column, then one matrix product) it runs at the speed of the BLAS matrix
 # multiply. You build conv2d that way, with stride and padding, then its backward pass
-# (*col2im*, the transpose of im2col) inside an autograd `Function`, and check each piece
-# against PyTorch. Then max pooling, and a small CNN trained on real MNIST digits that your
-# convolution runs too.
+# (*col2im*, the transpose of im2col) inside an autograd `Function`, and max pooling on the
+# same two pieces, checking each against PyTorch. Then a small CNN trained on real MNIST
+# digits, which your functions run too.
 #
 # Your pieces are saved into `mytorch/ch08.py` as you run them (see chapter 01).
 
@@ -328,6 +328,73 @@ print(pooled)
 print(image.grad)
 
 # %% [markdown]
+# The reshape trick needs windows that do not overlap. im2col takes any kernel size and
+# stride: unfold each channel on its own (reshape the input to (N·C, 1, H, W)), and each
+# column is one window, so the maximum of each column is the pooled value. Backward is
+# chapter 01's rule for `max`: the gradient of each output goes to the position that won,
+# the *argmax* of its column; the other entries of the column get zero. Then col2im takes the
+# columns back to the image, and where windows overlap, a pixel that won in two windows
+# receives the sum of both gradients.
+#
+# **Exercise 8.5.** Write the key lines of `MaxPool2dFunction`: in `forward`, the argmax of
+# each column (kept on `ctx` for backward) and the maxima; in `backward`, the columns'
+# gradient (`np.put_along_axis` puts values at given positions along an axis) and col2im.
+
+# %%
+#@save
+import numpy as np
+
+import minitorch
+from minitorch.autograd import Function
+
+
+class MaxPool2dFunction(Function):
+    """max_pool2d(x, kernel_size, stride) without padding, on your im2col; backward by col2im."""
+
+    @staticmethod
+    def forward(ctx, x, kernel_size, stride):
+        x = x.detach().numpy()
+        n, c, h, w = x.shape
+        k = kernel_size
+        columns = im2col(x.reshape(n * c, 1, h, w), k, stride)      # (N C, k k, L): one channel each
+        ctx.input_shape, ctx.kernel_size, ctx.stride = x.shape, k, stride
+        h_out, w_out = conv_output_size(h, k, stride), conv_output_size(w, k, stride)
+        ### BEGIN SOLUTION
+        ctx.argmax = columns.argmax(axis=1)                          # (N C, L)
+        maxima = np.take_along_axis(columns, ctx.argmax[:, None], axis=1)
+        ### END SOLUTION
+        return maxima.reshape(n, c, h_out, w_out)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        """(dL/dx, None, None): each output's gradient goes to its window's argmax."""
+        n, c, h, w = ctx.input_shape
+        k = ctx.kernel_size
+        grad = grad_output.detach().numpy().reshape(n * c, 1, -1)   # (N C, 1, L)
+        ### BEGIN SOLUTION
+        grad_columns = np.zeros((n * c, k * k, grad.shape[2]), dtype=grad.dtype)
+        np.put_along_axis(grad_columns, ctx.argmax[:, None], grad, axis=1)
+        grad_x = col2im(grad_columns, (n * c, 1, h, w), k, ctx.stride)
+        ### END SOLUTION
+        return minitorch.from_numpy(np.ascontiguousarray(grad_x).reshape(n, c, h, w)), None, None
+
+
+# %%
+check.max_pool2d_function(MaxPool2dFunction)
+
+# %% [markdown]
+# Your pooling on the same image, with 2x2 windows at stride 1: they overlap, and the 4 on
+# the left and the 5 on the right each win two windows, so their gradient is 2.
+
+# %%
+with course.needs("your MaxPool2dFunction"):
+    overlapping = minitorch.tensor(image.detach().numpy(), requires_grad=True)
+    your_pooled = MaxPool2dFunction.apply(overlapping, 2, 1)
+    your_pooled.sum().backward()
+    print(your_pooled)
+    print(overlapping.grad)
+
+# %% [markdown]
 # ## 6. A CNN on real MNIST
 #
 # Two convolution blocks and a linear classifier, trained for two epochs on 4,000
@@ -354,25 +421,27 @@ for epoch in range(2):
     print(f"epoch {epoch + 1}: last batch loss {loss.item():.3f}, test accuracy {test_accuracy:.3f}")
 
 # %% [markdown]
-# Your `Conv2dFunction` runs the trained network too: the same layers, with each
-# `nn.Conv2d` replaced by your function on the layer's own weights, give the same scores.
+# Your functions run the trained network too: the same layers, with each `nn.Conv2d` and
+# `nn.MaxPool2d` replaced by your function (on the layer's own weights), give the same scores.
 
 # %%
-def cnn_with_your_convolution(x):
+def cnn_with_your_functions(x):
     for layer in cnn:
         if isinstance(layer, nn.Conv2d):
             x = Conv2dFunction.apply(x, layer.weight, layer.bias)
+        elif isinstance(layer, nn.MaxPool2d):
+            x = MaxPool2dFunction.apply(x, layer.kernel_size, layer.stride)
         else:
             x = layer(x)
     return x
 
 
-with course.needs("your Conv2dFunction"), minitorch.no_grad():
-    your_scores = cnn_with_your_convolution(x_test)
+with course.needs("your Conv2dFunction and MaxPool2dFunction"), minitorch.no_grad():
+    your_scores = cnn_with_your_functions(x_test)
     your_accuracy = (your_scores.argmax(1) == y_test).float().mean().item()
     same_scores = (your_scores - test_scores).abs().max().item() < 1e-4
-    print(f"test accuracy with your convolution {your_accuracy:.3f}; "
-          f"scores equal to nn.Conv2d's (to 1e-4): {same_scores}")
+    print(f"test accuracy with your functions {your_accuracy:.3f}; "
+          f"scores equal to minitorch's layers' (to 1e-4): {same_scores}")
 
 # %% [markdown]
 # ## 7. What the network learned
@@ -416,12 +485,11 @@ x = minitorch.tensor(rng.standard_normal((1, 2, 5, 5)), requires_grad=True)
 w = minitorch.tensor(rng.standard_normal((3, 2, 3, 3)), requires_grad=True)
 assert minitorch.autograd.gradcheck(lambda x, w: nn.functional.conv2d(x, w, stride=2, padding=1), (x, w))
 course.summary(check.im2col(im2col), check.conv2d_forward(conv2d_forward), check.col2im(col2im),
-               check.conv2d_function(Conv2dFunction))
+               check.conv2d_function(Conv2dFunction), check.max_pool2d_function(MaxPool2dFunction))
 
 # %% [markdown]
 # ## Try next
 #
-# * Write `max_pool2d` with your im2col (one channel at a time: the max of each column) and
-#   its backward (the gradient goes to each column's argmax, then col2im).
+# * Add padding to `MaxPool2dFunction` (PyTorch pads max pooling with $-\infty$, not zeros: why?).
 # * Time `conv2d_loops` against `conv2d_forward` on a 64x3x32x32 batch.
 # * Replace max pooling by `stride=2` convolutions: does accuracy change?

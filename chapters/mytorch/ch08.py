@@ -94,3 +94,41 @@ class Conv2dFunction(Function):
         ### END SOLUTION
         return (minitorch.from_numpy(np.ascontiguousarray(grad_x)),
                 minitorch.from_numpy(grad_weight), minitorch.from_numpy(grad_bias), None, None)
+
+
+#@save
+import numpy as np
+
+import minitorch
+from minitorch.autograd import Function
+
+
+class MaxPool2dFunction(Function):
+    """max_pool2d(x, kernel_size, stride) without padding, on your im2col; backward by col2im."""
+
+    @staticmethod
+    def forward(ctx, x, kernel_size, stride):
+        x = x.detach().numpy()
+        n, c, h, w = x.shape
+        k = kernel_size
+        columns = im2col(x.reshape(n * c, 1, h, w), k, stride)      # (N C, k k, L): one channel each
+        ctx.input_shape, ctx.kernel_size, ctx.stride = x.shape, k, stride
+        h_out, w_out = conv_output_size(h, k, stride), conv_output_size(w, k, stride)
+        ### BEGIN SOLUTION
+        ctx.argmax = columns.argmax(axis=1)                          # (N C, L)
+        maxima = np.take_along_axis(columns, ctx.argmax[:, None], axis=1)
+        ### END SOLUTION
+        return maxima.reshape(n, c, h_out, w_out)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        """(dL/dx, None, None): each output's gradient goes to its window's argmax."""
+        n, c, h, w = ctx.input_shape
+        k = ctx.kernel_size
+        grad = grad_output.detach().numpy().reshape(n * c, 1, -1)   # (N C, 1, L)
+        ### BEGIN SOLUTION
+        grad_columns = np.zeros((n * c, k * k, grad.shape[2]), dtype=grad.dtype)
+        np.put_along_axis(grad_columns, ctx.argmax[:, None], grad, axis=1)
+        grad_x = col2im(grad_columns, (n * c, 1, h, w), k, ctx.stride)
+        ### END SOLUTION
+        return minitorch.from_numpy(np.ascontiguousarray(grad_x).reshape(n, c, h, w)), None, None

@@ -147,3 +147,41 @@ def conv2d_function(Function):
                              mine.grad, reference.grad, check_dtype=True, hint=hints[name],
                              **tolerance)
     return run("Conv2dFunction", cases)
+
+
+# (input shape, kernel, stride, dtype, transposed): strides below the kernel size make the
+# windows overlap, so a pixel can win in two windows and its gradients must add up.
+_POOLS = [
+    ((2, 3, 8, 8), 2, 2, np.float32, False),
+    ((1, 2, 7, 9), 3, 2, np.float64, False),
+    ((2, 1, 5, 5), 2, 1, np.float32, False),
+    ((2, 2, 6, 5), 3, 1, np.float64, True),
+]
+
+
+def max_pool2d_function(Function):
+    """``Function.apply(x, kernel_size, stride)``: the pooled values and the input's gradient
+    for a random upstream gradient, against PyTorch's ``F.max_pool2d``."""
+    torch = _torch()
+    import minitorch
+
+    def cases(expect):
+        rng = np.random.default_rng(4)
+        for shape, k, stride, dtype, transposed in _POOLS:
+            text = _describe(shape, k, stride, 0, dtype, transposed).replace(", padding 0", "")
+            x = rng.standard_normal(shape[:2] + shape[:1:-1] if transposed else shape).astype(dtype)
+            x = x.transpose(0, 1, 3, 2) if transposed else x
+            theirs = torch.tensor(x, requires_grad=True)
+            expected = torch.nn.functional.max_pool2d(theirs, k, stride)
+            upstream = rng.standard_normal(tuple(expected.shape)).astype(dtype)
+            (expected * torch.from_numpy(upstream)).sum().backward()
+            ours = minitorch.tensor(x, requires_grad=True)
+            got = Function.apply(ours, k, stride)
+            expect.close(f"max pooling of an {text}", got, expected.detach(), check_dtype=True,
+                         hint="the maximum of each column of im2col (one channel at a time)")
+            (got * minitorch.tensor(upstream)).sum().backward()
+            expect.close(f"the gradient of an {text} (against PyTorch)", ours.grad, theirs.grad,
+                         check_dtype=True, **_tolerance(x.dtype),
+                         hint="each output's gradient goes to its column's argmax only (zeros "
+                              "elsewhere in the column), then col2im adds the columns up")
+    return run("MaxPool2dFunction", cases)

@@ -125,3 +125,34 @@ def test_conv2d_function():
     assert verdict.status == "error" and "invalid gradient at index 2" in verdict.message, verdict.message
     verdict = check.conv2d_function(_conv_with_backward("no transpose"))
     assert verdict.status == "error" and "ValueError" in verdict.message, verdict.message
+
+
+def _pool_with_backward(spread_over_window=False, first_position=False):
+    """The solution's MaxPool2dFunction whose backward sends the gradient to the wrong place."""
+    col2im = solution.col2im
+
+    class Wrong(solution.MaxPool2dFunction):
+        @staticmethod
+        def backward(ctx, grad_output):
+            n, c, h, w = ctx.input_shape
+            k = ctx.kernel_size
+            grad = grad_output.detach().numpy().reshape(n * c, 1, -1)
+            grad_columns = np.zeros((n * c, k * k, grad.shape[2]), dtype=grad.dtype)
+            if spread_over_window:                    # as if it were average pooling
+                grad_columns += grad / (k * k)
+            else:
+                winner = np.zeros_like(ctx.argmax) if first_position else ctx.argmax
+                np.put_along_axis(grad_columns, winner[:, None], grad, axis=1)
+            grad_x = col2im(grad_columns, (n * c, 1, h, w), k, ctx.stride)
+            return minitorch.from_numpy(np.ascontiguousarray(grad_x).reshape(n, c, h, w)), None, None
+    return Wrong
+
+
+def test_max_pool2d_function():
+    assert check.max_pool2d_function(solution.MaxPool2dFunction)
+    assert check.max_pool2d_function(stub.MaxPool2dFunction).status == "unfinished"
+    assert check.max_pool2d_function(_pool_with_backward())     # the mistakes below are the only change
+    assert failed(check.max_pool2d_function(_pool_with_backward(spread_over_window=True)),
+                  "gradient of an input (2, 3, 8, 8)", "argmax")
+    assert failed(check.max_pool2d_function(_pool_with_backward(first_position=True)),
+                  "gradient")
