@@ -498,7 +498,7 @@ course.summary(check.naive_matmul(naive_matmul),
 # ## Try next
 #
 # * In `naive_matmul`, swap the roles of x and y (`row` from `threadIdx.x`). The answer and
-#   the counts stay the same; on a real GPU it is several times slower. Why? (Threads of a
+#   the counts stay the same; on a real GPU it is slower. Why? (Threads of a
 #   *warp*, 32 consecutive `threadIdx.x`, load together: consecutive threads should read
 #   consecutive addresses.)
 # * Count shared-memory accesses too (`counts.shared_loads`): how do they compare with the
