@@ -21,15 +21,15 @@ import nbformat
 from nbconvert.preprocessors import ExecutePreprocessor
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from minitorch.course.workbook import is_saved_cell, module_text  # noqa: E402
+
 CHAPTERS = ROOT / "chapters"
 ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
        "PYTHONHASHSEED": "0", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
 
 
 def build(source: Path) -> float:
-    # The chapter's #@save cells are written into chapters/mytorch/chNN.py as they run: start
-    # from nothing, so that a cell removed from the chapter does not linger in the module.
-    (CHAPTERS / "mytorch" / f"ch{source.name[:2]}.py").unlink(missing_ok=True)
     notebook = jupytext.read(source)
     notebook.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python",
                                        "name": "python3"}
@@ -42,7 +42,20 @@ def build(source: Path) -> float:
         cell.metadata.pop("execution", None)  # run timestamps: noise in every diff
     notebook.nbformat_minor = 4
     nbformat.write(notebook, source.with_suffix(".ipynb"))
+    write_saved_module(source)
     return elapsed
+
+
+def write_saved_module(source: Path) -> None:
+    """chapters/mytorch/chNN.py as the chapter's #@save cells make it. Running the chapter
+    wrote it already, cell by cell; writing it whole again drops a cell removed from the
+    chapter (the module is never deleted, so a chapter built at the same time finds it)."""
+    chapter = source.name[:2]
+    cells = [c.source for c in jupytext.read(source).cells
+             if c.cell_type == "code" and is_saved_cell(c.source)]
+    module = CHAPTERS / "mytorch" / f"ch{chapter}.py"
+    if cells:
+        module.write_text(module_text(chapter, [c.strip() for c in cells]), encoding="utf-8")
 
 
 def main(prefixes) -> int:
