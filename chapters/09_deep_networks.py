@@ -168,7 +168,8 @@ for gain in (0.5, 1.0, 2.0):
 # At evaluation time there may be a single example, so there is no batch to average over.
 # During training BatchNorm therefore keeps *running* averages of $\mu_B$ and $\sigma^2_B$,
 # moved a fraction `momentum` towards each batch's value:
-# $\text{running} \leftarrow (1 - \text{momentum})\,\text{running} + \text{momentum}\cdot\text{batch}$.
+# $\text{running} \leftarrow (1 - \text{momentum})\,\text{running}
+#  + \text{momentum}\cdot\text{batch}$.
 # PyTorch keeps the *unbiased* variance there ($\frac{N}{N-1}\sigma^2_B$), an estimate of
 # the whole data's variance, while it normalises with the biased one. These buffers are
 # not trained: they change in place and must not enter the autograd graph.
@@ -231,7 +232,8 @@ with course.needs("your batch_norm_train"):
 # %%
 with course.needs("your batch_norm_train"):
     data = np.random.default_rng(1).standard_normal((40, 32, 2)) * [3.0, 0.5] + [1.0, -2.0]
-    running_mean, running_var = minitorch.zeros(2, dtype=minitorch.float64), minitorch.ones(2, dtype=minitorch.float64)
+    running_mean = minitorch.zeros(2, dtype=minitorch.float64)
+    running_var = minitorch.ones(2, dtype=minitorch.float64)
     for step, batch in enumerate(data):
         batch_norm_train(minitorch.tensor(batch), 1.0, 0.0, running_mean, running_var)
         if step in (0, 9, 39):
@@ -249,7 +251,8 @@ with course.needs("your batch_norm_train"):
 # batch norm as *one* operation with a hand-written backward. With $g$ the incoming gradient,
 # $g_h = g\,\gamma$, and bars for means over the batch:
 #
-# $$\frac{\partial L}{\partial x} = \frac{g_h - \overline{g_h} - \hat x\,\overline{g_h\,\hat x}}{\sqrt{\sigma^2_B + \epsilon}},
+# $$\frac{\partial L}{\partial x}
+#   = \frac{g_h - \overline{g_h} - \hat x\,\overline{g_h\,\hat x}}{\sqrt{\sigma^2_B + \epsilon}},
 # \qquad \frac{\partial L}{\partial \gamma} = \sum_{\text{batch}} g\,\hat x,
 # \qquad \frac{\partial L}{\partial \beta} = \sum_{\text{batch}} g.$$
 #
@@ -312,19 +315,21 @@ def recorded_nodes(tensor):
 
 
 upstream = minitorch.tensor(np.random.default_rng(2).standard_normal((16, 5)).astype(np.float32))
+ones, zeros = minitorch.ones(5), minitorch.zeros(5)
 with course.needs("your code for 9.1 and 9.2"):
     gradients = {}
-    for name, normalise in [("batch_norm_train", lambda h: batch_norm_train(
-                                 h, minitorch.ones(5), minitorch.zeros(5), minitorch.zeros(5), minitorch.ones(5))),
-                            ("BatchNormFunction", lambda h: BatchNormFunction.apply(
-                                 h, minitorch.ones(5), minitorch.zeros(5)))]:
+    for name, normalise in [
+            ("batch_norm_train", lambda h: batch_norm_train(h, ones, zeros, zeros.clone(),
+                                                            ones.clone())),
+            ("BatchNormFunction", lambda h: BatchNormFunction.apply(h, ones, zeros))]:
         h = minitorch.tensor(h0, requires_grad=True)
         out = normalise(h)
         out.backward(upstream)
         gradients[name] = h.grad.numpy()
         print(f"{name:18s} {recorded_nodes(out):2d} recorded operations")
     print("same gradient for x:", np.allclose(gradients["batch_norm_train"],
-                                               gradients["BatchNormFunction"], rtol=1e-4, atol=1e-5))
+                                               gradients["BatchNormFunction"],
+                                               rtol=1e-4, atol=1e-5))
 
 # %% [markdown]
 # ## 4. Layer normalisation
@@ -366,14 +371,16 @@ with course.needs("your code for 9.1 and 9.3"):
     print("layer norm, example 0 alone:   ", np.round(alone.numpy()[0], 3))
     print("layer norm, example 0 in batch:", np.round(in_batch.numpy()[0], 3))
     for batch_size in (2, 16):
-        out = batch_norm_train(minitorch.tensor(h0[:batch_size]), gamma, beta, minitorch.zeros(5), minitorch.ones(5))
+        out = batch_norm_train(minitorch.tensor(h0[:batch_size]), gamma, beta,
+                               minitorch.zeros(5), minitorch.ones(5))
         print(f"batch norm, in a batch of {batch_size:2d}:", np.round(out.numpy()[0], 3))
 
 # %% [markdown]
 # ## 5. Residual connections
 #
 # A residual block computes $h + f(h)$ instead of $f(h)$. The derivative of the identity
-# path is 1, so $\frac{\partial L}{\partial h} = \frac{\partial L}{\partial \text{out}}\,(1 + f'(h))$:
+# path is 1, so $\frac{\partial L}{\partial h}
+# = \frac{\partial L}{\partial \text{out}}\,(1 + f'(h))$:
 # the gradient reaches early layers through a chain of additions instead of a product of
 # small slopes. Here $f$ is one of our layers, `act(norm(linear(h)))`, and the identity is
 # added *after* the activation.
@@ -383,7 +390,8 @@ with course.needs("your code for 9.1 and 9.3"):
 # `nn.Linear(in_features, out_features, bias=False)`.
 #
 # **Exercise 9.4.** Finish `ResidualBlock`: a `shortcut` (`nn.Identity()` when the widths
-# agree, the projection otherwise) and `forward`, which returns `shortcut(h) + act(norm(linear(h)))`.
+# agree, the projection otherwise) and `forward`, which returns
+# `shortcut(h) + act(norm(linear(h)))`.
 
 # %%
 #@save
@@ -478,14 +486,15 @@ def relative_change(start, now):
 
 curves, results = {}, {}
 for name, model in variants.items():
-    first, last = (block.linear.weight.detach().clone() for block in (model.blocks[0], model.blocks[-1]))
+    first, last = (model.blocks[i].linear.weight.detach().clone() for i in (0, -1))
     curves[name] = train(model)
     results[name] = (test_accuracy(model), relative_change(first, model.blocks[0].linear.weight),
                      relative_change(last, model.blocks[-1].linear.weight))
 
 print(f"{'':14s} {'last loss':>9s} {'test acc':>8s} {'first moved':>11s} {'last moved':>10s}")
 for name, (accuracy, first_moved, last_moved) in results.items():
-    print(f"{name:14s} {curves[name][-1]:9.3f} {accuracy:8.1%} {first_moved:11.1e} {last_moved:10.1e}")
+    print(f"{name:14s} {curves[name][-1]:9.3f} {accuracy:8.1%} {first_moved:11.1e} "
+          f"{last_moved:10.1e}")
 
 # %% [markdown]
 # The two measurements side by side: on the left the gradient each layer receives at the
@@ -511,10 +520,10 @@ plt.show()
 # gradient (every layer gets about the same) and the network learns. The residual network
 # learns too, its identity paths carrying the gradient past the sigmoids, after a rough first
 # epoch: its hidden vector is a sum over twelve blocks, so its first predictions are large
-# and confidently wrong. Layer norm lifts the
-# first layer's gradient by five orders of magnitude, not enough here: the first layers
-# still barely move, and the network stays at guessing for these eight epochs (try it with `activation=nn.ReLU`, or with residual blocks *and* layer norm, the
-# transformer's recipe).
+# and confidently wrong. Layer norm lifts the first layer's gradient by five orders of
+# magnitude, not enough here: the first layers still barely move, and the network stays at
+# guessing for these eight epochs (try it with `activation=nn.ReLU`, or with residual blocks
+# *and* layer norm, the transformer's recipe).
 #
 # ## 7. How minitorch does it
 #
@@ -541,9 +550,17 @@ def batch_norm_input_grad(lib, standardize):
     return h.grad.numpy()
 
 
-by_autograd = batch_norm_input_grad(minitorch, lambda lib, h: (h - h.mean(0)) / (h.var(0, unbiased=False) + 1e-5).sqrt())
-fused = batch_norm_input_grad(minitorch, lambda lib, h: lib.nn.functional.batch_norm(h, None, None, training=True))
-pytorch = batch_norm_input_grad(torch, lambda lib, h: lib.nn.functional.batch_norm(h, None, None, training=True))
+def elementary(lib, h):
+    return (h - h.mean(0)) / (h.var(0, unbiased=False) + 1e-5).sqrt()
+
+
+def fused_batch_norm(lib, h):
+    return lib.nn.functional.batch_norm(h, None, None, training=True)
+
+
+by_autograd = batch_norm_input_grad(minitorch, elementary)
+fused = batch_norm_input_grad(minitorch, fused_batch_norm)
+pytorch = batch_norm_input_grad(torch, fused_batch_norm)
 print("fused agrees with autograd:", np.allclose(fused, by_autograd, rtol=1e-3, atol=1e-4),
       " fused agrees with PyTorch:", np.allclose(fused, pytorch, rtol=1e-3, atol=1e-4))
 
@@ -558,7 +575,8 @@ ln = nn.LayerNorm(5)
 np.testing.assert_allclose(library.detach().numpy(), real.detach().numpy(), rtol=1e-4, atol=1e-5)
 np.testing.assert_allclose(ours_bn.running_var.numpy(), real_bn.running_var.numpy(), rtol=1e-5)
 np.testing.assert_allclose(ln(minitorch.tensor(h0)).detach().numpy(),
-                           torch.nn.functional.layer_norm(torch.tensor(h0), (5,)).numpy(), rtol=1e-4, atol=1e-5)
+                           torch.nn.functional.layer_norm(torch.tensor(h0), (5,)).numpy(),
+                           rtol=1e-4, atol=1e-5)
 ratio = {name: grads[0] / grads[-1] for name, grads in at_start.items()}
 assert ratio["plain sigmoid"] < 1e-2
 assert ratio["+ batch norm"] > 10 * ratio["plain sigmoid"]

@@ -16,10 +16,11 @@
 #
 # Text is a sequence of discrete symbols. To feed it to a network we map each symbol to a
 # learned vector (an *embedding*), then process the sequence one step at a time with a
-# state that carries what came before: a recurrent network. You write an RNN cell and an
-# LSTM cell, check them against PyTorch's `nn.RNNCell` and `nn.LSTMCell`, run your LSTM
-# cell inside a character-level model that learns to invent first names (US Census names:
-# 4,647 for training, 516 held out), and write the loop that samples new names from it.
+# state that carries what came before: a recurrent network. You write the embedding's
+# backward, an RNN cell and an LSTM cell, check them against PyTorch's `nn.Embedding`,
+# `nn.RNNCell` and `nn.LSTMCell`, run your embedding and LSTM cell inside a character-level
+# model that learns to invent first names (US Census names: 4,647 for training, 516 held
+# out), and write the loop that samples new names from it.
 #
 # As in every chapter, cells with `# YOUR CODE HERE` are yours (this page shows the
 # solutions), a check follows each, and the cells marked `#@save` go into your package, here
@@ -72,6 +73,57 @@ for ch in ".an":  # 'a' and 'n' each appear twice in "anna": their rows get 2.0 
     print(f"gradient of row {ch!r}: {embedding.weight.grad[index_of[ch]].tolist()}")
 
 # %% [markdown]
+# The forward is one indexing operation; the backward is where the work is. The output has
+# one row per position, the weight one row per token, so the gradient flows from positions
+# back to tokens: every row of the weight's gradient is the sum of the output's gradient
+# over the positions holding that token (zero for a token that does not appear). A token
+# used twice gets two contributions *added*: chapter 01's `+=`, for rows.
+#
+# **Exercise 10.1.** Write the backward of `EmbeddingFunction`. `tokens` may have any shape
+# (a batch of sequences is (N, T)); `grad` has the output's shape, `tokens.shape + (D,)`.
+# `Tensor.index_add_(0, index, source)` adds each row of `source` into the row named by
+# `index`, repeated indices included.
+
+# %%
+#@save
+import minitorch
+
+
+class EmbeddingFunction(minitorch.autograd.Function):
+    """Rows of weight (V, D) picked by integer tokens of any shape: out[..., :] = weight[token]."""
+
+    @staticmethod
+    def forward(ctx, weight, tokens):
+        ctx.save_for_backward(tokens)
+        ctx.vocabulary_size = weight.shape[0]
+        return weight[tokens]
+
+    @staticmethod
+    def backward(ctx, grad):
+        (tokens,) = ctx.saved_tensors
+        ### BEGIN SOLUTION
+        size = grad.shape[-1]
+        grad_weight = minitorch.zeros(ctx.vocabulary_size, size, dtype=grad.dtype)
+        grad_weight.index_add_(0, tokens.reshape(-1), grad.reshape(-1, size))
+        ### END SOLUTION
+        return grad_weight, None
+
+
+# %%
+check.embedding(EmbeddingFunction)
+
+# %% [markdown]
+# Your embedding on "anna", with `nn.Embedding`'s weight: the same rows, the same gradients.
+
+# %%
+with course.needs("your EmbeddingFunction"):
+    weight = embedding.weight.detach().requires_grad_()
+    rows = EmbeddingFunction.apply(weight, tokens)
+    rows.sum().backward()
+    print("same rows:", np.array_equal(rows.detach().numpy(), by_hand.detach().numpy()),
+          "  same gradient:", np.array_equal(weight.grad.numpy(), embedding.weight.grad.numpy()))
+
+# %% [markdown]
 # ## 3. An RNN cell
 #
 # An RNN cell updates its state from the input at this step and the state before:
@@ -84,7 +136,7 @@ for ch in ".an":  # 'a' and 'n' each appear twice in "anna": their rows get 2.0 
 # multiplication by $W_{hh}$ makes an RNN's gradients vanish or explode over long sequences
 # (chapter 09's problem, in time).
 #
-# **Exercise 10.1.** Write `rnn_cell(x, h, w_ih, w_hh, b_ih, b_hh)`, returning $h_t$.
+# **Exercise 10.2.** Write `rnn_cell(x, h, w_ih, w_hh, b_ih, b_hh)`, returning $h_t$.
 
 # %%
 #@save
@@ -112,7 +164,8 @@ rnn_library = rnn(xs)[0].detach().numpy()
 real_rnn = torch.nn.RNN(input_size=4, hidden_size=6)
 real_rnn.load_state_dict({k: torch.tensor(v.numpy()) for k, v in rnn.state_dict().items()})
 rnn_real = real_rnn(torch.tensor(xs.numpy()))[0].detach().numpy()
-print("nn.RNN agrees with PyTorch (to 1e-6):", np.allclose(rnn_library, rnn_real, rtol=1e-5, atol=1e-6))
+print("nn.RNN agrees with PyTorch (to 1e-6):",
+      np.allclose(rnn_library, rnn_real, rtol=1e-5, atol=1e-6))
 
 with course.needs("your rnn_cell"):
     h = minitorch.zeros(3, 6)
@@ -132,7 +185,8 @@ with course.needs("your rnn_cell"):
 # order **i, f, g, o** along the $4H$ rows of `w_ih` (4H, D) and `w_hh` (4H, H):
 #
 # $$\begin{aligned}
-# i, f, g, o &= \text{split}_4\!\left(x_t W_{ih}^\top + b_{ih} + h_{t-1} W_{hh}^\top + b_{hh}\right)\\
+# i, f, g, o &= \text{split}_4\!\left(x_t W_{ih}^\top + b_{ih}
+#               + h_{t-1} W_{hh}^\top + b_{hh}\right)\\
 # c_t &= \sigma(f) \odot c_{t-1} + \sigma(i) \odot \tanh(g) \\
 # h_t &= \sigma(o) \odot \tanh(c_t)
 # \end{aligned}$$
@@ -142,7 +196,7 @@ with course.needs("your rnn_cell"):
 # Since $c_t$ is a sum, not a product, the gradient along it is multiplied only by
 # $\sigma(f)$ at each step: a residual connection in time (chapter 09).
 #
-# **Exercise 10.2.** Write `lstm_cell(x, state, w_ih, w_hh, b_ih, b_hh)`: `state` is the
+# **Exercise 10.3.** Write `lstm_cell(x, state, w_ih, w_hh, b_ih, b_hh)`: `state` is the
 # pair `(h, c)`, and it returns the new pair. Keep PyTorch's gate order, so that your cell
 # run with the weights of a `torch.nn.LSTMCell` computes what it computes.
 
@@ -174,7 +228,8 @@ def run_lstm(cell, xs, lstm):
     h = c = minitorch.zeros(xs.shape[1], lstm.hidden_size)
     outputs = []
     for x in xs:
-        h, c = cell(x, (h, c), lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0, lstm.bias_hh_l0)
+        h, c = cell(x, (h, c), lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0,
+                    lstm.bias_hh_l0)
         outputs.append(h)
     return minitorch.stack(outputs), (h, c)
 
@@ -191,7 +246,8 @@ print("nn.LSTM agrees with PyTorch (to 1e-6):",
 with course.needs("your lstm_cell"):
     mine_out, _ = run_lstm(lstm_cell, xs, lstm)
     print("your cell, run along the sequence, agrees with nn.LSTM:",
-          np.allclose(mine_out.detach().numpy(), library_out.detach().numpy(), rtol=1e-5, atol=1e-6))
+          np.allclose(mine_out.detach().numpy(), library_out.detach().numpy(),
+                      rtol=1e-5, atol=1e-6))
 
 # %% [markdown]
 # ### How minitorch does it
@@ -247,7 +303,7 @@ class NameModel(nn.Module):
 
 
 def train(model, steps=120):
-    """Adam on batches of 64 names, always the same ones in the same order; the loss of each step."""
+    """Adam on batches of 64 names, the same ones in the same order every time; each step's loss."""
     optimizer = minitorch.optim.Adam(model.parameters(), lr=1e-2)
     order = np.random.default_rng(0).permutation(len(names))
     losses = []
@@ -270,8 +326,8 @@ for recurrent in (nn.RNN, nn.LSTM):
     models[recurrent.__name__] = model = NameModel(len(vocabulary), recurrent=recurrent)
     losses[recurrent.__name__] = train(model)
     curve = losses[recurrent.__name__]
-    print(f"{recurrent.__name__:4s} loss: first step {curve[0]:.3f}, last 10 steps {np.mean(curve[-10:]):.3f} "
-          f"(uniform guessing: {np.log(len(vocabulary)):.3f})")
+    print(f"{recurrent.__name__:4s} loss: first step {curve[0]:.3f}, last 10 steps "
+          f"{np.mean(curve[-10:]):.3f} (uniform guessing: {np.log(len(vocabulary)):.3f})")
 
 # %% [markdown]
 # The two loss curves (each point the mean of 10 steps). The plain RNN, with a quarter of the
@@ -294,32 +350,35 @@ _ = ax.legend()
 plt.show()
 
 # %% [markdown]
-# ### Your LSTM cell in the generator
+# ### Your embedding and LSTM cell in the generator
 #
-# `nn.LSTM` is your cell in a loop. Replace its forward by your `lstm_cell`, stepped along
-# the names, with the same weights, and train both versions on the same batches from the same
-# start: the losses agree step for step (to float32 rounding).
+# `nn.Embedding` is your lookup, and `nn.LSTM` is your cell in a loop. Replace the model's
+# forward by your `EmbeddingFunction` and your `lstm_cell`, stepped along the names, with the
+# same weights, and train both versions on the same batches from the same start: the losses
+# agree step for step (to float32 rounding).
 
 # %%
 class MyNameModel(NameModel):
-    """NameModel whose recurrence is your lstm_cell, run over the time steps one by one."""
+    """NameModel run by your EmbeddingFunction and your lstm_cell, one time step at a time."""
 
     def forward(self, tokens, state=None):
-        xs = self.embed(tokens)                                   # (N, T, 16)
+        xs = EmbeddingFunction.apply(self.embed.weight, tokens)    # (N, T, 16)
+        cell = self.recurrent
         if state is None:
-            state = (minitorch.zeros(xs.shape[0], self.recurrent.hidden_size),) * 2
+            state = (minitorch.zeros(xs.shape[0], cell.hidden_size),) * 2
         outputs = []
         for t in range(xs.shape[1]):
-            state = lstm_cell(xs[:, t], state, self.recurrent.weight_ih_l0, self.recurrent.weight_hh_l0,
-                              self.recurrent.bias_ih_l0, self.recurrent.bias_hh_l0)
+            state = lstm_cell(xs[:, t], state, cell.weight_ih_l0, cell.weight_hh_l0,
+                              cell.bias_ih_l0, cell.bias_hh_l0)
             outputs.append(state[0])
         return self.out(minitorch.stack(outputs, 1)), state
 
 
-with course.needs("your lstm_cell"):
+with course.needs("your code for 10.1 and 10.3"):
     minitorch.manual_seed(0)
     mine = train(MyNameModel(len(vocabulary)), steps=20)
-    print("loss at steps 1, 10, 20: nn.LSTM", " ".join(f"{losses['LSTM'][i]:.3f}" for i in (0, 9, 19)),
+    print("loss at steps 1, 10, 20: nn.LSTM",
+          " ".join(f"{losses['LSTM'][i]:.3f}" for i in (0, 9, 19)),
           "  yours", " ".join(f"{mine[i]:.3f}" for i in (0, 9, 19)))
     print("the two curves agree to 1e-4:", np.allclose(mine, losses["LSTM"][:20], atol=1e-4))
 
@@ -333,7 +392,7 @@ with course.needs("your lstm_cell"):
 # character, is what makes each name different; a seeded generator makes the draws
 # repeatable.
 #
-# **Exercise 10.3.** Write `sample(model, vocabulary, generator, max_length)`. The model
+# **Exercise 10.4.** Write `sample(model, vocabulary, generator, max_length)`. The model
 # takes a (1, 1) tensor of token ids and a state (None at the start) and returns scores of
 # shape (1, 1, V) and the new state. Draw with
 # `minitorch.multinomial(probabilities, 1, generator=generator)`.
@@ -386,13 +445,14 @@ with course.needs("your sample"):
 # your exercises once more.
 
 # %%
-np.testing.assert_allclose(library_out.detach().numpy(), real_out.detach().numpy(), rtol=1e-5, atol=1e-6)
-np.testing.assert_allclose(library_h.detach().numpy(), real_h.detach().numpy(), rtol=1e-5, atol=1e-6)
+for ours, theirs in ((library_out, real_out), (library_h, real_h)):
+    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-5, atol=1e-6)
 np.testing.assert_allclose(rnn_library, rnn_real, rtol=1e-5, atol=1e-6)
 for curve in losses.values():
     assert np.mean(curve[-10:]) < 0.8 * np.log(len(vocabulary))
 assert np.mean(losses["LSTM"][-10:]) < np.mean(losses["RNN"][-10:])
-course.summary(check.rnn_cell(rnn_cell), check.lstm_cell(lstm_cell), check.sample(sample))
+course.summary(check.embedding(EmbeddingFunction), check.rnn_cell(rnn_cell),
+               check.lstm_cell(lstm_cell), check.sample(sample))
 
 # %% [markdown]
 # ## Try next

@@ -93,11 +93,14 @@ def batch_norm_train(fn):
     torch = _torch()
 
     def cases(expect):
-        for seed, (shape, dtype, contiguous, momentum, mean0, var0, calls) in enumerate(_BATCH_NORM_CASES):
+        for seed, case in enumerate(_BATCH_NORM_CASES):
+            shape, dtype, contiguous, momentum, mean0, var0, calls = case
             inputs = _Inputs(shape, seed, dtype, contiguous)
             running = [minitorch.tensor(np.array(v, dtype=dtype)) for v in (mean0, var0)]
             torch_running = [torch.tensor(np.array(v, dtype=dtype)) for v in (mean0, var0)]
-            name = _describe(inputs.x, contiguous) + (f", momentum={momentum}" if momentum != 0.1 else "")
+            name = _describe(inputs.x, contiguous)
+            if momentum != 0.1:
+                name += f", momentum={momentum}"
             if calls > 1:
                 name += f", {calls} calls in a row"
             for _ in range(calls):
@@ -108,11 +111,14 @@ def batch_norm_train(fn):
             tol = _tolerance(dtype)
             expect.close(f"the output for {name}", out, expected.detach(), **tol,
                          hint="normalise each column with the batch's mean and *biased* variance "
-                              "(unbiased=False), eps inside the square root, then gamma * xhat + beta")
-            expect.close(f"running_mean after the call for {name}", running[0], torch_running[0], **tol,
+                              "(unbiased=False), eps inside the square root, then "
+                              "gamma * xhat + beta")
+            expect.close(f"running_mean after the call for {name}", running[0], torch_running[0],
+                         **tol,
                          hint="running_mean becomes (1 - momentum) * running_mean + momentum * "
                               "batch mean, changed in place (mul_, add_) so the caller sees it")
-            expect.close(f"running_var after the call for {name}", running[1], torch_running[1], **tol,
+            expect.close(f"running_var after the call for {name}", running[1], torch_running[1],
+                         **tol,
                          hint="running_var moves towards the *unbiased* batch variance, "
                               "var * N / (N - 1), as PyTorch's does")
             expect.true(f"running_mean and running_var record no history for {name}",
@@ -137,7 +143,7 @@ def _central_difference_x(function, array, gamma, beta, upstream, h=1e-6) -> np.
     """d(sum(out * upstream))/dx by central differences, one element of x at a time."""
     def loss(values):
         with minitorch.no_grad():
-            out = function.apply(minitorch.tensor(values), minitorch.tensor(gamma), minitorch.tensor(beta))
+            out = function.apply(*(minitorch.tensor(a) for a in (values, gamma, beta)))
         return float((out.numpy() * upstream).sum())
 
     numeric = np.zeros_like(array)
@@ -159,14 +165,16 @@ def batch_norm_backward(Function):
                                                            ((6, 2), np.float32, False)]):
             inputs = _Inputs(shape, seed, dtype, contiguous)
             out = Function.apply(*inputs.ours)
-            expected = torch.nn.functional.batch_norm(inputs.theirs[0], None, None, *inputs.theirs[1:],
-                                                      training=True, eps=1e-5)
+            x, gamma, beta = inputs.theirs
+            expected = torch.nn.functional.batch_norm(x, None, None, gamma, beta, training=True,
+                                                      eps=1e-5)
             _same_gradients(expect, _describe(inputs.x, contiguous), inputs, out, expected,
                             _tolerance(dtype), _BACKWARD_HINTS)
 
         inputs = _Inputs((4, 3), 7, np.float64)
         Function.apply(*inputs.ours).backward(minitorch.tensor(inputs.upstream))
-        numeric = _central_difference_x(Function, inputs.x, inputs.gamma, inputs.beta, inputs.upstream)
+        numeric = _central_difference_x(Function, inputs.x, inputs.gamma, inputs.beta,
+                                        inputs.upstream)
         expect.close("the gradient of x (4, 3) float64 against central differences",
                      inputs.ours[0].grad, numeric, rtol=1e-5, atol=1e-7, hint=_BACKWARD_HINTS["x"])
     return run("BatchNormFunction.backward", cases)
@@ -186,16 +194,18 @@ _LAYER_NORM_CASES = [
 
 
 def layer_norm(fn):
-    """``fn(x, gamma, beta, eps)``: output and gradients against ``torch.nn.functional.layer_norm``."""
+    """``fn(x, gamma, beta, eps)``: output and gradients against PyTorch's ``layer_norm``."""
     torch = _torch()
 
     def cases(expect):
         for seed, (shape, dtype, contiguous, scale) in enumerate(_LAYER_NORM_CASES):
             inputs = _Inputs(shape, seed, dtype, contiguous, scale)
             out = fn(*inputs.ours, eps=1e-5)
-            expected = torch.nn.functional.layer_norm(inputs.theirs[0], shape[-1:], *inputs.theirs[1:],
-                                                      eps=1e-5)
-            name = _describe(inputs.x, contiguous) + (", rows of nearly equal numbers" if scale < 1 else "")
+            x, gamma, beta = inputs.theirs
+            expected = torch.nn.functional.layer_norm(x, shape[-1:], gamma, beta, eps=1e-5)
+            name = _describe(inputs.x, contiguous)
+            if scale < 1:
+                name += ", rows of nearly equal numbers"
             tol = _tolerance(dtype)
             expect.close(f"the output for {name}", out, expected.detach(), **tol,
                          hint="normalise each row over the last dim (mean and var with dim=-1, "
@@ -233,18 +243,20 @@ def residual_block(Block):
                           minitorch.nn.LayerNorm if norm else None)
             name = (f"ResidualBlock({n_in}, {n_out}, nn.{activation}"
                     f"{', nn.LayerNorm' if norm else ''})")
-            expected_names = ["linear.bias", "linear.weight"] + (["norm.bias", "norm.weight"] if norm else [])
+            expected_names = ["linear.bias", "linear.weight"]
+            expected_names += ["norm.bias", "norm.weight"] if norm else []
             expected_names += [] if n_in == n_out else ["shortcut.weight"]
             expect.equal(f"the names of the parameters of {name}", sorted(block.state_dict()),
                          expected_names,
-                         hint="the shortcut is nn.Identity() (no parameters) when the widths agree, "
-                              "else nn.Linear(in_features, out_features, bias=False), as self.shortcut")
+                         hint="self.shortcut is nn.Identity() (no parameters) when the widths "
+                              "agree, else nn.Linear(in_features, out_features, bias=False)")
             params = dict(block.named_parameters())
             torch_params = {key: _torch_leaf(p.detach().numpy()) for key, p in params.items()}
             array = _random((3, n_in), seed, np.float32, 1.0, 0.0)
             h, th = _leaf(array), _torch_leaf(array)
             out, expected = block(h), _torch_block(torch_params, th, activation, norm)
-            expect.close(f"the output of {name} for h (3, {n_in})", out, expected.detach(), **_FLOAT32,
+            expect.close(f"the output of {name} for h (3, {n_in})", out, expected.detach(),
+                         **_FLOAT32,
                          hint="return shortcut(h) + act(norm(linear(h))): the input is added after "
                               "the activation, through the shortcut")
             upstream = _random((3, n_out), 10 + seed, np.float32, 1.0, 0.0)

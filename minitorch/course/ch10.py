@@ -1,8 +1,10 @@
 """Checks for chapter 10: sequences.
 
-The learner's RNN and LSTM cells run with the weights of PyTorch's ``nn.RNNCell`` and
-``nn.LSTMCell`` (float32 and float64, square and non-square weights, a non-contiguous state)
-and must give their outputs and the gradients of every input and weight. The sampling loop
+The learner's embedding backward must give ``torch.nn.functional.embedding``'s gradient
+(repeated tokens, tokens of any shape, float32 and float64). The learner's RNN and LSTM cells
+run with the weights of PyTorch's ``nn.RNNCell`` and ``nn.LSTMCell`` (float32 and float64,
+square and non-square weights, a non-contiguous state) and must give their outputs and the
+gradients of every input and weight. The sampling loop
 runs on small stand-in models whose next-character scores are known, and must draw the same
 names as the reference loop from the same seed.
 """
@@ -44,6 +46,46 @@ def _leaf(array: np.ndarray, contiguous: bool = True):
     return minitorch.tensor(np.ascontiguousarray(array.T)).t().detach().requires_grad_()
 
 
+# ------------------------------------------------------------------------------ embedding
+
+# (vocabulary size V, width D, tokens, dtype): repeated tokens, rows no token picks, a batch
+# of sequences (2-D tokens) and a 3-D one
+_EMBEDDING_CASES = [
+    (6, 3, [0, 2, 2, 5], np.float32),
+    (5, 4, [[1, 1, 3, 1], [0, 4, 4, 1]], np.float32),
+    (4, 2, [[[3, 3], [0, 3]], [[2, 2], [2, 3]]], np.float64),
+    (7, 5, [6, 6, 6], np.float64),
+]
+
+
+def embedding(Function):
+    """``Function.apply(weight, tokens)``: the rows picked and the gradient of weight, against
+    ``torch.nn.functional.embedding``."""
+    torch = _torch()
+
+    def cases(expect):
+        for seed, (size, width, tokens, dtype) in enumerate(_EMBEDDING_CASES):
+            rng = np.random.default_rng(seed)
+            weight, index = _random((size, width), rng, dtype), np.array(tokens)
+            upstream = _random(index.shape + (width,), rng, dtype)
+            ours, theirs = _leaf(weight), torch.tensor(weight, requires_grad=True)
+            name = f"weight ({size}, {width}) {np.dtype(dtype).name}, tokens {tokens}"
+            tol = _FLOAT64 if dtype == np.float64 else _FLOAT32
+            out = Function.apply(ours, minitorch.tensor(index))
+            expected = torch.nn.functional.embedding(torch.tensor(index), theirs)
+            expect.close(f"the rows picked for {name}", out, expected.detach(), **tol)
+            out.backward(minitorch.tensor(upstream))
+            expected.backward(torch.tensor(upstream))
+            expect.close(f"the gradient of weight for {name}", ours.grad, theirs.grad, **tol,
+                         hint="start from zeros of weight's shape and *add* each "
+                              "position's gradient into its token's row (index_add_ with tokens "
+                              "and grad flattened to one row per position): a repeated token "
+                              "gets the sum")
+    return run("EmbeddingFunction.backward", cases)
+
+
+# -------------------------------------------------------------------------- RNN and LSTM
+
 def _cell_inputs(torch_cell_class, gates, n, d, h, dtype, seed, contiguous):
     """A PyTorch cell with random weights; the same weights, the input x and the state h, c
     (an RNN uses only h) as minitorch leaves (``ours``) and PyTorch leaves (``theirs``); and
@@ -59,8 +101,8 @@ def _cell_inputs(torch_cell_class, gates, n, d, h, dtype, seed, contiguous):
     x, state = _random((n, d), rng, dtype), [_random((n, h), rng, dtype) for _ in range(2)]
     ours = {"x": _leaf(x), "h": _leaf(state[0], contiguous), "c": _leaf(state[1], contiguous)}
     ours.update((name, _leaf(array)) for name, array in zip(_WEIGHT_NAMES, weights))
-    theirs = {"x": torch.tensor(x, requires_grad=True), "h": torch.tensor(state[0], requires_grad=True),
-              "c": torch.tensor(state[1], requires_grad=True)}
+    theirs = {key: torch.tensor(array, requires_grad=True)
+              for key, array in (("x", x), ("h", state[0]), ("c", state[1]))}
     theirs.update((name, getattr(cell, name)) for name in _WEIGHT_NAMES)
     upstream = [_random((n, h), rng, dtype) for _ in range(2)]
     return cell, ours, theirs, upstream
@@ -73,8 +115,9 @@ def _describe(n, d, h, dtype, contiguous) -> str:
 
 def _compare_gradients(expect, name, inputs, ours, theirs, tol, hint) -> None:
     for key in inputs:
-        expect.close(f"the gradient of {key.replace('weight', 'w').replace('bias', 'b')} for {name}",
-                     ours[key].grad, theirs[key].grad, **tol, hint=hint)
+        argument = key.replace("weight", "w").replace("bias", "b")     # weight_ih -> w_ih
+        expect.close(f"the gradient of {argument} for {name}", ours[key].grad, theirs[key].grad,
+                     **tol, hint=hint)
 
 
 def rnn_cell(fn):
@@ -113,16 +156,16 @@ def lstm_cell(fn):
             tol = _FLOAT64 if dtype == np.float64 else _FLOAT32
             result = fn(ours["x"], (ours["h"], ours["c"]), *(ours[k] for k in _WEIGHT_NAMES))
             expected = cell(theirs["x"], (theirs["h"], theirs["c"]))
-            expect.equal(f"what it returns for {name}", _shape_of_pair(result), f"a pair of ({n}, {h})",
-                         hint="return the pair (h, c), new state first")
+            expect.equal(f"what it returns for {name}", _shape_of_pair(result),
+                         f"a pair of ({n}, {h})", hint="return the pair (h, c), new state first")
             expect.close(f"c' for {name}", result[1], expected[1].detach(), **tol,
-                         hint="gates = x @ w_ih.t() + b_ih + h @ w_hh.t() + b_hh split into i, f, g, o "
-                              "in that order (chunk(4, dim=1)); c' = sigmoid(f) * c + sigmoid(i) * tanh(g)")
+                         hint="gates = x @ w_ih.t() + b_ih + h @ w_hh.t() + b_hh split into "
+                              "i, f, g, o in that order (chunk(4, dim=1)); "
+                              "c' = sigmoid(f) * c + sigmoid(i) * tanh(g)")
             expect.close(f"h' for {name}", result[0], expected[0].detach(), **tol,
                          hint="h' = sigmoid(o) * tanh(c'), with the new cell state c'")
-            loss = (result[0] * minitorch.tensor(upstream[0])).sum() + (result[1] * minitorch.tensor(upstream[1])).sum()
-            loss.backward()
-            ((expected[0] * torch.tensor(upstream[0])).sum() + (expected[1] * torch.tensor(upstream[1])).sum()).backward()
+            sum(((r * minitorch.tensor(u)).sum() for r, u in zip(result, upstream))).backward()
+            sum(((e * torch.tensor(u)).sum() for e, u in zip(expected, upstream))).backward()
             _compare_gradients(expect, name, ("x", "h", "c", *_WEIGHT_NAMES), ours, theirs, tol,
                                hint="compute h' and c' with minitorch operations on every input")
     return run("lstm_cell", cases)
@@ -192,14 +235,15 @@ def sample(fn):
     """``fn(model, vocabulary, generator, max_length)``: the names drawn from stand-in models,
     against the reference loop with the same seed."""
     def cases(expect):
+        spelled = fn(_SpellingModel("minitorch"), VOCABULARY, minitorch.Generator().manual_seed(0))
         expect.equal("the name spelled by a model whose state counts the steps ('minitorch')",
-                     fn(_SpellingModel("minitorch"), VOCABULARY, minitorch.Generator().manual_seed(0)),
-                     "minitorch",
+                     spelled, "minitorch",
                      hint="feed back the character you drew *and* the state the model returned; "
                           "stop at '.' without adding it to the name")
-        expect.equal("the lengths of 3 names from a model that never predicts '.', with max_length=5",
-                     [len(name) for name in _names(fn, _BigramModel(2, never_stop=True), 2, 3, max_length=5)],
-                     [5, 5, 5], hint="stop after max_length characters")
+        endless = _names(fn, _BigramModel(2, never_stop=True), 2, 3, max_length=5)
+        expect.equal("the lengths of 3 names from a model that never predicts '.', max_length=5",
+                     [len(name) for name in endless], [5, 5, 5],
+                     hint="stop after max_length characters")
         for seed in (0, 1):
             expect.equal(f"8 names drawn from a bigram model (generator seeded with {seed})",
                          _names(fn, _BigramModel(seed), seed, 8),

@@ -5,8 +5,7 @@ import minitorch
 from minitorch import nn
 from minitorch.course import ch09 as check
 
-from .learner import module
-from .test_ch01 import failed  # a failure naming expected and got
+from .learner import failed, module
 
 solution, stub = module("09", "solution"), module("09", "stub")
 
@@ -66,7 +65,8 @@ def test_batch_norm_train():
 
 def _function_with(backward):
     """The solution's BatchNormFunction with another backward."""
-    return type("WrongBatchNorm", (solution.BatchNormFunction,), {"backward": staticmethod(backward)})
+    return type("WrongBatchNorm", (solution.BatchNormFunction,),
+                {"backward": staticmethod(backward)})
 
 
 def test_batch_norm_backward():
@@ -95,7 +95,8 @@ def test_batch_norm_backward():
 
     for wrong in (statistics_as_constants, no_variance_term, forgets_gamma):
         assert failed(check.batch_norm_backward(_function_with(wrong)), "gradient of x", "mean(gh)")
-    assert failed(check.batch_norm_backward(_function_with(gamma_without_xhat)), "gradient of gamma")
+    assert failed(check.batch_norm_backward(_function_with(gamma_without_xhat)),
+                  "gradient of gamma")
 
 
 def test_central_differences_agree_with_pytorch():
@@ -151,14 +152,16 @@ def test_residual_block():
     assert check.residual_block(stub.ResidualBlock).status == "unfinished"
 
     no_skip = _block_with(lambda self, h: self.act(self.norm(self.linear(h))))
-    activation_after_the_sum = _block_with(lambda self, h: self.act(self.shortcut(h) + self.norm(self.linear(h))))
+    activation_after_the_sum = _block_with(
+        lambda self, h: self.act(self.shortcut(h) + self.norm(self.linear(h))))
 
     def shortcut_with_bias(self, in_features, out_features, activation=nn.Sigmoid, norm=None):
         nn.Module.__init__(self)
         self.linear = nn.Linear(in_features, out_features)
         self.norm = norm(out_features) if norm else nn.Identity()
         self.act = activation()
-        self.shortcut = nn.Identity() if in_features == out_features else nn.Linear(in_features, out_features)
+        self.shortcut = (nn.Identity() if in_features == out_features
+                         else nn.Linear(in_features, out_features))
     with_bias = _block_with(solution.ResidualBlock.forward, shortcut_with_bias)
 
     assert failed(check.residual_block(no_skip), "output", "shortcut(h) +")

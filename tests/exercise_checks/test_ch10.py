@@ -1,13 +1,40 @@
 """Chapter 10's checks tell right from wrong: the solution passes, the stub is reported
-unfinished, and typical mistakes in the RNN cell, the LSTM cell and the sampling loop fail
-with the input and expected vs got."""
+unfinished, and typical mistakes in the embedding's backward, the RNN cell, the LSTM cell and
+the sampling loop fail with the input and expected vs got."""
 import minitorch
 from minitorch.course import ch10 as check
 
-from .learner import module
-from .test_ch01 import failed  # a failure naming expected and got
+from .learner import failed, module
 
 solution, stub = module("10", "solution"), module("10", "stub")
+
+
+def _embedding_with(backward):
+    """The solution's EmbeddingFunction with another backward."""
+    return type("WrongEmbedding", (solution.EmbeddingFunction,),
+                {"backward": staticmethod(backward)})
+
+
+def test_embedding():
+    assert check.embedding(solution.EmbeddingFunction)
+    assert check.embedding(stub.EmbeddingFunction).status == "unfinished"
+
+    def overwrites_repeated_rows(ctx, grad):
+        (tokens,) = ctx.saved_tensors
+        grad_weight = minitorch.zeros(ctx.vocabulary_size, grad.shape[-1], dtype=grad.dtype)
+        grad_weight[tokens.reshape(-1)] = grad.reshape(-1, grad.shape[-1])
+        return grad_weight, None
+
+    def one_dimensional_only(ctx, grad):
+        (tokens,) = ctx.saved_tensors
+        grad_weight = minitorch.zeros(ctx.vocabulary_size, grad.shape[-1], dtype=grad.dtype)
+        grad_weight.index_add_(0, tokens, grad)
+        return grad_weight, None
+
+    assert failed(check.embedding(_embedding_with(overwrites_repeated_rows)),
+                  "tokens [0, 2, 2, 5]", "*add*")
+    verdict = check.embedding(_embedding_with(one_dimensional_only))    # 2-D tokens: no match
+    assert verdict.status == "error" and "index_add_" in verdict.message
 
 
 def test_rnn_cell():
