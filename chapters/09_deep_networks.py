@@ -227,7 +227,7 @@ with course.needs("your batch_norm_train"):
 
 # %% [markdown]
 # The running statistics start at mean 0 and variance 1 and only move 10% of the way per
-# batch. Feed 40 batches of the same data and they settle on its mean and variance:
+# batch. Feed 40 batches drawn from the same data and they settle near its mean and variance:
 
 # %%
 with course.needs("your batch_norm_train"):
@@ -326,7 +326,8 @@ with course.needs("your code for 9.1 and 9.2"):
         out = normalise(h)
         out.backward(upstream)
         gradients[name] = h.grad.numpy()
-        print(f"{name:18s} {recorded_nodes(out):2d} recorded operations")
+        count = recorded_nodes(out)
+        print(f"{name:18s} {count:2d} recorded operation{'s' if count > 1 else ''}")
     print("same gradient for x:", np.allclose(gradients["batch_norm_train"],
                                                gradients["BatchNormFunction"],
                                                rtol=1e-4, atol=1e-5))
