@@ -161,7 +161,7 @@ def _show(array: np.ndarray) -> str:
     if array.ndim == 0:
         return f"{array.item():.6g}" if np.issubdtype(array.dtype, np.floating) else repr(array.item())
     body = np.array2string(array, precision=4, threshold=20, edgeitems=2, suppress_small=True)
-    return f"shape {tuple(array.shape)}, {array.dtype}\n" + _indent(body, 14)
+    return _indent(f"shape {tuple(array.shape)}, {array.dtype}\n{body}", 14)
 
 
 def _describe_container(value) -> str:
