@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...autograd.formulas import as_gradients, operands
 from ...autograd.function import Function
+from ...ops.shape import ReshapeCopy
 from ...tensor import Tensor
 
 __all__ = ["linear", "bilinear"]
@@ -41,55 +41,39 @@ def _check_operands(x, weight, bias) -> None:
                            f"devices, {x.device} and {weight.device if x.device != weight.device else bias.device}!")
 
 
-class Linear(Function):
-    """``y = x W^T + b`` for x of shape (..., in), W (out, in), b (out).
+class Addmm(Function):
+    """``y = b + x @ m`` for x (rows, k), m (k, out) and b (out): PyTorch's ``addmm``.
 
-    dy/dx = grad W,  dy/dW = grad^T x (summed over all leading dims),  dy/db = sum of grad.
-    One node instead of matmul + add: the hot path of every MLP.
+    dL/db = sum of dL/dy over the rows;  dL/dx = dL/dy @ m^T;  dL/dm = x^T @ dL/dy.
+    Saves x (for dL/dm) and m (for dL/dx), each only when that gradient is needed.
     """
 
     node_name = "AddmmBackward0"
 
     @staticmethod
-    def forward(ctx, x, weight, bias):
-        data = x._data
-        if data.ndim > 2 and data.flags.c_contiguous:
-            # one (N*L, in) x (in, out) product instead of N batched ones: BLAS is faster
-            out = (data.reshape(-1, data.shape[-1]) @ weight._data.T).reshape(
-                data.shape[:-1] + (weight._data.shape[0],))
-        else:
-            out = data @ weight._data.T
-        if bias is not None:
-            out += bias._data.astype(out.dtype, copy=False)
-        ctx.save_for_backward(x if ctx.needs_input_grad[1] else None,
-                              weight if ctx.needs_input_grad[0] else None)
+    def forward(ctx, bias, x, matrix):
+        out = x._data @ matrix._data
+        out += bias._data.astype(out.dtype, copy=False)
+        ctx.save_for_backward(x if ctx.needs_input_grad[2] else None,
+                              matrix if ctx.needs_input_grad[1] else None)
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        grad, x, weight = operands(grad, *ctx.saved_tensors)  # (see autograd/formulas.py)
-        need_x, need_w, need_b = ctx.needs_input_grad
-        # every leading dim is a batch dim: work on (rows, features) matrices, one GEMM each
-        flat = grad if grad.ndim == 2 else grad.reshape(-1, grad.shape[-1])
-        grad_x = grad_w = grad_b = None
-        if need_x:
-            grad_x = flat @ weight
-            if grad.ndim != 2:
-                grad_x = grad_x.reshape(ctx._input_shapes[0])
-        if need_w:
-            grad_w = flat.T @ (x if x.ndim == 2 else x.reshape(-1, x.shape[-1]))
-        if need_b:
-            grad_b = flat.sum(0)
-        return as_gradients(grad_x, grad_w, grad_b)
-
-
-class LinearNoBias(Linear):
-    node_name = "MmBackward0"
+        x, matrix = ctx.saved_tensors
+        need_bias, need_x, need_matrix = ctx.needs_input_grad
+        return (grad.sum(0) if need_bias else None,
+                grad @ matrix.t() if need_x else None,
+                x.t() @ grad if need_matrix else None)
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias``, for input (..., in_features) and weight
     (out_features, in_features).
+
+    Recorded as PyTorch records it: ``weight.t()`` (TBackward0), then ``addmm`` when there
+    is a bias (AddmmBackward0; an input of other than 2 dims is viewed as rows and back) or
+    ``matmul`` when there is none (MmBackward0).
 
     Example::
 
@@ -97,11 +81,18 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         minitorch.Size([4, 2])
     """
     _check_operands(input, weight, bias)
-    if bias is None:
-        return LinearNoBias.apply(input, weight, None)
-    if bias.ndim != 1 or bias.shape[0] != weight.shape[0]:
-        return LinearNoBias.apply(input, weight, None) + bias  # an unusual bias: let + broadcast it
-    return Linear.apply(input, weight, bias)
+    weight_t = weight.t()
+    usual_bias = bias is not None and bias.ndim == 1 and bias.shape[0] == weight.shape[0]
+    if bias is not None and not usual_bias:
+        return input @ weight_t + bias  # a bias that + must broadcast (rare)
+    if bias is None and input.ndim == 1:
+        return input @ weight_t
+    rows = input if input.ndim == 2 else input.reshape(-1, input.shape[-1])
+    out = Addmm.apply(bias, rows, weight_t) if usual_bias else rows @ weight_t
+    if input.ndim == 2:
+        return out
+    shape = tuple(input.shape[:-1]) + (weight.shape[0],)
+    return out.view(shape) if usual_bias else ReshapeCopy.apply(out, shape)
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
