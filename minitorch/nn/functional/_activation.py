@@ -44,6 +44,10 @@ def _sigmoid_array(x):
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
 
+# Numbers (slopes, bounds) are passed to a Function by keyword, so that its node has edges for
+# its tensors only, as in PyTorch. An in-place call (``Tensor._apply_inplace``) can only pass
+# them positionally, so backwards that serve in-place ops end with Nones for them.
+
 # --- rectifiers -----------------------------------------------------------------------------
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -71,14 +75,14 @@ class LeakyRelu(Function):
     def backward(ctx, grad):
         from ... import where
         (x,) = ctx.saved_tensors
-        return where(x > 0, grad, grad * ctx.slope), None
+        return where(x > 0, grad, grad * ctx.slope), None  # (None: the slope, if positional)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     _check_float(input, "leaky_relu")
     if inplace:
         return input._apply_inplace(LeakyRelu, negative_slope)
-    return LeakyRelu.apply(input, negative_slope)
+    return LeakyRelu.apply(input, slope=negative_slope)
 
 
 def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
@@ -127,7 +131,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     _check_float(input, "elu")
     if inplace:
         return input._apply_inplace(Elu, alpha, 1.0, 1.0)
-    return Elu.apply(input, alpha, 1.0, 1.0)
+    return Elu.apply(input, alpha=alpha, scale=1.0, input_scale=1.0)
 
 
 def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
@@ -139,7 +143,7 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:
     _check_float(input, "selu")
     if inplace:
         return input._apply_inplace(Elu, _SELU_ALPHA, _SELU_SCALE, 1.0)
-    return Elu.apply(input, _SELU_ALPHA, _SELU_SCALE, 1.0)
+    return Elu.apply(input, alpha=_SELU_ALPHA, scale=_SELU_SCALE, input_scale=1.0)
 
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -149,7 +153,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
         raise RuntimeError("ZeroDivisionError")
     if inplace:
         return input._apply_inplace(Elu, alpha, 1.0, 1.0 / alpha)
-    return Elu.apply(input, alpha, 1.0, 1.0 / alpha)
+    return Elu.apply(input, alpha=alpha, scale=1.0, input_scale=1.0 / alpha)
 
 
 # --- smooth activations --------------------------------------------------------------------
@@ -165,7 +169,7 @@ class Gelu(Function):
     node_name = "GeluBackward0"
 
     @staticmethod
-    def forward(ctx, x, approximate):
+    def forward(ctx, x, *, approximate):
         ctx.approximate = approximate
         ctx.save_for_backward(x)
         a = x._data
@@ -188,7 +192,7 @@ class Gelu(Function):
             cdf = 0.5 * (1 + erf(x * (1 / _SQRT_2)))
             pdf = (x * x * -0.5).exp() * _INV_SQRT_2PI
             slope = cdf + x * pdf
-        return grad * slope, None
+        return grad * slope
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -196,7 +200,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     _check_float(input, "gelu")
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
-    return Gelu.apply(input, approximate)
+    return Gelu.apply(input, approximate=approximate)
 
 
 class Silu(Function):
@@ -236,7 +240,7 @@ class Softplus(Function):
     node_name = "SoftplusBackward0"
 
     @staticmethod
-    def forward(ctx, x, beta, threshold):
+    def forward(ctx, x, *, beta, threshold):
         ctx.beta, ctx.threshold = beta, threshold
         ctx.save_for_backward(x)
         return _softplus_array(x._data, beta, threshold)
@@ -246,12 +250,12 @@ class Softplus(Function):
         from ... import where
         (x,) = ctx.saved_tensors
         z = x * ctx.beta
-        return where(z > ctx.threshold, grad, grad * z.sigmoid()), None, None
+        return where(z > ctx.threshold, grad, grad * z.sigmoid())
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     _check_float(input, "softplus")
-    return Softplus.apply(input, beta, threshold)
+    return Softplus.apply(input, beta=beta, threshold=threshold)
 
 
 class Mish(Function):
@@ -328,7 +332,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
         raise ValueError("min_val cannot be greater than max_val")
     if inplace:
         return input._apply_inplace(Hardtanh, min_val, max_val)
-    return Hardtanh.apply(input, min_val, max_val)
+    return Hardtanh.apply(input, min_val=min_val, max_val=max_val)
 
 
 def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
@@ -409,7 +413,7 @@ class Threshold(Function):
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     if inplace:
         return input._apply_inplace(Threshold, threshold, value)
-    return Threshold.apply(input, threshold, value)
+    return Threshold.apply(input, threshold=threshold, value=value)
 
 
 def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:

@@ -190,7 +190,7 @@ class Convolution(Function):
     node_name = "ConvolutionBackward0"
 
     @staticmethod
-    def forward(ctx, input, weight, bias, geo):
+    def forward(ctx, input, weight, bias, *, geo):
         ctx.geo = geo
         ctx.save_for_backward(input if ctx.needs_input_grad[1] else None,
                               weight if ctx.needs_input_grad[0] else None)
@@ -201,10 +201,10 @@ class Convolution(Function):
         input, weight = ctx.saved_tensors
         geo = ctx.geo
         need_input, need_weight, need_bias = ctx.needs_input_grad[:3]
-        grad_input = ConvTranspose.apply(grad, weight, None, geo) if need_input else None
-        grad_weight = ConvWeightGrad.apply(input, grad, geo, ctx._input_shapes[1]) if need_weight else None
+        grad_input = ConvTranspose.apply(grad, weight, None, geo=geo) if need_input else None
+        grad_weight = ConvWeightGrad.apply(input, grad, geo=geo, weight_shape=ctx._input_shapes[1]) if need_weight else None
         grad_bias = grad.sum((0, 2, 3)) if need_bias else None
-        return grad_input, grad_weight, grad_bias, None
+        return grad_input, grad_weight, grad_bias
 
 
 class ConvTranspose(Function):
@@ -215,7 +215,7 @@ class ConvTranspose(Function):
     node_name = "ConvolutionBackward0"
 
     @staticmethod
-    def forward(ctx, input, weight, bias, geo):
+    def forward(ctx, input, weight, bias, *, geo):
         ctx.geo = geo
         ctx.save_for_backward(input if ctx.needs_input_grad[1] else None,
                               weight if ctx.needs_input_grad[0] else None)
@@ -226,10 +226,10 @@ class ConvTranspose(Function):
         input, weight = ctx.saved_tensors
         geo = ctx.geo
         need_input, need_weight, need_bias = ctx.needs_input_grad[:3]
-        grad_input = Convolution.apply(grad, weight, None, geo) if need_input else None
-        grad_weight = ConvWeightGrad.apply(grad, input, geo, ctx._input_shapes[1]) if need_weight else None
+        grad_input = Convolution.apply(grad, weight, None, geo=geo) if need_input else None
+        grad_weight = ConvWeightGrad.apply(grad, input, geo=geo, weight_shape=ctx._input_shapes[1]) if need_weight else None
         grad_bias = grad.sum((0, 2, 3)) if need_bias else None
-        return grad_input, grad_weight, grad_bias, None
+        return grad_input, grad_weight, grad_bias
 
 
 class ConvWeightGrad(Function):
@@ -239,7 +239,7 @@ class ConvWeightGrad(Function):
     node_name = "ConvolutionBackwardBackward0"
 
     @staticmethod
-    def forward(ctx, input, grad, geo, weight_shape):
+    def forward(ctx, input, grad, *, geo, weight_shape):
         ctx.geo = geo
         ctx.save_for_backward(input if ctx.needs_input_grad[1] else None,
                               grad if ctx.needs_input_grad[0] else None)
@@ -249,9 +249,9 @@ class ConvWeightGrad(Function):
     def backward(ctx, grad_weight):
         input, grad = ctx.saved_tensors
         geo = ctx.geo
-        d_input = ConvTranspose.apply(grad, grad_weight, None, geo) if ctx.needs_input_grad[0] else None
-        d_grad = Convolution.apply(input, grad_weight, None, geo) if ctx.needs_input_grad[1] else None
-        return d_input, d_grad, None, None
+        d_input = ConvTranspose.apply(grad, grad_weight, None, geo=geo) if ctx.needs_input_grad[0] else None
+        d_grad = Convolution.apply(input, grad_weight, None, geo=geo) if ctx.needs_input_grad[1] else None
+        return d_input, d_grad
 
 
 # --- argument checking shared by the public functions --------------------------------------
@@ -349,7 +349,7 @@ def _convnd(name, dims, input, weight, bias, stride, padding, dilation, groups):
             padded, kern = f"{wp}", f"{kernel[1]}"
         raise RuntimeError(f"Calculated padded input size per channel: ({padded}). Kernel size: ({kern}). "
                            "Kernel size can't be greater than actual input size")
-    out = Convolution.apply(x, weight, bias, geo)
+    out = Convolution.apply(x, weight, bias, geo=geo)
     if dims == 1:
         out = out.squeeze(-2)
     return out.squeeze(0) if unbatched else out
@@ -408,7 +408,7 @@ def _conv_transposend(name, dims, input, weight, bias, stride, padding, output_p
                            f"per channel: {list(out_hw)}. Output size is too small")
     # the geometry of the convolution this op is the adjoint of: its input is our output
     geo = Geometry(out_hw, kernel, stride, (pad[0], pad[0], pad[1], pad[1]), dilation, groups)
-    out = ConvTranspose.apply(x, weight, bias, geo)
+    out = ConvTranspose.apply(x, weight, bias, geo=geo)
     if dims == 1:
         out = out.squeeze(-2)
     return out.squeeze(0) if unbatched else out
@@ -442,7 +442,7 @@ class Unfold(Function):
     node_name = "Im2ColBackward0"
 
     @staticmethod
-    def forward(ctx, input, geo):
+    def forward(ctx, input, *, geo):
         ctx.geo = geo
         n, c = input.shape[:2]
         cols = im2col(input._data, geo).reshape(n, len(geo.taps), c, -1)  # rows (tap, channel)
@@ -451,7 +451,7 @@ class Unfold(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return Fold.apply(grad, ctx.geo), None
+        return Fold.apply(grad, geo=ctx.geo)
 
 
 class Fold(Function):
@@ -461,7 +461,7 @@ class Fold(Function):
     node_name = "Col2ImBackward0"
 
     @staticmethod
-    def forward(ctx, input, geo):
+    def forward(ctx, input, *, geo):
         ctx.geo = geo
         n, rows, length = input.shape
         ntaps = len(geo.taps)
@@ -472,7 +472,7 @@ class Fold(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return Unfold.apply(grad, ctx.geo), None
+        return Unfold.apply(grad, geo=ctx.geo)
 
 
 def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
@@ -496,7 +496,7 @@ def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
                            f"dilation={list(dilation)}, padding={list(pad)}, calculated shape of the "
                            f"array of sliding blocks as {list(geo.out_hw)}, but its components must be "
                            "at least one.")
-    out = Unfold.apply(x, geo)
+    out = Unfold.apply(x, geo=geo)
     return out.squeeze(0) if unbatched else out
 
 
@@ -524,5 +524,5 @@ def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=
                            f"expected size of input's dimension 2 to match the calculated number of "
                            f"sliding blocks {geo.out_hw[0]} * {geo.out_hw[1]} = {blocks}, but got "
                            f"input.size(2)={x.shape[2]}.")
-    out = Fold.apply(x, geo)
+    out = Fold.apply(x, geo=geo)
     return out.squeeze(0) if unbatched else out

@@ -31,7 +31,7 @@ class ConstantPad(Function):
     node_name = "ConstantPadNdBackward0"
 
     @staticmethod
-    def forward(ctx, input, pads, value):
+    def forward(ctx, input, *, pads, value):
         ctx.pads = pads
         x = input._data
         lead = x.ndim - len(pads)
@@ -47,7 +47,7 @@ class ConstantPad(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return ConstantPad.apply(grad, tuple((-b, -a) for b, a in ctx.pads), 0), None, None
+        return ConstantPad.apply(grad, pads=tuple((-b, -a) for b, a in ctx.pads), value=0)
 
 
 def _source_positions(mode: str, size: int, before: int, after: int, dim: int, shape):
@@ -100,7 +100,7 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
                 raise RuntimeError(f"The input size {n}, plus negative padding {b} and {a} resulted in a "
                                    f"negative output size, which is invalid. Check dimension {dim} of "
                                    "your input.")
-        return ConstantPad.apply(input, pairs, 0 if value is None else value)
+        return ConstantPad.apply(input, pads=pairs, value=0 if value is None else value)
     if mode not in ("reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if value is not None and value != 0:
