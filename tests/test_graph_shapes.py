@@ -28,40 +28,41 @@ EXPECTED_DEVIATIONS: dict[str, str] = {
 }
 
 
-# minitorch's ``Function.apply`` records an edge for every argument, tensor or not. PyTorch
-# records a (None, 0) edge for a number in a binary op (``1 + x``: the number becomes a
-# tensor) but none for the ``dim`` of ``mean`` or ``softmax``. The nn.functional Functions
-# pass such numbers as keyword arguments (no edge); for the Functions in minitorch/ops the fix
-# belongs in autograd (docs/deviations.md, "node edges"), so there an edge for a number may
-# match PyTorch's None edge or be absent in PyTorch.
-NUMBER = "(number argument)"
+# minitorch's ``Function.apply`` records an edge for every argument. PyTorch records a
+# (None, 0) edge for a number in a binary op (``1 + x``: the number becomes a tensor) but none
+# for the ``dim`` of ``mean``, nor for a tensor that can have no gradient (the condition of
+# ``where``, the mask of ``masked_fill``). The nn.functional Functions pass such arguments by
+# keyword (no edge); for the Functions in minitorch/ops the fix belongs in autograd
+# (docs/deviations.md, "node edges"), so there such an edge may match PyTorch's None edge
+# or be absent in PyTorch.
+NO_GRADIENT = "(number or integer tensor)"
 
 
 def edges(node) -> list:
-    """The nodes a node's inputs come from; NUMBER for a number given to a Function of
-    minitorch/ops."""
+    """The nodes a node's inputs come from; NO_GRADIENT for a number or an integer (bool)
+    tensor given to a Function of minitorch/ops."""
     function = getattr(node, "_function", None)
     if function is None or function.__module__.startswith("minitorch.nn.functional"):
         return [child for child, _ in node.next_functions]
-    return [NUMBER if shape is None and child is None else child
-            for (child, _), shape in zip(node.next_functions, node._input_shapes)]
+    return [NO_GRADIENT if child is None and (dtype is None or dtype.kind in "biu") else child
+            for (child, _), dtype in zip(node.next_functions, node._input_dtypes)]
 
 
 def graph_tree(node):
     """(name, children) for a node and everything it reaches; None for an edge to nothing.
     Recursive: these graphs are a few dozen nodes deep."""
-    if node is None or node == NUMBER:
+    if node is None or node == NO_GRADIENT:
         return node
     return (node.name(), tuple(graph_tree(child) for child in edges(node)))
 
 
 def same_shape(expected, actual) -> bool:
-    """Whether minitorch's tree is PyTorch's, a NUMBER edge read as None or as no edge."""
-    if expected is None or actual is None or actual == NUMBER:
-        return expected is None and actual in (None, NUMBER)
+    """Whether minitorch's tree is PyTorch's, such an edge read as None or as no edge."""
+    if expected is None or actual is None or actual == NO_GRADIENT:
+        return expected is None and actual in (None, NO_GRADIENT)
     (name, children), (actual_name, actual_children) = expected, actual
-    as_none = tuple(None if c == NUMBER else c for c in actual_children)
-    dropped = tuple(c for c in actual_children if c != NUMBER)
+    as_none = tuple(None if c == NO_GRADIENT else c for c in actual_children)
+    dropped = tuple(c for c in actual_children if c != NO_GRADIENT)
     return name == actual_name and any(
         len(candidate) == len(children) and all(map(same_shape, children, candidate))
         for candidate in (as_none, dropped))
@@ -70,7 +71,7 @@ def same_shape(expected, actual) -> bool:
 def tree_text(tree, indent: int = 0) -> str:
     """The tree drawn one node per line, for a readable assertion message."""
     pad = "  " * indent
-    if tree is None or tree == NUMBER:
+    if tree is None or tree == NO_GRADIENT:
         return pad + str(tree) + "\n"
     name, children = tree
     return pad + name + "\n" + "".join(tree_text(c, indent + 1) for c in children)

@@ -142,6 +142,11 @@ def test_cross_entropy_gradcheck_and_second_order():
 
 ONE_NODE_LOSSES = {
     "mse_loss": lambda F, x, t, r: F.mse_loss(x, t, reduction=r),
+    "smooth_l1_loss": lambda F, x, t, r: F.smooth_l1_loss(x, t, reduction=r, beta=0.7),
+    "huber_loss": lambda F, x, t, r: F.huber_loss(x, t, reduction=r, delta=0.7),
+    # (the +-1 targets are a step function of t: no gradient, numerically or analytically)
+    "soft_margin_loss":
+        lambda F, x, t, r: F.soft_margin_loss(x, (t.detach() > 0.5).to(x.dtype) * 2 - 1, reduction=r),
     "binary_cross_entropy": lambda F, x, t, r: F.binary_cross_entropy(x.sigmoid(), t, reduction=r),
     "binary_cross_entropy_with_logits":
         lambda F, x, t, r: F.binary_cross_entropy_with_logits(x, t, reduction=r),
@@ -149,6 +154,29 @@ ONE_NODE_LOSSES = {
         lambda F, x, t, r: F.binary_cross_entropy_with_logits(
             x, t, x.new_tensor([0.5, 2.0, 1.0]), reduction=r, pos_weight=x.new_tensor([3.0, 0.5, 1.0])),
 }
+
+
+def test_arguments_a_loss_does_not_differentiate_must_not_require_grad():
+    x = np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32)
+    calls = {
+        "bce_with_logits weight": lambda lib, w: lib.nn.functional.binary_cross_entropy_with_logits(
+            lib.tensor(x, requires_grad=True), lib.tensor(x).sigmoid(), w),
+        "bce_with_logits pos_weight": lambda lib, w: lib.nn.functional.binary_cross_entropy_with_logits(
+            lib.tensor(x, requires_grad=True), lib.tensor(x).sigmoid(), pos_weight=w),
+        "bce weight": lambda lib, w: lib.nn.functional.binary_cross_entropy(
+            lib.tensor(x, requires_grad=True).sigmoid(), lib.tensor(x).sigmoid(), w),
+        "nll_loss weight": lambda lib, w: lib.nn.functional.nll_loss(
+            lib.tensor(x, requires_grad=True), lib.tensor([0, 1, 3]), w),
+        "soft_margin target": lambda lib, w: lib.nn.functional.soft_margin_loss(
+            lib.tensor(x[0], requires_grad=True), w),
+    }
+    for name, call in calls.items():
+        messages = []
+        for lib in (torch, minitorch):
+            with pytest.raises(RuntimeError) as error:
+                call(lib, lib.ones(4, requires_grad=True))
+            messages.append(str(error.value))
+        assert messages[0] == messages[1], name
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)

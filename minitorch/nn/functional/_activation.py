@@ -12,16 +12,15 @@ import warnings
 import numpy as np
 
 from ...autograd.function import Function
-from ...ops._helpers import normalize_dim
 from ...ops.softmax import log_softmax as _log_softmax, softmax as _softmax
 from ...ops.unary import relu as _relu
 from ...tensor import Tensor
 
 __all__ = [
-    "relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "prelu", "elu", "elu_", "selu",
+    "relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "elu", "elu_", "selu",
     "celu", "gelu", "silu", "mish", "softplus", "tanh", "sigmoid", "hardtanh", "hardtanh_",
     "hardswish", "hardsigmoid", "softmax", "log_softmax", "softmin", "logsigmoid", "softsign",
-    "tanhshrink", "threshold", "threshold_", "glu", "hardshrink", "softshrink",
+    "tanhshrink", "threshold", "threshold_",
 ]
 
 _SQRT_2 = math.sqrt(2.0)
@@ -89,19 +88,6 @@ def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     return leaky_relu(input, negative_slope, inplace=True)
 
 
-def prelu(input: Tensor, weight: Tensor) -> Tensor:
-    """Leaky ReLU whose slope is learned, one per channel (dim 1) or one shared."""
-    from ... import where
-    if weight.numel() != 1:
-        channels = input.shape[1] if input.ndim >= 2 else input.shape[0] if input.ndim else 1
-        if weight.numel() != channels:
-            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found "
-                               f"parameter numbers = {weight.numel()} and channel size = {channels}.")
-        if input.ndim >= 2:
-            weight = weight.reshape((channels,) + (1,) * (input.ndim - 2))
-    return where(input > 0, input, weight * input)
-
-
 class Elu(Function):
     """``scale * (x if x > 0 else alpha * (exp(input_scale * x) - 1))``
     (ELU, SELU and CELU are this with different constants);
@@ -125,6 +111,12 @@ class Elu(Function):
         (x,) = ctx.saved_tensors
         negative = grad * ((x * input_scale).exp() * (scale * alpha * input_scale))
         return where(x <= 0, negative, grad * scale), None, None, None  # NaN: the x > 0 branch
+
+
+class Celu(Elu):
+    """CELU is ELU with ``input_scale = 1 / alpha``: the same math, PyTorch's name for it."""
+
+    node_name = "CeluBackward0"
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -152,8 +144,8 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
     if inplace:
-        return input._apply_inplace(Elu, alpha, 1.0, 1.0 / alpha)
-    return Elu.apply(input, alpha=alpha, scale=1.0, input_scale=1.0 / alpha)
+        return input._apply_inplace(Celu, alpha, 1.0, 1.0 / alpha)
+    return Celu.apply(input, alpha=alpha, scale=1.0, input_scale=1.0 / alpha)
 
 
 # --- smooth activations --------------------------------------------------------------------
@@ -288,9 +280,26 @@ def sigmoid(input: Tensor) -> Tensor:
     return input.sigmoid()
 
 
+class LogSigmoid(Function):
+    """``y = log(sigmoid(x)) = -softplus(-x)``, computed stably;
+    dL/dx = dL/dy sigmoid(-x) = dL/dy (1 - sigmoid(x));  saves x."""
+
+    node_name = "LogSigmoidBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return -_softplus_array(-x._data, 1.0, np.inf)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * (-x).sigmoid()
+
+
 def logsigmoid(input: Tensor) -> Tensor:
-    """``log(sigmoid(x)) = -softplus(-x)``, computed stably."""
-    return -softplus(-input)
+    """``log(sigmoid(x))``, computed stably."""
+    return LogSigmoid.apply(input)
 
 
 def softsign(input: Tensor) -> Tensor:
@@ -418,34 +427,6 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
 
 def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
     return input._apply_inplace(Threshold, threshold, value)
-
-
-def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
-    """``x`` where ``|x| > lambd``, else 0."""
-    from ... import where
-    # the masked part as a literal 0 (not input * 0): no NaN from an infinite gradient; a NaN
-    # input is not "inside", so it passes its gradient, as in PyTorch
-    return where((input >= -lambd) & (input <= lambd), 0.0, input)
-
-
-def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
-    """``x - lambd`` above lambd, ``x + lambd`` below -lambd, else 0."""
-    from ... import where
-    inside = (input >= -lambd) & (input <= lambd)
-    return where(inside, 0.0, where(input < -lambd, input + lambd, input - lambd))
-
-
-def glu(input: Tensor, dim: int = -1) -> Tensor:
-    """Gated linear unit: split ``dim`` in halves a, b; ``a * sigmoid(b)``."""
-    if input.ndim == 0:
-        raise RuntimeError("glu does not support scalars because halving size must be even")
-    d = normalize_dim(dim, input.ndim)
-    size = input.shape[d]
-    if size % 2:
-        raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {size}")
-    first = (slice(None),) * d + (slice(0, size // 2),)
-    second = (slice(None),) * d + (slice(size // 2, size),)
-    return input[first] * input[second].sigmoid()
 
 
 # --- softmax family (the Functions are minitorch.softmax / log_softmax) -------------------------

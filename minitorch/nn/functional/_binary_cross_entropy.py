@@ -9,7 +9,8 @@ import numpy as np
 from ...autograd.function import Function
 from ...tensor import Tensor
 from ._activation import _softplus_array
-from ._loss_checks import check_probabilities, check_reduction, check_same_size, legacy_reduction
+from ._loss_checks import (check_constant, check_probabilities, check_reduction, check_same_size,
+                           legacy_reduction)
 from ._reduction import per_element, reduce_loss
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits"]
@@ -103,6 +104,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     check_reduction(reduction)
     check_same_size(input, target, "binary_cross_entropy")
     check_probabilities(input)
+    check_constant(weight, "binary_cross_entropy", "weight")
     return BinaryCrossEntropy.apply(input, target, weight=weight, reduction=reduction)
 
 
@@ -114,5 +116,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     check_same_size(input, target, "binary_cross_entropy_with_logits")
+    check_constant(weight, "binary_cross_entropy_with_logits", "weight")
+    check_constant(pos_weight, "binary_cross_entropy_with_logits", "pos_weight")
     return BinaryCrossEntropyWithLogits.apply(input, target, weight=weight, pos_weight=pos_weight,
                                               reduction=reduction)

@@ -7,8 +7,8 @@ from ... import backend
 from ...autograd.function import Function
 from ...tensor import Tensor
 from ._activation import log_softmax
-from ._loss_checks import (check_class_targets, check_reduction, check_target_range,
-                           legacy_reduction)
+from ._loss_checks import (check_class_targets, check_constant, check_reduction,
+                           check_target_range, legacy_reduction)
 
 __all__ = ["nll_loss", "cross_entropy"]
 
@@ -88,6 +88,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     check_class_targets(input, target)
+    check_constant(weight, "nll_loss_forward" if input.ndim <= 2 else "nll_loss2d_forward", "weight")
     options = dict(weight=weight, ignore_index=ignore_index, reduction=reduction)
     if input.ndim <= 2:
         return NllLoss.apply(input, target=target, **options)

@@ -10,16 +10,16 @@ from __future__ import annotations
 import math
 import warnings
 
-import numpy as np
 
-from ...autograd.function import Function, broadcast_error
+from ...autograd.function import Function
 from ...tensor import Tensor
-from ._activation import softplus
-from ._loss_checks import check_reduction, legacy_reduction, warn_shape
+from ._activation import _softplus_array
+from ._loss_checks import (broadcast_pair, check_constant, check_reduction, legacy_reduction,
+                           warn_shape)
 from ._reduction import per_element, reduce_loss
 
 __all__ = [
-    "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div",
+    "mse_loss", "l1_loss", "kl_div",
     "cosine_embedding_loss", "margin_ranking_loss", "soft_margin_loss", "hinge_embedding_loss",
     "poisson_nll_loss", "gaussian_nll_loss",
 ]
@@ -62,17 +62,6 @@ class MseLoss(Function):
                 -grad_input if ctx.needs_input_grad[1] else None)
 
 
-def _broadcast(input: Tensor, target: Tensor) -> tuple:
-    """Both expanded to their common shape (PyTorch's ``broadcast_tensors``)."""
-    if tuple(input.shape) == tuple(target.shape):
-        return input, target
-    try:
-        shape = tuple(np.broadcast_shapes(tuple(input.shape), tuple(target.shape)))
-    except ValueError:
-        raise broadcast_error((input, target)) from None
-    return input.expand(shape), target.expand(shape)
-
-
 def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
              reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     """``(input - target)^2``, reduced; with ``weight``, 'mean' is the weighted mean
@@ -80,7 +69,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
     warn_shape(input, target)
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
-    input, target = _broadcast(input, target)
+    input, target = broadcast_pair(input, target)
     if weight is None:
         return MseLoss.apply(input, target, reduction=reduction)
     if tuple(weight.shape) != tuple(input.shape):
@@ -96,35 +85,6 @@ def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
     check_reduction(reduction)
     warn_shape(input, target)
     loss = (input - target).abs()
-    return _reduce(loss if weight is None else loss * weight, reduction)
-
-
-def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
-                   reduction: str = "mean", beta: float = 1.0) -> Tensor:
-    """``0.5 d^2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta`` (d = input - target)."""
-    reduction = legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
-    if beta < 0:
-        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
-    warn_shape(input, target)
-    diff = input - target
-    absolute = diff.abs()
-    if beta == 0:
-        return _reduce(absolute, reduction)
-    loss = _where(absolute < beta, diff * diff * (0.5 / beta), absolute - 0.5 * beta)
-    return _reduce(loss, reduction)
-
-
-def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
-               weight: Tensor | None = None) -> Tensor:
-    """``0.5 d^2`` where ``|d| < delta``, else ``delta (|d| - 0.5 delta)``."""
-    check_reduction(reduction)
-    if delta <= 0:
-        raise RuntimeError("huber_loss does not support non-positive values for delta.")
-    warn_shape(input, target)
-    diff = input - target
-    absolute = diff.abs()
-    loss = _where(absolute < delta, diff * diff * 0.5, (absolute - 0.5 * delta) * delta)
     return _reduce(loss if weight is None else loss * weight, reduction)
 
 
@@ -190,21 +150,44 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
     return _reduce(clamp_min(-target * (input1 - input2) + margin, 0), reduction)
 
 
+class SoftMarginLoss(Function):
+    """``y = reduce(log(1 + exp(-t x)))`` for targets t = +1 or -1 (the logistic loss);
+    dL/dx = -t sigmoid(-t x) dL/dy;  saves x and t (t gets no gradient, as in PyTorch)."""
+
+    node_name = "SoftMarginLossBackward0"
+
+    @staticmethod
+    def forward(ctx, input, *, target, reduction):
+        ctx.target, ctx.reduction = target, reduction
+        ctx.save_for_backward(input)
+        margin = -target._data * input._data
+        return reduce_loss(_softplus_array(margin, 1.0, math.inf), reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        t = ctx.target
+        return -t * (-t * x).sigmoid() * per_element(grad, ctx.reduction, x.numel())
+
+
 def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
                      reduction: str = "mean") -> Tensor:
     """``log(1 + exp(-target * input))``."""
     reduction = legacy_reduction(size_average, reduce, reduction)
-    return _reduce(softplus(-target * input, 1.0, math.inf), reduction)
+    check_reduction(reduction)
+    check_constant(target, "soft_margin_loss", "target")
+    return SoftMarginLoss.apply(input, target=target, reduction=reduction)
 
 
 def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, size_average=None,
                          reduce=None, reduction: str = "mean") -> Tensor:
-    """``x`` where target is 1, ``max(0, margin - x)`` where it is -1."""
-    from ... import clamp_min
+    """``x`` where target is 1, ``max(0, margin - x)`` where it is -1 (as PyTorch writes it:
+    each term kept where the target is not the other class)."""
+    from ... import clamp_min, zeros_like
     reduction = legacy_reduction(size_average, reduce, reduction)
-    zero = input * 0
-    loss = (_where(target == 1, input, zero)
-            + _where(target == -1, clamp_min(margin - input, 0), zero))
+    zeros = zeros_like(input)
+    loss = (_where(target != 1, clamp_min(margin - input, 0), zeros)
+            + _where(target != -1, input, zeros))
     return _reduce(loss, reduction)
 
 
@@ -221,9 +204,15 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full
 
 def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor, full: bool = False,
                       eps: float = 1e-6, reduction: str = "mean") -> Tensor:
-    """``0.5 (log(max(var, eps)) + (input - target)^2 / max(var, eps))`` (+ const if full)."""
-    from ... import clamp_min
-    var = clamp_min(var.detach(), eps) + (var - var.detach()) if var.requires_grad else clamp_min(var, eps)
+    """``0.5 (log(max(var, eps)) + (input - target)^2 / max(var, eps))`` (+ const if full).
+
+    The clamp is applied to a copy without recording it, as in PyTorch: the gradient with
+    respect to var is that of the unclamped formula.
+    """
+    from ... import no_grad
+    var = var.clone()
+    with no_grad():
+        var.clamp_(min=eps)
     loss = 0.5 * (var.log() + (input - target) ** 2 / var)
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)

@@ -6,6 +6,8 @@ import warnings
 
 import numpy as np
 
+from ...autograd import grad_mode
+from ...autograd.function import broadcast_error
 from ...tensor import Tensor
 
 TORCH_DTYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int",
@@ -78,3 +80,22 @@ def check_probabilities(input: Tensor) -> None:
     data = input._data
     if data.size and (float(data.min()) < 0 or float(data.max()) > 1):
         raise RuntimeError("all elements of input should be between 0 and 1")
+
+
+def broadcast_pair(input: Tensor, target: Tensor) -> tuple:
+    """Both expanded to their common shape (PyTorch's ``broadcast_tensors``, and its error)."""
+    if tuple(input.shape) == tuple(target.shape):
+        return input, target
+    try:
+        shape = tuple(np.broadcast_shapes(tuple(input.shape), tuple(target.shape)))
+    except ValueError:
+        raise broadcast_error((input, target)) from None
+    return input.expand(shape), target.expand(shape)
+
+
+def check_constant(tensor: Tensor | None, function: str, argument: str) -> None:
+    """An argument the loss does not differentiate (a class weight, a margin target) must not
+    require grad while gradients are recorded: PyTorch refuses it rather than drop it."""
+    if tensor is not None and tensor.requires_grad and grad_mode.is_grad_enabled():
+        raise RuntimeError(f"The function '{function}' is not differentiable with respect to "
+                           f"argument '{argument}'. This input cannot have requires_grad True.")
