@@ -222,7 +222,7 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
               out: Tensor | None = None) -> Tensor:
     """``x / max(||x||_p, eps)`` along ``dim``."""
     from ... import clamp_min, norm
-    result = input / clamp_min(norm(input, p, dim, keepdim=True), eps)
+    result = input / clamp_min(norm(input, p, dim, keepdim=True), eps).expand_as(input)
     if out is not None:
         out.copy_(result)
         return out
@@ -230,14 +230,20 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
-    """``x1 . x2 / (||x1|| ||x2||)`` along ``dim`` (inputs broadcast; each norm kept above
-    ``eps``)."""
-    from ... import clamp_min, norm
-    shape = np.broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
-    x1, x2 = x1.expand(shape), x2.expand(shape)
-    unit1 = x1 / clamp_min(norm(x1, 2, dim, keepdim=True), eps)
-    unit2 = x2 / clamp_min(norm(x2, 2, dim, keepdim=True), eps)
-    return (unit1 * unit2).sum(dim)
+    """``x1 . x2 / (||x1|| ||x2||)`` along ``dim`` (inputs broadcast).
+
+    As in PyTorch, each norm is kept above ``eps`` on a copy, without recording it: the
+    gradient is that of the unclamped formula.
+    """
+    from ... import no_grad, norm
+    if tuple(x1.shape) != tuple(x2.shape):
+        shape = np.broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
+        x1, x2 = x1.expand(shape), x2.expand(shape)
+    norm1, norm2 = norm(x1, 2, dim, keepdim=True).clone(), norm(x2, 2, dim, keepdim=True).clone()
+    with no_grad():
+        norm1.clamp_(min=eps)
+        norm2.clamp_(min=eps)
+    return ((x1 / norm1) * (x2 / norm2)).sum(dim)
 
 
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,

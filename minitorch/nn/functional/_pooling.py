@@ -18,6 +18,7 @@ import numpy as np
 from ...autograd.function import Function
 from ...backend import namespace, scatter_add
 from ...tensor import Tensor
+from ._axis_maps import AdaptiveAvgPool2d, matrix_like
 from ._conv import Geometry, _pair
 
 __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
@@ -378,27 +379,29 @@ def _averaging_matrix(size: int, out: int, like) -> Tensor:
     matrix = np.zeros((out, size))
     for i, (s, e) in enumerate(zip(start, end)):
         matrix[i, s:e] = 1.0 / (e - s)
-    return Tensor._from_array(namespace(like._data).asarray(matrix.astype(like._data.dtype)))
+    return matrix_like(matrix, like)
 
 
 def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     """Average pooling to a fixed output size (H_out, W_out); None keeps an input size.
 
     Averaging windows separately along rows and columns is a product with two small
-    matrices: out = A_h @ x @ A_w^T (differentiable through matmul).
+    matrices: out = A_h @ x @ A_w^T (one node, AxisMixing).
     """
     ho, wo = _output_size(input, output_size, 2, "adaptive_avg_pool2d")
     h, w = input.shape[-2:]
     if (ho, wo) == (1, 1):
         return input.mean((-2, -1), keepdim=True)
-    return _averaging_matrix(h, ho, input) @ input @ _averaging_matrix(w, wo, input).mT
+    return AdaptiveAvgPool2d.apply(input, rows=_averaging_matrix(h, ho, input),
+                                   cols=_averaging_matrix(w, wo, input))
 
 
 def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
     """Average pooling of (N, C, L) or (C, L) to a fixed length."""
     (lo,) = _output_size(input, output_size if not isinstance(output_size, (tuple, list))
                          else tuple(output_size), 1, "adaptive_avg_pool1d")
-    return input @ _averaging_matrix(input.shape[-1], lo, input).mT
+    # as PyTorch does it: the 2-D pooling of a one-row image
+    return adaptive_avg_pool2d(input.unsqueeze(-2), (1, lo)).squeeze(-2)
 
 
 class AdaptiveMaxPool2d(Function):
