@@ -95,15 +95,35 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return out.view(shape) if usual_bias else ReshapeCopy.apply(out, shape)
 
 
-def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """``y_k = x1^T W_k x2 + b_k`` for x1 (..., in1), x2 (..., in2), W (out, in1, in2).
+class Trilinear(Function):
+    """``y[n, o] = sum_{i, j} x1[n, i] W[o, i, j] x2[n, j]``: the bilinear form of each output.
 
-    Written with matmul: x1 times W (as an in1 x (out*in2) matrix) gives, per output,
-    the row x1^T W_k; its dot product with x2 finishes the form. Autograd differentiates it.
+    dL/dx1[n, i] = sum_{o, j} g[n, o] W[o, i, j] x2[n, j];
+    dL/dW[o, i, j] = sum_n g[n, o] x1[n, i] x2[n, j];
+    dL/dx2[n, j] = sum_{o, i} g[n, o] x1[n, i] W[o, i, j]   (g = dL/dy). Saves x1, W, x2.
     """
+
+    node_name = "TrilinearBackward0"
+
+    @staticmethod
+    def forward(ctx, x1, weight, x2):
+        ctx.save_for_backward(x1, weight, x2)
+        return np.einsum("ni,oij,nj->no", x1._data, weight._data, x2._data, optimize=True)
+
+    @staticmethod
+    def backward(ctx, grad):
+        from ... import einsum
+        x1, weight, x2 = ctx.saved_tensors
+        need_x1, need_weight, need_x2 = ctx.needs_input_grad
+        return (einsum("no,oij,nj->ni", grad, weight, x2) if need_x1 else None,
+                einsum("no,ni,nj->oij", grad, x1, x2) if need_weight else None,
+                einsum("no,ni,oij->nj", grad, x1, weight) if need_x2 else None)
+
+
+def _check_bilinear(input1: Tensor, input2: Tensor, weight: Tensor) -> None:
     if weight.ndim != 3:
         raise RuntimeError(f"bilinear(): weight must be 3-D, got {weight.ndim}-D")
-    out_features, in1, in2 = weight.shape
+    _, in1, in2 = weight.shape
     if input1.shape[-1] != in1:
         raise RuntimeError(f"bilinear(): input1 size does not match weight size: got {input1.shape[-1]} but expected {in1}")
     if input2.shape[-1] != in2:
@@ -111,11 +131,16 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
     if tuple(input1.shape[:-1]) != tuple(input2.shape[:-1]):
         raise RuntimeError("bilinear(): input batch dimensions do not match: got "
                            f"{list(input1.shape[:-1])} and {list(input2.shape[:-1])}")
-    lead = tuple(input1.shape[:-1])
-    x1 = input1.reshape(-1, in1)
-    x2 = input2.reshape(-1, in2)
-    rows = x1 @ weight.permute(1, 0, 2).reshape(in1, out_features * in2)
-    out = (rows.reshape(-1, out_features, in2) * x2.unsqueeze(1)).sum(-1)
-    if bias is not None:
-        out = out + bias
-    return out.reshape(lead + (out_features,))
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``y_k = x1^T W_k x2 + b_k`` for x1 (..., in1), x2 (..., in2), W (out, in1, in2).
+
+    Recorded as PyTorch records it: the inputs viewed as rows, one TrilinearBackward0 node,
+    the result viewed back, then the bias added.
+    """
+    _check_bilinear(input1, input2, weight)
+    out_features, in1, in2 = weight.shape
+    rows = Trilinear.apply(input1.reshape(-1, in1), weight, input2.reshape(-1, in2))
+    out = rows.view(tuple(input1.shape[:-1]) + (out_features,))
+    return out if bias is None else out + bias
