@@ -151,6 +151,10 @@ for reduction in REDUCTIONS:
 
 CASES += [
     case("mse_loss", "target-grad", lambda F, x, t: F.mse_loss(x, t), X, Normal((3, 5))),
+    case("mse_loss", "weight", lambda F, x, t, w: F.mse_loss(x, t, weight=w), X, const((3, 5)),
+         const((3, 5))),
+    case("huber_loss", "weight", lambda F, x, t, w: F.huber_loss(x, t, weight=w), X, const((3, 5)),
+         const((3, 5))),
     case("binary_cross_entropy", "weight", lambda F, x, t, w: F.binary_cross_entropy(x, t, w),
          POSITIVE, const((3, 5)), const((5,))),
     case("binary_cross_entropy_with_logits", "weight-posweight",

@@ -156,6 +156,17 @@ ONE_NODE_LOSSES = {
 }
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name", ["mse_loss", "huber_loss"])
+def test_elementwise_weights(name, reduction):
+    """PyTorch 2.13's ``weight``: mse_loss's 'mean' is the weighted mean, huber_loss's the
+    mean of the weighted losses."""
+    weights = np.random.default_rng(7).uniform(0.5, 2.0, (4, 3)).astype("float32")
+    check(lambda lib, x, t: getattr(lib.nn.functional, name)(x, t, reduction=reduction,
+                                                             weight=lib.tensor(weights)),
+          [(4, 3), (4, 3)])
+
+
 def test_arguments_a_loss_does_not_differentiate_must_not_require_grad():
     x = np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32)
     calls = {

@@ -216,7 +216,8 @@ class Convolution(Function):
         geo = ctx.geo
         need_input, need_weight, need_bias = ctx.needs_input_grad[:3]
         grad_input = ConvTranspose.apply(grad, weight, None, geo=geo) if need_input else None
-        grad_weight = ConvWeightGrad.apply(input, grad, geo=geo, weight_shape=ctx._input_shapes[1]) if need_weight else None
+        grad_weight = (ConvWeightGrad.apply(input, grad, geo=geo, weight_shape=ctx._input_shapes[1])
+                       if need_weight else None)
         grad_bias = _bias_grad(grad) if need_bias else None
         return grad_input, grad_weight, grad_bias
 
@@ -241,7 +242,8 @@ class ConvTranspose(Function):
         geo = ctx.geo
         need_input, need_weight, need_bias = ctx.needs_input_grad[:3]
         grad_input = Convolution.apply(grad, weight, None, geo=geo) if need_input else None
-        grad_weight = ConvWeightGrad.apply(grad, input, geo=geo, weight_shape=ctx._input_shapes[1]) if need_weight else None
+        grad_weight = (ConvWeightGrad.apply(grad, input, geo=geo, weight_shape=ctx._input_shapes[1])
+                       if need_weight else None)
         grad_bias = _bias_grad(grad) if need_bias else None
         return grad_input, grad_weight, grad_bias
 

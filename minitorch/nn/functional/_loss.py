@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import warnings
 
-
 from ...autograd.function import Function
 from ...tensor import Tensor
 from ._activation import _softplus_array
