@@ -55,7 +55,7 @@ class NllLoss(Function):
         placed = xp.zeros(x.shape, dtype=x.dtype)
         placed[rows, safe] = -w_t
         ctx.placed, ctx.reduction, ctx.total = placed, reduction, w_t.sum()
-        ctx.save_for_backward(input)  # (unused, as in PyTorch: a second backward fails)
+        ctx.save_for_backward(input)  # (as PyTorch does: a second backward fails)
         loss = -w_t * x[rows, safe]
         if reduction == "none":
             return loss.reshape(target._data.shape)
@@ -88,7 +88,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     check_class_targets(input, target)
-    check_constant(weight, "nll_loss_forward" if input.ndim <= 2 else "nll_loss2d_forward", "weight")
+    kernel = "nll_loss_forward" if input.ndim <= 2 else "nll_loss2d_forward"  # (PyTorch's words)
+    check_constant(weight, kernel, "weight")
     options = dict(weight=weight, ignore_index=ignore_index, reduction=reduction)
     if input.ndim <= 2:
         return NllLoss.apply(input, target=target, **options)
