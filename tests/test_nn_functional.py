@@ -66,6 +66,10 @@ def test_activations_on_edge_shapes():
 def test_prelu_against_pytorch():
     check(lambda lib, x, w: lib.nn.functional.prelu(x, w), [(3, 4, 5), (4,)])
     check(lambda lib, x, w: lib.nn.functional.prelu(x, w), [(3, 4), (1,)], dtype="float64")
+    # the cross derivative d2y/dx dw (1 where x <= 0) survives to second order
+    check(lambda lib, x, w: lib.nn.functional.prelu(x, w), [(3, 4, 5), (4,)], dtype="float64",
+          second_order=True)
+    check_gradcheck(lambda lib, x, w: lib.nn.functional.prelu(x, w), [(3, 4, 5), (4,)])
     with pytest.raises(RuntimeError, match="Mismatch of parameter numbers"):
         F.prelu(minitorch.randn(2, 3), minitorch.ones(2))
 

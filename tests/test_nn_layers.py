@@ -265,7 +265,7 @@ def test_dropout_statistics_and_gradient():
     np.testing.assert_allclose(values[kept], 1 / 0.7, rtol=1e-6)
     out.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), values, rtol=1e-6)  # d out / dx = the mask
-    assert out.grad_fn.name() == "NativeDropoutBackward0"
+    assert out.grad_fn.name() == "MulBackward0"  # as PyTorch records it on the CPU
     assert not np.any(nn.Dropout(1.0)(minitorch.ones(5, 5)).numpy())
     with pytest.raises(ValueError, match="between 0 and 1"):
         nn.Dropout(1.5)

@@ -467,7 +467,7 @@ def test_module_scope_recorded_on_nodes():
     assert out.grad_fn.scope == ()                               # sigmoid: in the root's forward
     head = out.grad_fn.next_functions[0][0]
     assert head.scope == ("head",)
-    tanh = head.next_functions[0][0]
+    tanh = head.next_functions[1][0]                             # addmm(bias, input, weight.t())
     assert tanh.scope == ("encoder",)
     linear = tanh.next_functions[0][0]
     assert linear.scope == ("encoder", "encoder.layers.1")

@@ -94,3 +94,24 @@ def test_pad_errors():
         F(minitorch).pad(x, (1, 1), mode="mirror")
     with pytest.raises(RuntimeError, match="resulted in a negative output size"):
         F(minitorch).pad(x, (-3, -3))
+
+
+AXIS_MAPS = {
+    "reflect": lambda F, x: F.pad(x, (2, 1, 0, 3), mode="reflect"),
+    "replicate": lambda F, x: F.pad(x, (2, 1, 0, 3), mode="replicate"),
+    "nearest": lambda F, x: F.interpolate(x, size=(7, 3)),
+    "nearest-exact": lambda F, x: F.interpolate(x, scale_factor=1.5, mode="nearest-exact"),
+    "bilinear": lambda F, x: F.interpolate(x, size=(7, 3), mode="bilinear"),
+    "linear": lambda F, x: F.interpolate(x[0], size=7, mode="linear"),
+    "adaptive_avg_pool2d": lambda F, x: F.adaptive_avg_pool2d(x, (3, 2)),
+    "adaptive_avg_pool1d": lambda F, x: F.adaptive_avg_pool1d(x[0], 3),
+}
+
+
+@pytest.mark.parametrize("name", AXIS_MAPS)
+def test_axis_maps_second_order(name):
+    """Padding, resizing and adaptive average pooling are one node each, with a backward in
+    Tensor ops: squared, they have a second derivative that PyTorch agrees with."""
+    op = AXIS_MAPS[name]
+    check(lambda lib, x: op(F(lib), x) ** 2, [(2, 3, 4, 5)], dtype="float64", second_order=True)
+    check_gradcheck(lambda lib, x: op(F(lib), x) ** 2, [(2, 3, 4, 5)])

@@ -1,6 +1,12 @@
 """``minitorch.nn.functional``: the functional form of every layer, activation and loss."""
 from ._activation import *  # noqa: F401,F403
+from ._shrink import *  # noqa: F401,F403
+from ._glu import *  # noqa: F401,F403
+from ._prelu import *  # noqa: F401,F403
 from ._loss import *  # noqa: F401,F403
+from ._robust_losses import *  # noqa: F401,F403
+from ._cross_entropy import *  # noqa: F401,F403
+from ._binary_cross_entropy import *  # noqa: F401,F403
 from ._linear import *  # noqa: F401,F403
 from ._normalization import *  # noqa: F401,F403
 from ._dropout import *  # noqa: F401,F403

@@ -12,16 +12,15 @@ import warnings
 import numpy as np
 
 from ...autograd.function import Function
-from ...ops._helpers import normalize_dim
 from ...ops.softmax import log_softmax as _log_softmax, softmax as _softmax
 from ...ops.unary import relu as _relu
 from ...tensor import Tensor
 
 __all__ = [
-    "relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "prelu", "elu", "elu_", "selu",
+    "relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "elu", "elu_", "selu",
     "celu", "gelu", "silu", "mish", "softplus", "tanh", "sigmoid", "hardtanh", "hardtanh_",
     "hardswish", "hardsigmoid", "softmax", "log_softmax", "softmin", "logsigmoid", "softsign",
-    "tanhshrink", "threshold", "threshold_", "glu", "hardshrink", "softshrink",
+    "tanhshrink", "threshold", "threshold_",
 ]
 
 _SQRT_2 = math.sqrt(2.0)
@@ -43,6 +42,10 @@ def _sigmoid_array(x):
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
+
+# Numbers (slopes, bounds) are passed to a Function by keyword, so that its node has edges for
+# its tensors only, as in PyTorch. An in-place call (``Tensor._apply_inplace``) can only pass
+# them positionally, so backwards that serve in-place ops end with Nones for them.
 
 # --- rectifiers -----------------------------------------------------------------------------
 
@@ -71,31 +74,18 @@ class LeakyRelu(Function):
     def backward(ctx, grad):
         from ... import where
         (x,) = ctx.saved_tensors
-        return where(x > 0, grad, grad * ctx.slope), None
+        return where(x > 0, grad, grad * ctx.slope), None  # (None: the slope, if positional)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     _check_float(input, "leaky_relu")
     if inplace:
         return input._apply_inplace(LeakyRelu, negative_slope)
-    return LeakyRelu.apply(input, negative_slope)
+    return LeakyRelu.apply(input, slope=negative_slope)
 
 
 def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     return leaky_relu(input, negative_slope, inplace=True)
-
-
-def prelu(input: Tensor, weight: Tensor) -> Tensor:
-    """Leaky ReLU whose slope is learned, one per channel (dim 1) or one shared."""
-    from ... import where
-    if weight.numel() != 1:
-        channels = input.shape[1] if input.ndim >= 2 else input.shape[0] if input.ndim else 1
-        if weight.numel() != channels:
-            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found "
-                               f"parameter numbers = {weight.numel()} and channel size = {channels}.")
-        if input.ndim >= 2:
-            weight = weight.reshape((channels,) + (1,) * (input.ndim - 2))
-    return where(input > 0, input, weight * input)
 
 
 class Elu(Function):
@@ -123,11 +113,17 @@ class Elu(Function):
         return where(x <= 0, negative, grad * scale), None, None, None  # NaN: the x > 0 branch
 
 
+class Celu(Elu):
+    """CELU is ELU with ``input_scale = 1 / alpha``: the same math, PyTorch's name for it."""
+
+    node_name = "CeluBackward0"
+
+
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     _check_float(input, "elu")
     if inplace:
         return input._apply_inplace(Elu, alpha, 1.0, 1.0)
-    return Elu.apply(input, alpha, 1.0, 1.0)
+    return Elu.apply(input, alpha=alpha, scale=1.0, input_scale=1.0)
 
 
 def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
@@ -139,7 +135,7 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:
     _check_float(input, "selu")
     if inplace:
         return input._apply_inplace(Elu, _SELU_ALPHA, _SELU_SCALE, 1.0)
-    return Elu.apply(input, _SELU_ALPHA, _SELU_SCALE, 1.0)
+    return Elu.apply(input, alpha=_SELU_ALPHA, scale=_SELU_SCALE, input_scale=1.0)
 
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -148,8 +144,8 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
     if inplace:
-        return input._apply_inplace(Elu, alpha, 1.0, 1.0 / alpha)
-    return Elu.apply(input, alpha, 1.0, 1.0 / alpha)
+        return input._apply_inplace(Celu, alpha, 1.0, 1.0 / alpha)
+    return Celu.apply(input, alpha=alpha, scale=1.0, input_scale=1.0 / alpha)
 
 
 # --- smooth activations --------------------------------------------------------------------
@@ -165,7 +161,7 @@ class Gelu(Function):
     node_name = "GeluBackward0"
 
     @staticmethod
-    def forward(ctx, x, approximate):
+    def forward(ctx, x, *, approximate):
         ctx.approximate = approximate
         ctx.save_for_backward(x)
         a = x._data
@@ -188,7 +184,7 @@ class Gelu(Function):
             cdf = 0.5 * (1 + erf(x * (1 / _SQRT_2)))
             pdf = (x * x * -0.5).exp() * _INV_SQRT_2PI
             slope = cdf + x * pdf
-        return grad * slope, None
+        return grad * slope
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -196,7 +192,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     _check_float(input, "gelu")
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
-    return Gelu.apply(input, approximate)
+    return Gelu.apply(input, approximate=approximate)
 
 
 class Silu(Function):
@@ -236,7 +232,7 @@ class Softplus(Function):
     node_name = "SoftplusBackward0"
 
     @staticmethod
-    def forward(ctx, x, beta, threshold):
+    def forward(ctx, x, *, beta, threshold):
         ctx.beta, ctx.threshold = beta, threshold
         ctx.save_for_backward(x)
         return _softplus_array(x._data, beta, threshold)
@@ -246,12 +242,12 @@ class Softplus(Function):
         from ... import where
         (x,) = ctx.saved_tensors
         z = x * ctx.beta
-        return where(z > ctx.threshold, grad, grad * z.sigmoid()), None, None
+        return where(z > ctx.threshold, grad, grad * z.sigmoid())
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     _check_float(input, "softplus")
-    return Softplus.apply(input, beta, threshold)
+    return Softplus.apply(input, beta=beta, threshold=threshold)
 
 
 class Mish(Function):
@@ -284,9 +280,26 @@ def sigmoid(input: Tensor) -> Tensor:
     return input.sigmoid()
 
 
+class LogSigmoid(Function):
+    """``y = log(sigmoid(x)) = -softplus(-x)``, computed stably;
+    dL/dx = dL/dy sigmoid(-x) = dL/dy (1 - sigmoid(x));  saves x."""
+
+    node_name = "LogSigmoidBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return -_softplus_array(-x._data, 1.0, np.inf)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * (-x).sigmoid()
+
+
 def logsigmoid(input: Tensor) -> Tensor:
-    """``log(sigmoid(x)) = -softplus(-x)``, computed stably."""
-    return -softplus(-input)
+    """``log(sigmoid(x))``, computed stably."""
+    return LogSigmoid.apply(input)
 
 
 def softsign(input: Tensor) -> Tensor:
@@ -328,7 +341,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
         raise ValueError("min_val cannot be greater than max_val")
     if inplace:
         return input._apply_inplace(Hardtanh, min_val, max_val)
-    return Hardtanh.apply(input, min_val, max_val)
+    return Hardtanh.apply(input, min_val=min_val, max_val=max_val)
 
 
 def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
@@ -409,39 +422,11 @@ class Threshold(Function):
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     if inplace:
         return input._apply_inplace(Threshold, threshold, value)
-    return Threshold.apply(input, threshold, value)
+    return Threshold.apply(input, threshold=threshold, value=value)
 
 
 def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
     return input._apply_inplace(Threshold, threshold, value)
-
-
-def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
-    """``x`` where ``|x| > lambd``, else 0."""
-    from ... import where
-    # the masked part as a literal 0 (not input * 0): no NaN from an infinite gradient; a NaN
-    # input is not "inside", so it passes its gradient, as in PyTorch
-    return where((input >= -lambd) & (input <= lambd), 0.0, input)
-
-
-def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
-    """``x - lambd`` above lambd, ``x + lambd`` below -lambd, else 0."""
-    from ... import where
-    inside = (input >= -lambd) & (input <= lambd)
-    return where(inside, 0.0, where(input < -lambd, input + lambd, input - lambd))
-
-
-def glu(input: Tensor, dim: int = -1) -> Tensor:
-    """Gated linear unit: split ``dim`` in halves a, b; ``a * sigmoid(b)``."""
-    if input.ndim == 0:
-        raise RuntimeError("glu does not support scalars because halving size must be even")
-    d = normalize_dim(dim, input.ndim)
-    size = input.shape[d]
-    if size % 2:
-        raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {size}")
-    first = (slice(None),) * d + (slice(0, size // 2),)
-    second = (slice(None),) * d + (slice(size // 2, size),)
-    return input[first] * input[second].sigmoid()
 
 
 # --- softmax family (the Functions are minitorch.softmax / log_softmax) -------------------------

@@ -153,30 +153,44 @@ def _to_grid(grad, geo: Geometry):
     return grad.reshape(n, geo.groups, o // geo.groups, gh * gw)
 
 
+def _with_height(array):
+    """A 1-D convolution's (N, C, L) array as the 2-D one's (N, C, 1, L)."""
+    return array[:, :, None] if array.ndim == 3 else array
+
+
 def conv_forward(x, weight, geo: Geometry):
     """y = conv(x, weight) on arrays: one (batched over N and groups) matrix product."""
     n, o = x.shape[0], weight.shape[0]
-    return (_weight_matrix(weight, geo.groups) @ im2col(x, geo)).reshape(n, o, *geo.out_hw)
+    cols = im2col(_with_height(x), geo)
+    out = (_weight_matrix(_with_height(weight), geo.groups) @ cols).reshape(n, o, *geo.out_hw)
+    return out[:, :, 0] if x.ndim == 3 else out
 
 
 def conv_input_grad(grad, weight, geo: Geometry):
     """dL/dx of y = conv(x, weight) given dL/dy: the transposed convolution of ``grad``."""
-    cols = _weight_matrix(weight, geo.groups).transpose(0, 2, 1) @ _to_grid(grad, geo)
-    return col2im(cols, geo, weight.shape[1] * geo.groups)
+    matrix = _weight_matrix(_with_height(weight), geo.groups).transpose(0, 2, 1)
+    out = col2im(matrix @ _to_grid(_with_height(grad), geo), geo, weight.shape[1] * geo.groups)
+    return out[:, :, 0] if grad.ndim == 3 else out
 
 
 def conv_weight_grad(x, grad, weight_shape, geo: Geometry):
     """dL/dweight of y = conv(x, weight): sum over the batch of grad @ cols^T."""
     n, o = grad.shape[:2]
     grad = grad.reshape(n, geo.groups, o // geo.groups, -1)
-    per_sample = grad @ im2col(x, geo).transpose(0, 1, 3, 2)
-    return _weight_from_matrix(per_sample.sum(0), weight_shape)
+    per_sample = grad @ im2col(_with_height(x), geo).transpose(0, 1, 3, 2)
+    shape_2d = tuple(weight_shape[:2]) + (1,) * (4 - len(weight_shape)) + tuple(weight_shape[2:])
+    return _weight_from_matrix(per_sample.sum(0), shape_2d).reshape(weight_shape)
 
 
 def _add_bias(result, bias):
     if bias is not None:
-        result += bias._data.reshape(1, -1, 1, 1)
+        result += bias._data.reshape((1, -1) + (1,) * (result.ndim - 2))
     return result
+
+
+def _bias_grad(grad):
+    """dL/db: the output gradient summed over the batch and every position."""
+    return grad.sum((0,) + tuple(range(2, grad.ndim)))
 
 
 class Convolution(Function):
@@ -190,7 +204,7 @@ class Convolution(Function):
     node_name = "ConvolutionBackward0"
 
     @staticmethod
-    def forward(ctx, input, weight, bias, geo):
+    def forward(ctx, input, weight, bias, *, geo):
         ctx.geo = geo
         ctx.save_for_backward(input if ctx.needs_input_grad[1] else None,
                               weight if ctx.needs_input_grad[0] else None)
@@ -201,10 +215,11 @@ class Convolution(Function):
         input, weight = ctx.saved_tensors
         geo = ctx.geo
         need_input, need_weight, need_bias = ctx.needs_input_grad[:3]
-        grad_input = ConvTranspose.apply(grad, weight, None, geo) if need_input else None
-        grad_weight = ConvWeightGrad.apply(input, grad, geo, ctx._input_shapes[1]) if need_weight else None
-        grad_bias = grad.sum((0, 2, 3)) if need_bias else None
-        return grad_input, grad_weight, grad_bias, None
+        grad_input = ConvTranspose.apply(grad, weight, None, geo=geo) if need_input else None
+        grad_weight = (ConvWeightGrad.apply(input, grad, geo=geo, weight_shape=ctx._input_shapes[1])
+                       if need_weight else None)
+        grad_bias = _bias_grad(grad) if need_bias else None
+        return grad_input, grad_weight, grad_bias
 
 
 class ConvTranspose(Function):
@@ -215,7 +230,7 @@ class ConvTranspose(Function):
     node_name = "ConvolutionBackward0"
 
     @staticmethod
-    def forward(ctx, input, weight, bias, geo):
+    def forward(ctx, input, weight, bias, *, geo):
         ctx.geo = geo
         ctx.save_for_backward(input if ctx.needs_input_grad[1] else None,
                               weight if ctx.needs_input_grad[0] else None)
@@ -226,10 +241,11 @@ class ConvTranspose(Function):
         input, weight = ctx.saved_tensors
         geo = ctx.geo
         need_input, need_weight, need_bias = ctx.needs_input_grad[:3]
-        grad_input = Convolution.apply(grad, weight, None, geo) if need_input else None
-        grad_weight = ConvWeightGrad.apply(grad, input, geo, ctx._input_shapes[1]) if need_weight else None
-        grad_bias = grad.sum((0, 2, 3)) if need_bias else None
-        return grad_input, grad_weight, grad_bias, None
+        grad_input = Convolution.apply(grad, weight, None, geo=geo) if need_input else None
+        grad_weight = (ConvWeightGrad.apply(grad, input, geo=geo, weight_shape=ctx._input_shapes[1])
+                       if need_weight else None)
+        grad_bias = _bias_grad(grad) if need_bias else None
+        return grad_input, grad_weight, grad_bias
 
 
 class ConvWeightGrad(Function):
@@ -239,7 +255,7 @@ class ConvWeightGrad(Function):
     node_name = "ConvolutionBackwardBackward0"
 
     @staticmethod
-    def forward(ctx, input, grad, geo, weight_shape):
+    def forward(ctx, input, grad, *, geo, weight_shape):
         ctx.geo = geo
         ctx.save_for_backward(input if ctx.needs_input_grad[1] else None,
                               grad if ctx.needs_input_grad[0] else None)
@@ -249,9 +265,9 @@ class ConvWeightGrad(Function):
     def backward(ctx, grad_weight):
         input, grad = ctx.saved_tensors
         geo = ctx.geo
-        d_input = ConvTranspose.apply(grad, grad_weight, None, geo) if ctx.needs_input_grad[0] else None
-        d_grad = Convolution.apply(input, grad_weight, None, geo) if ctx.needs_input_grad[1] else None
-        return d_input, d_grad, None, None
+        d_input = ConvTranspose.apply(grad, grad_weight, None, geo=geo) if ctx.needs_input_grad[0] else None
+        d_grad = Convolution.apply(input, grad_weight, None, geo=geo) if ctx.needs_input_grad[1] else None
+        return d_input, d_grad
 
 
 # --- argument checking shared by the public functions --------------------------------------
@@ -337,10 +353,10 @@ def _convnd(name, dims, input, weight, bias, stride, padding, dilation, groups):
     pads = _padding_for(padding, kernel, stride, dilation, dims)
     unbatched = input.ndim == dims + 1
     x = input.unsqueeze(0) if unbatched else input
-    if dims == 1:
-        x, weight = x.unsqueeze(-2), weight.unsqueeze(-2)
+    if dims == 1:  # (the array helpers run it as a 2-D convolution over a height of 1)
         kernel, stride, dilation, pads = (1,) + kernel, (1,) + stride, (1,) + dilation, (0, 0) + pads
-    geo = Geometry(x.shape[2:], kernel, stride, pads, dilation, groups)
+    in_hw = tuple(x.shape[2:]) if dims == 2 else (1,) + tuple(x.shape[2:])
+    geo = Geometry(in_hw, kernel, stride, pads, dilation, groups)
     if min(geo.out_hw) <= 0:
         hp, wp = geo.padded_hw
         if dims == 2:
@@ -349,9 +365,7 @@ def _convnd(name, dims, input, weight, bias, stride, padding, dilation, groups):
             padded, kern = f"{wp}", f"{kernel[1]}"
         raise RuntimeError(f"Calculated padded input size per channel: ({padded}). Kernel size: ({kern}). "
                            "Kernel size can't be greater than actual input size")
-    out = Convolution.apply(x, weight, bias, geo)
-    if dims == 1:
-        out = out.squeeze(-2)
+    out = Convolution.apply(x, weight, bias, geo=geo)
     return out.squeeze(0) if unbatched else out
 
 
@@ -397,20 +411,18 @@ def _conv_transposend(name, dims, input, weight, bias, stride, padding, output_p
     kernel = tuple(weight.shape[2:])
     unbatched = input.ndim == dims + 1
     x = input.unsqueeze(0) if unbatched else input
-    if dims == 1:
-        x, weight = x.unsqueeze(-2), weight.unsqueeze(-2)
+    in_hw = tuple(x.shape[2:])
+    if dims == 1:  # (run as a 2-D one over a height of 1)
         kernel, stride, dilation = (1,) + kernel, (1,) + stride, (1,) + dilation
-        pad, out_pad = (0,) + pad, (0,) + out_pad
+        pad, out_pad, in_hw = (0,) + pad, (0,) + out_pad, (1,) + in_hw
     out_hw = tuple((size - 1) * s - 2 * p + d * (k - 1) + op + 1
-                   for size, s, p, d, k, op in zip(x.shape[2:], stride, pad, dilation, kernel, out_pad))
+                   for size, s, p, d, k, op in zip(in_hw, stride, pad, dilation, kernel, out_pad))
     if min(out_hw) <= 0:
-        raise RuntimeError(f"Given input size per channel: {list(x.shape[2:])}. Calculated output size "
+        raise RuntimeError(f"Given input size per channel: {list(in_hw)}. Calculated output size "
                            f"per channel: {list(out_hw)}. Output size is too small")
     # the geometry of the convolution this op is the adjoint of: its input is our output
     geo = Geometry(out_hw, kernel, stride, (pad[0], pad[0], pad[1], pad[1]), dilation, groups)
-    out = ConvTranspose.apply(x, weight, bias, geo)
-    if dims == 1:
-        out = out.squeeze(-2)
+    out = ConvTranspose.apply(x, weight, bias, geo=geo)
     return out.squeeze(0) if unbatched else out
 
 
@@ -442,7 +454,7 @@ class Unfold(Function):
     node_name = "Im2ColBackward0"
 
     @staticmethod
-    def forward(ctx, input, geo):
+    def forward(ctx, input, *, geo):
         ctx.geo = geo
         n, c = input.shape[:2]
         cols = im2col(input._data, geo).reshape(n, len(geo.taps), c, -1)  # rows (tap, channel)
@@ -451,7 +463,7 @@ class Unfold(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return Fold.apply(grad, ctx.geo), None
+        return Fold.apply(grad, geo=ctx.geo)
 
 
 class Fold(Function):
@@ -461,7 +473,7 @@ class Fold(Function):
     node_name = "Col2ImBackward0"
 
     @staticmethod
-    def forward(ctx, input, geo):
+    def forward(ctx, input, *, geo):
         ctx.geo = geo
         n, rows, length = input.shape
         ntaps = len(geo.taps)
@@ -472,7 +484,7 @@ class Fold(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return Unfold.apply(grad, ctx.geo), None
+        return Unfold.apply(grad, geo=ctx.geo)
 
 
 def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
@@ -496,7 +508,7 @@ def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
                            f"dilation={list(dilation)}, padding={list(pad)}, calculated shape of the "
                            f"array of sliding blocks as {list(geo.out_hw)}, but its components must be "
                            "at least one.")
-    out = Unfold.apply(x, geo)
+    out = Unfold.apply(x, geo=geo)
     return out.squeeze(0) if unbatched else out
 
 
@@ -524,5 +536,5 @@ def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=
                            f"expected size of input's dimension 2 to match the calculated number of "
                            f"sliding blocks {geo.out_hw[0]} * {geo.out_hw[1]} = {blocks}, but got "
                            f"input.size(2)={x.shape[2]}.")
-    out = Fold.apply(x, geo)
+    out = Fold.apply(x, geo=geo)
     return out.squeeze(0) if unbatched else out

@@ -9,26 +9,9 @@ import numpy as np
 
 from ... import backend
 from ..._random import _rng
-from ...autograd.function import Function
 from ...tensor import Tensor
 
 __all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d"]
-
-
-class _Dropout(Function):
-    """``x * mask`` where mask holds 0 or 1/(1-p);  d/dx = mask."""
-
-    node_name = "NativeDropoutBackward0"
-
-    @staticmethod
-    def forward(ctx, x, mask):
-        ctx.save_for_backward(mask)
-        return x._data * mask._data
-
-    @staticmethod
-    def backward(ctx, grad):
-        (mask,) = ctx.saved_tensors
-        return grad * mask, None
 
 
 def _check_p(p: float) -> None:
@@ -43,9 +26,9 @@ def _apply_mask(input: Tensor, p: float, mask_shape: tuple, inplace: bool) -> Te
     if type(input._data) is not np.ndarray:
         mask = backend.to_device(mask, input.device)
     mask = Tensor._from_array(mask)
-    if inplace:
-        return input._apply_inplace(_Dropout, mask)
-    return _Dropout.apply(input, mask)
+    # a product with a constant mask, as PyTorch records dropout on the CPU (MulBackward0):
+    # dL/dx = mask * dL/dy
+    return input.mul_(mask) if inplace else input * mask
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:

@@ -31,23 +31,23 @@ class Embedding(Function):
     node_name = "EmbeddingBackward0"
 
     @staticmethod
-    def forward(ctx, weight, input, padding_idx):
-        ctx.save_for_backward(input)
+    def forward(ctx, weight, *, indices, padding_idx):
+        ctx.save_for_backward(indices)
         ctx.padding_idx = padding_idx
-        return weight._data[input._data]
+        return weight._data[indices._data]
 
     @staticmethod
     def backward(ctx, grad):
         from ... import index_add, zeros
-        (input,) = ctx.saved_tensors
+        (indices,) = ctx.saved_tensors
         num, dim = ctx._input_shapes[0]
-        flat_index = input.reshape(-1)
+        flat_index = indices.reshape(-1)
         flat_grad = grad.reshape(-1, dim)
         if ctx.padding_idx is not None:
             keep = (flat_index != ctx.padding_idx).unsqueeze(1)
             flat_grad = flat_grad * keep.to(flat_grad.dtype)
         table = zeros((num, dim), dtype=grad.dtype, device=grad.device)
-        return index_add(table, 0, flat_index, flat_grad), None, None
+        return index_add(table, 0, flat_index, flat_grad)
 
 
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
@@ -72,7 +72,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
         if not -num <= padding_idx < num:
             raise AssertionError("Padding_idx must be within num_embeddings")
         padding_idx %= num
-    return Embedding.apply(weight, input, padding_idx)
+    return Embedding.apply(weight, indices=input, padding_idx=padding_idx)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

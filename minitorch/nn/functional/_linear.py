@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...autograd.formulas import as_gradients, operands
 from ...autograd.function import Function
+from ...ops.shape import ReshapeCopy
 from ...tensor import Tensor
 
 __all__ = ["linear", "bilinear"]
@@ -41,55 +41,39 @@ def _check_operands(x, weight, bias) -> None:
                            f"devices, {x.device} and {weight.device if x.device != weight.device else bias.device}!")
 
 
-class Linear(Function):
-    """``y = x W^T + b`` for x of shape (..., in), W (out, in), b (out).
+class Addmm(Function):
+    """``y = b + x @ m`` for x (rows, k), m (k, out) and b (out): PyTorch's ``addmm``.
 
-    dy/dx = grad W,  dy/dW = grad^T x (summed over all leading dims),  dy/db = sum of grad.
-    One node instead of matmul + add: the hot path of every MLP.
+    dL/db = sum of dL/dy over the rows;  dL/dx = dL/dy @ m^T;  dL/dm = x^T @ dL/dy.
+    Saves x (for dL/dm) and m (for dL/dx), each only when that gradient is needed.
     """
 
     node_name = "AddmmBackward0"
 
     @staticmethod
-    def forward(ctx, x, weight, bias):
-        data = x._data
-        if data.ndim > 2 and data.flags.c_contiguous:
-            # one (N*L, in) x (in, out) product instead of N batched ones: BLAS is faster
-            out = (data.reshape(-1, data.shape[-1]) @ weight._data.T).reshape(
-                data.shape[:-1] + (weight._data.shape[0],))
-        else:
-            out = data @ weight._data.T
-        if bias is not None:
-            out += bias._data.astype(out.dtype, copy=False)
-        ctx.save_for_backward(x if ctx.needs_input_grad[1] else None,
-                              weight if ctx.needs_input_grad[0] else None)
+    def forward(ctx, bias, x, matrix):
+        out = x._data @ matrix._data
+        out += bias._data.astype(out.dtype, copy=False)
+        ctx.save_for_backward(x if ctx.needs_input_grad[2] else None,
+                              matrix if ctx.needs_input_grad[1] else None)
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        grad, x, weight = operands(grad, *ctx.saved_tensors)  # (see autograd/formulas.py)
-        need_x, need_w, need_b = ctx.needs_input_grad
-        # every leading dim is a batch dim: work on (rows, features) matrices, one GEMM each
-        flat = grad if grad.ndim == 2 else grad.reshape(-1, grad.shape[-1])
-        grad_x = grad_w = grad_b = None
-        if need_x:
-            grad_x = flat @ weight
-            if grad.ndim != 2:
-                grad_x = grad_x.reshape(ctx._input_shapes[0])
-        if need_w:
-            grad_w = flat.T @ (x if x.ndim == 2 else x.reshape(-1, x.shape[-1]))
-        if need_b:
-            grad_b = flat.sum(0)
-        return as_gradients(grad_x, grad_w, grad_b)
-
-
-class LinearNoBias(Linear):
-    node_name = "MmBackward0"
+        x, matrix = ctx.saved_tensors
+        need_bias, need_x, need_matrix = ctx.needs_input_grad
+        return (grad.sum(0) if need_bias else None,
+                grad @ matrix.t() if need_x else None,
+                x.t() @ grad if need_matrix else None)
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias``, for input (..., in_features) and weight
     (out_features, in_features).
+
+    Recorded as PyTorch records it: ``weight.t()`` (TBackward0), then ``addmm`` when there
+    is a bias (AddmmBackward0; an input of other than 2 dims is viewed as rows and back) or
+    ``matmul`` when there is none (MmBackward0).
 
     Example::
 
@@ -97,22 +81,49 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         minitorch.Size([4, 2])
     """
     _check_operands(input, weight, bias)
-    if bias is None:
-        return LinearNoBias.apply(input, weight, None)
-    if bias.ndim != 1 or bias.shape[0] != weight.shape[0]:
-        return LinearNoBias.apply(input, weight, None) + bias  # an unusual bias: let + broadcast it
-    return Linear.apply(input, weight, bias)
+    weight_t = weight.t()
+    usual_bias = bias is not None and bias.ndim == 1 and bias.shape[0] == weight.shape[0]
+    if bias is not None and not usual_bias:
+        return input @ weight_t + bias  # a bias that + must broadcast (rare)
+    if bias is None and input.ndim == 1:
+        return input @ weight_t
+    rows = input if input.ndim == 2 else input.reshape(-1, input.shape[-1])
+    out = Addmm.apply(bias, rows, weight_t) if usual_bias else rows @ weight_t
+    if input.ndim == 2:
+        return out
+    shape = tuple(input.shape[:-1]) + (weight.shape[0],)
+    return out.view(shape) if usual_bias else ReshapeCopy.apply(out, shape)
 
 
-def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """``y_k = x1^T W_k x2 + b_k`` for x1 (..., in1), x2 (..., in2), W (out, in1, in2).
+class Trilinear(Function):
+    """``y[n, o] = sum_{i, j} x1[n, i] W[o, i, j] x2[n, j]``: the bilinear form of each output.
 
-    Written with matmul: x1 times W (as an in1 x (out*in2) matrix) gives, per output,
-    the row x1^T W_k; its dot product with x2 finishes the form. Autograd differentiates it.
+    dL/dx1[n, i] = sum_{o, j} g[n, o] W[o, i, j] x2[n, j];
+    dL/dW[o, i, j] = sum_n g[n, o] x1[n, i] x2[n, j];
+    dL/dx2[n, j] = sum_{o, i} g[n, o] x1[n, i] W[o, i, j]   (g = dL/dy). Saves x1, W, x2.
     """
+
+    node_name = "TrilinearBackward0"
+
+    @staticmethod
+    def forward(ctx, x1, weight, x2):
+        ctx.save_for_backward(x1, weight, x2)
+        return np.einsum("ni,oij,nj->no", x1._data, weight._data, x2._data, optimize=True)
+
+    @staticmethod
+    def backward(ctx, grad):
+        from ... import einsum
+        x1, weight, x2 = ctx.saved_tensors
+        need_x1, need_weight, need_x2 = ctx.needs_input_grad
+        return (einsum("no,oij,nj->ni", grad, weight, x2) if need_x1 else None,
+                einsum("no,ni,nj->oij", grad, x1, x2) if need_weight else None,
+                einsum("no,ni,oij->nj", grad, x1, weight) if need_x2 else None)
+
+
+def _check_bilinear(input1: Tensor, input2: Tensor, weight: Tensor) -> None:
     if weight.ndim != 3:
         raise RuntimeError(f"bilinear(): weight must be 3-D, got {weight.ndim}-D")
-    out_features, in1, in2 = weight.shape
+    _, in1, in2 = weight.shape
     if input1.shape[-1] != in1:
         raise RuntimeError(f"bilinear(): input1 size does not match weight size: got {input1.shape[-1]} but expected {in1}")
     if input2.shape[-1] != in2:
@@ -120,11 +131,16 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
     if tuple(input1.shape[:-1]) != tuple(input2.shape[:-1]):
         raise RuntimeError("bilinear(): input batch dimensions do not match: got "
                            f"{list(input1.shape[:-1])} and {list(input2.shape[:-1])}")
-    lead = tuple(input1.shape[:-1])
-    x1 = input1.reshape(-1, in1)
-    x2 = input2.reshape(-1, in2)
-    rows = x1 @ weight.permute(1, 0, 2).reshape(in1, out_features * in2)
-    out = (rows.reshape(-1, out_features, in2) * x2.unsqueeze(1)).sum(-1)
-    if bias is not None:
-        out = out + bias
-    return out.reshape(lead + (out_features,))
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``y_k = x1^T W_k x2 + b_k`` for x1 (..., in1), x2 (..., in2), W (out, in1, in2).
+
+    Recorded as PyTorch records it: the inputs viewed as rows, one TrilinearBackward0 node,
+    the result viewed back, then the bias added.
+    """
+    _check_bilinear(input1, input2, weight)
+    out_features, in1, in2 = weight.shape
+    rows = Trilinear.apply(input1.reshape(-1, in1), weight, input2.reshape(-1, in2))
+    out = rows.view(tuple(input1.shape[:-1]) + (out_features,))
+    return out if bias is None else out + bias

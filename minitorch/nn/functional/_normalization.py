@@ -42,7 +42,7 @@ class _Normalize(Function):
     node_name = "NativeBatchNormBackward0"
 
     @staticmethod
-    def forward(ctx, x, weight, bias, stats_shape, dims, affine_shape, eps):
+    def forward(ctx, x, weight, bias, *, stats_shape, dims, affine_shape, eps):
         ctx.stats_shape, ctx.dims, ctx.affine_shape, ctx.eps = stats_shape, dims, affine_shape, eps
         ctx.save_for_backward(x, weight)
         a = x._data
@@ -78,7 +78,7 @@ class _Normalize(Function):
             inner = gh - gh.mean(dims, keepdim=True) - xhat * (gh * xhat).mean(dims, keepdim=True)
             grad_x = (inner * invstd).reshape(tuple(x.shape))
         grad_w, grad_b = _affine_grads(ctx, grad, xhat.reshape(tuple(x.shape)))
-        return grad_x, grad_w, grad_b, None, None, None, None
+        return grad_x, grad_w, grad_b
 
     @staticmethod
     def _backward_arrays(ctx, grad, x, weight):
@@ -97,7 +97,7 @@ class _Normalize(Function):
             grad_x = Tensor._from_array(inner.reshape(x._data.shape))
         if ctx.needs_input_grad[1] or ctx.needs_input_grad[2]:
             grad_w, grad_b = _affine_grads(ctx, grad, Tensor._from_array(xhat.reshape(x._data.shape)))
-        return grad_x, grad_w, grad_b, None, None, None, None
+        return grad_x, grad_w, grad_b
 
 
 class _LayerNorm(_Normalize):
@@ -116,7 +116,7 @@ class _BatchNormEval(Function):
     node_name = "NativeBatchNormBackward0"
 
     @staticmethod
-    def forward(ctx, x, weight, bias, mean, invstd, affine_shape):
+    def forward(ctx, x, weight, bias, *, mean, invstd, affine_shape):
         ctx.affine_shape = affine_shape
         ctx.save_for_backward(x, weight, mean, invstd)
         out = (x._data - mean._data.reshape(affine_shape)) * invstd._data.reshape(affine_shape)
@@ -134,7 +134,7 @@ class _BatchNormEval(Function):
         grad_x = grad * scale if ctx.needs_input_grad[0] else None
         xhat = (x - mean.reshape(shape)) * invstd.reshape(shape)
         grad_w, grad_b = _affine_grads(ctx, grad, xhat)
-        return grad_x, grad_w, grad_b, None, None, None
+        return grad_x, grad_w, grad_b
 
 
 def _channel_shape(input: Tensor) -> tuple:
@@ -165,12 +165,14 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         if running_mean is None or running_var is None:
             raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
         invstd = Tensor._from_array((running_var._data + running_var._data.dtype.type(eps)) ** -0.5)
-        return _BatchNormEval.apply(input, weight, bias, running_mean.detach(), invstd, shape)
+        return _BatchNormEval.apply(input, weight, bias, mean=running_mean.detach(), invstd=invstd,
+                                    affine_shape=shape)
     count = input.numel() // channels
     if count <= 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input "
                          f"size {input.shape}")
-    out = _Normalize.apply(input, weight, bias, tuple(input.shape), dims, shape, eps)
+    out = _Normalize.apply(input, weight, bias, stats_shape=tuple(input.shape), dims=dims,
+                           affine_shape=shape, eps=eps)
     if running_mean is not None and running_var is not None:
         a = input._data
         mean = a.mean(axis=dims)
@@ -196,7 +198,8 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
                            f"shape [*, {', '.join(str(s) for s in normalized_shape)}], but got "
                            f"input of size{list(input.shape)}")
     dims = tuple(range(input.ndim - k, input.ndim))
-    return _LayerNorm.apply(input, weight, bias, tuple(input.shape), dims, normalized_shape, eps)
+    return _LayerNorm.apply(input, weight, bias, stats_shape=tuple(input.shape), dims=dims,
+                           affine_shape=normalized_shape, eps=eps)
 
 
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
@@ -211,14 +214,15 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
                            f"but got input of shape {list(input.shape)} and num_groups={num_groups}")
     stats_shape = (n, num_groups, -1) if input.numel() else tuple(input.shape)
     dims = (2,) if input.numel() else ()
-    return _GroupNorm.apply(input, weight, bias, stats_shape, dims, _channel_shape(input), eps)
+    return _GroupNorm.apply(input, weight, bias, stats_shape=stats_shape, dims=dims,
+                           affine_shape=_channel_shape(input), eps=eps)
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
               out: Tensor | None = None) -> Tensor:
     """``x / max(||x||_p, eps)`` along ``dim``."""
     from ... import clamp_min, norm
-    result = input / clamp_min(norm(input, p, dim, keepdim=True), eps)
+    result = input / clamp_min(norm(input, p, dim, keepdim=True), eps).expand_as(input)
     if out is not None:
         out.copy_(result)
         return out
@@ -226,14 +230,20 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
-    """``x1 . x2 / (||x1|| ||x2||)`` along ``dim`` (inputs broadcast; each norm kept above
-    ``eps``)."""
-    from ... import clamp_min, norm
-    shape = np.broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
-    x1, x2 = x1.expand(shape), x2.expand(shape)
-    unit1 = x1 / clamp_min(norm(x1, 2, dim, keepdim=True), eps)
-    unit2 = x2 / clamp_min(norm(x2, 2, dim, keepdim=True), eps)
-    return (unit1 * unit2).sum(dim)
+    """``x1 . x2 / (||x1|| ||x2||)`` along ``dim`` (inputs broadcast).
+
+    As in PyTorch, each norm is kept above ``eps`` on a copy, without recording it: the
+    gradient is that of the unclamped formula.
+    """
+    from ... import no_grad, norm
+    if tuple(x1.shape) != tuple(x2.shape):
+        shape = np.broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
+        x1, x2 = x1.expand(shape), x2.expand(shape)
+    norm1, norm2 = norm(x1, 2, dim, keepdim=True).clone(), norm(x2, 2, dim, keepdim=True).clone()
+    with no_grad():
+        norm1.clamp_(min=eps)
+        norm2.clamp_(min=eps)
+    return ((x1 / norm1) * (x2 / norm2)).sum(dim)
 
 
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,

@@ -13,6 +13,8 @@ import numpy as np
 
 from ...autograd.function import Function
 from ...tensor import Tensor
+from ._axis_maps import (ReflectionPad1d, ReflectionPad2d, ReflectionPad3d, ReplicationPad1d,
+                         ReplicationPad2d, ReplicationPad3d)
 
 __all__ = ["pad"]
 
@@ -31,7 +33,7 @@ class ConstantPad(Function):
     node_name = "ConstantPadNdBackward0"
 
     @staticmethod
-    def forward(ctx, input, pads, value):
+    def forward(ctx, input, *, pads, value):
         ctx.pads = pads
         x = input._data
         lead = x.ndim - len(pads)
@@ -47,7 +49,7 @@ class ConstantPad(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return ConstantPad.apply(grad, tuple((-b, -a) for b, a in ctx.pads), 0), None, None
+        return ConstantPad.apply(grad, pads=tuple((-b, -a) for b, a in ctx.pads), value=0)
 
 
 def _source_positions(mode: str, size: int, before: int, after: int, dim: int, shape):
@@ -100,7 +102,7 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
                 raise RuntimeError(f"The input size {n}, plus negative padding {b} and {a} resulted in a "
                                    f"negative output size, which is invalid. Check dimension {dim} of "
                                    "your input.")
-        return ConstantPad.apply(input, pairs, 0 if value is None else value)
+        return ConstantPad.apply(input, pads=pairs, value=0 if value is None else value)
     if mode not in ("reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if value is not None and value != 0:
@@ -113,10 +115,15 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
             "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
             "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
             "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
-    result = input
-    for dim, (b, a) in enumerate(pairs, start=lead):
-        if b == 0 and a == 0:
-            continue
-        positions = _source_positions(mode, input.shape[dim], b, a, dim, input.shape)
-        result = result[(slice(None),) * dim + (positions,)]
-    return result
+    positions = tuple(_source_positions(mode, input.shape[dim], b, a, dim, input.shape)
+                      for dim, (b, a) in enumerate(pairs, start=lead))
+    if mode == "circular":  # (PyTorch records it as slice copies; here: indexing, one node per dim)
+        result = input
+        for dim, index in enumerate(positions, start=lead):
+            result = result[(slice(None),) * dim + (index,)]
+        return result
+    return _PADDINGS[mode][padded - 1].apply(input, positions=positions)
+
+
+_PADDINGS = {"reflect": (ReflectionPad1d, ReflectionPad2d, ReflectionPad3d),
+             "replicate": (ReplicationPad1d, ReplicationPad2d, ReplicationPad3d)}

@@ -18,6 +18,7 @@ import numpy as np
 from ...autograd.function import Function
 from ...backend import namespace, scatter_add
 from ...tensor import Tensor
+from ._axis_maps import AdaptiveAvgPool2d, matrix_like
 from ._conv import Geometry, _pair
 
 __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
@@ -133,7 +134,7 @@ class MaxPool2d(Function):
     node_name = "MaxPool2DWithIndicesBackward0"
 
     @staticmethod
-    def forward(ctx, input, geo):
+    def forward(ctx, input, *, geo):
         out, rows, cols = _window_max(input._data, geo)
         indices = Tensor._from_array(rows * geo.in_hw[1] + cols)
         ctx.mark_non_differentiable(indices)
@@ -144,7 +145,7 @@ class MaxPool2d(Function):
     @staticmethod
     def backward(ctx, grad, _grad_indices):
         (indices,) = ctx.saved_tensors
-        return PlaneScatter.apply(grad, indices, ctx._input_shapes[0], ctx.overlapping), None
+        return PlaneScatter.apply(grad, indices, ctx._input_shapes[0], ctx.overlapping)
 
 
 class PlaneScatter(Function):
@@ -204,7 +205,7 @@ def _batched(input, fn):
 def max_pool2d_with_indices(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
                             ceil_mode: bool = False, return_indices: bool = True):
     geo = _pool_geometry("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode)
-    out, indices = _batched(input, lambda x: MaxPool2d.apply(x, geo))
+    out, indices = _batched(input, lambda x: MaxPool2d.apply(x, geo=geo))
     return (out, indices) if return_indices else out
 
 
@@ -287,7 +288,7 @@ class AvgPool2d(Function):
     node_name = "AvgPool2DBackward0"
 
     @staticmethod
-    def forward(ctx, input, geo, divisor):
+    def forward(ctx, input, *, geo, divisor):
         ctx.geo, ctx.divisor = geo, divisor
         padded = _padded(input._data, geo, 0)
         total = None
@@ -299,7 +300,7 @@ class AvgPool2d(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return AvgPool2dBackward.apply(grad, ctx.geo, ctx.divisor), None, None
+        return AvgPool2dBackward.apply(grad, geo=ctx.geo, divisor=ctx.divisor)
 
 
 class AvgPool2dBackward(Function):
@@ -308,7 +309,7 @@ class AvgPool2dBackward(Function):
     node_name = "AvgPool2DBackwardBackward0"
 
     @staticmethod
-    def forward(ctx, grad, geo, divisor):
+    def forward(ctx, grad, *, geo, divisor):
         ctx.geo, ctx.divisor = geo, divisor
         g = grad._data / divisor
         (h, w), (hp, wp), (top, _, left, _) = geo.in_hw, geo.padded_hw, geo.padding
@@ -321,7 +322,7 @@ class AvgPool2dBackward(Function):
 
     @staticmethod
     def backward(ctx, grad_grad):
-        return AvgPool2d.apply(grad_grad, ctx.geo, ctx.divisor), None, None
+        return AvgPool2d.apply(grad_grad, geo=ctx.geo, divisor=ctx.divisor)
 
 
 def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
@@ -336,7 +337,7 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     divisor = _divisor(geo, count_include_pad, divisor_override, input._data)
-    return _batched(input, lambda x: AvgPool2d.apply(x, geo, divisor))
+    return _batched(input, lambda x: AvgPool2d.apply(x, geo=geo, divisor=divisor))
 
 
 def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
@@ -378,27 +379,29 @@ def _averaging_matrix(size: int, out: int, like) -> Tensor:
     matrix = np.zeros((out, size))
     for i, (s, e) in enumerate(zip(start, end)):
         matrix[i, s:e] = 1.0 / (e - s)
-    return Tensor._from_array(namespace(like._data).asarray(matrix.astype(like._data.dtype)))
+    return matrix_like(matrix, like)
 
 
 def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     """Average pooling to a fixed output size (H_out, W_out); None keeps an input size.
 
     Averaging windows separately along rows and columns is a product with two small
-    matrices: out = A_h @ x @ A_w^T (differentiable through matmul).
+    matrices: out = A_h @ x @ A_w^T (one node, AxisMixing).
     """
     ho, wo = _output_size(input, output_size, 2, "adaptive_avg_pool2d")
     h, w = input.shape[-2:]
     if (ho, wo) == (1, 1):
         return input.mean((-2, -1), keepdim=True)
-    return _averaging_matrix(h, ho, input) @ input @ _averaging_matrix(w, wo, input).mT
+    return AdaptiveAvgPool2d.apply(input, rows=_averaging_matrix(h, ho, input),
+                                   cols=_averaging_matrix(w, wo, input))
 
 
 def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
     """Average pooling of (N, C, L) or (C, L) to a fixed length."""
     (lo,) = _output_size(input, output_size if not isinstance(output_size, (tuple, list))
                          else tuple(output_size), 1, "adaptive_avg_pool1d")
-    return input @ _averaging_matrix(input.shape[-1], lo, input).mT
+    # as PyTorch does it: the 2-D pooling of a one-row image
+    return adaptive_avg_pool2d(input.unsqueeze(-2), (1, lo)).squeeze(-2)
 
 
 class AdaptiveMaxPool2d(Function):
@@ -407,7 +410,7 @@ class AdaptiveMaxPool2d(Function):
     node_name = "AdaptiveMaxPool2DBackward0"
 
     @staticmethod
-    def forward(ctx, input, out_hw):
+    def forward(ctx, input, *, out_hw):
         x = input._data
         (h, w), (ho, wo) = x.shape[-2:], out_hw
         row_start, row_end = _adaptive_windows(h, ho)
@@ -433,7 +436,7 @@ class AdaptiveMaxPool2d(Function):
     @staticmethod
     def backward(ctx, grad, _grad_indices):
         (indices,) = ctx.saved_tensors
-        return PlaneScatter.apply(grad, indices, ctx._input_shapes[0], True), None
+        return PlaneScatter.apply(grad, indices, ctx._input_shapes[0], True)
 
 
 def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False):
@@ -442,7 +445,7 @@ def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False
     if input.ndim == 4 and input.shape[1] == 0 or min(input.shape[-2:]) == 0:
         raise RuntimeError(f"adaptive_max_pool2d(): Expected input to have non-zero size for non-batch "
                            f"dimensions, but input has sizes {list(input.shape)}")
-    out, indices = AdaptiveMaxPool2d.apply(input, out_hw)
+    out, indices = AdaptiveMaxPool2d.apply(input, out_hw=out_hw)
     return (out, indices) if return_indices else out
 
 
@@ -450,6 +453,6 @@ def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False
     """Max pooling of (N, C, L) or (C, L) to a fixed length."""
     (lo,) = _output_size(input, output_size if not isinstance(output_size, (tuple, list))
                          else tuple(output_size), 1, "adaptive_max_pool1d")
-    out, indices = AdaptiveMaxPool2d.apply(input.unsqueeze(-2), (1, lo))
+    out, indices = AdaptiveMaxPool2d.apply(input.unsqueeze(-2), out_hw=(1, lo))
     out, indices = out.squeeze(-2), indices.squeeze(-2)
     return (out, indices) if return_indices else out

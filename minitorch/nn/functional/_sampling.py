@@ -1,10 +1,9 @@
 """``interpolate`` (and the older ``upsample`` names): resize the spatial dimensions.
 
 Resizing works one axis at a time. ``nearest`` copies, for each output position, one input
-position (indexing with an index array). ``linear`` / ``bilinear`` mix two neighbouring
-inputs with weights (1 - t, t): along one axis that is a product with a sparse
-(out, in) matrix, so ``bilinear`` is ``A_h @ x @ A_w^T`` and its gradient comes from matmul.
-``area`` is adaptive average pooling.
+position (an AxisSelection). ``linear`` / ``bilinear`` mix two neighbouring inputs with
+weights (1 - t, t): along one axis that is a product with a sparse (out, in) matrix, so
+``bilinear`` is ``A_h @ x @ A_w^T`` (an AxisMixing). ``area`` is adaptive average pooling.
 """
 from __future__ import annotations
 
@@ -12,8 +11,9 @@ import math
 
 import numpy as np
 
-from ...backend import namespace
 from ...tensor import Tensor
+from ._axis_maps import (UpsampleBilinear2d, UpsampleLinear1d, UpsampleNearest1d, UpsampleNearest2d,
+                         UpsampleNearestExact1d, UpsampleNearestExact2d, matrix_like)
 from ._pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
 
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]
@@ -45,7 +45,7 @@ def _linear_matrix(size: int, out: int, scale: float | None, align_corners: bool
     rows = np.arange(out)
     np.add.at(matrix, (rows, low), 1.0 - t)
     np.add.at(matrix, (rows, high), t)
-    return Tensor._from_array(namespace(like._data).asarray(matrix.astype(like._data.dtype)))
+    return matrix_like(matrix, like)
 
 
 def _sizes_and_scales(input, size, scale_factor, recompute_scale_factor, dims: int):
@@ -109,14 +109,10 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
     sizes, scales = _sizes_and_scales(input, size, scale_factor, recompute_scale_factor, dims)
     in_sizes = tuple(input.shape[-dims:])
     if mode in ("nearest", "nearest-exact"):
-        result = input
-        for axis, (n, out, scale) in enumerate(zip(in_sizes, sizes, scales)):
-            if n == out:
-                continue
-            positions = _nearest_positions(n, out, scale, mode == "nearest-exact")
-            key = (Ellipsis, positions) + (slice(None),) * (dims - 1 - axis)
-            result = result[key]
-        return result
+        positions = tuple(_nearest_positions(n, out, scale, mode == "nearest-exact")
+                          for n, out, scale in zip(in_sizes, sizes, scales))
+        nearest = _NEAREST[mode][dims - 1]
+        return nearest.apply(input, positions=positions)
     if mode == "area":
         return adaptive_avg_pool1d(input, sizes) if dims == 1 else adaptive_avg_pool2d(input, sizes)
     if mode not in _LINEAR_MODES:
@@ -126,9 +122,13 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
     corners = bool(align_corners)
     width = _linear_matrix(in_sizes[-1], sizes[-1], scales[-1], corners, input)
     if dims == 1:
-        return input @ width.mT
+        return UpsampleLinear1d.apply(input, rows=None, cols=width)
     height = _linear_matrix(in_sizes[0], sizes[0], scales[0], corners, input)
-    return height @ input @ width.mT
+    return UpsampleBilinear2d.apply(input, rows=height, cols=width)
+
+
+_NEAREST = {"nearest": (UpsampleNearest1d, UpsampleNearest2d),
+            "nearest-exact": (UpsampleNearestExact1d, UpsampleNearestExact2d)}
 
 
 def upsample(input: Tensor, size=None, scale_factor=None, mode: str = "nearest",

@@ -4,7 +4,7 @@ from __future__ import annotations
 from ... import _creation
 from ...tensor import Tensor
 from .. import init
-from ..functional import _activation as F
+from .. import functional as F
 from ..parameter import Parameter
 from .module import Module
 

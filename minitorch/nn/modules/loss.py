@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from ...tensor import Tensor
-from ..functional import _loss as F
+from .. import functional as F
+from ..functional._loss_checks import legacy_reduction
 from .module import Module
 
 __all__ = [
@@ -15,7 +16,7 @@ __all__ = [
 class _Loss(Module):
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean") -> None:
         super().__init__()
-        self.reduction = F._legacy_reduction(size_average, reduce, reduction)
+        self.reduction = legacy_reduction(size_average, reduce, reduction)
 
 
 class _WeightedLoss(_Loss):
