@@ -88,7 +88,7 @@ def _loaded(reference, weights: dict, lib):
     return reference
 
 
-def _agree(expect, text, model, reference_of, inputs, targets, hint, rtol=1e-4, atol=1e-5):
+def agree(expect, text, model, reference_of, inputs, targets, hint, rtol=1e-4, atol=1e-5):
     """The learner's ``model`` and ``reference_of(lib)`` (for minitorch and PyTorch) loaded with
     the model's weights: same parameter names, same logits, same gradient of the cross-entropy
     (padded targets, -100, ignored) for every parameter."""
@@ -264,7 +264,7 @@ def gpt(GPT):
             tokens = rng.integers(0, vocab, shape)
             targets = rng.integers(0, vocab, shape)
             targets[:, -1] = -100                      # a padded position, ignored by the loss
-            _agree(expect, f"GPT({vocab}, d_model={d_model}, heads={heads}, layers={layers}, "
+            agree(expect, f"GPT({vocab}, d_model={d_model}, heads={heads}, layers={layers}, "
                            f"context={context}) on tokens of shape {shape}", model,
                    lambda lib: reference_gpt(lib, vocab, d_model, heads, layers, context),
                    tokens, targets,
@@ -324,7 +324,7 @@ def trained_cnn(model, test_set, goal=0.95):
 
     def cases(expect):
         images, labels = (as_array(t) for t in test_set[:])
-        _agree(expect, "the CNN on the first 64 test images", model, reference_cnn,
+        agree(expect, "the CNN on the first 64 test images", model, reference_cnn,
                images[:64], labels[:64], hint="build the chapter's CNN, layer for layer")
         reference = _loaded(reference_cnn(torch), _weights(model), torch)
         with torch.no_grad():
@@ -353,7 +353,7 @@ def trained_gpt(model, inputs, targets, to_beat):
         def reference_of(lib):
             return reference_gpt(lib, vocab, d_model, heads, len(model.blocks), context)
         x, y = as_array(inputs), as_array(targets)
-        _agree(expect, "the GPT on the first 32 held-out names", model, reference_of, x[:32],
+        agree(expect, "the GPT on the first 32 held-out names", model, reference_of, x[:32],
                y[:32], hint="build the chapter's GPT")
         reference = _loaded(reference_of(torch), _weights(model), torch)
         with torch.no_grad():
