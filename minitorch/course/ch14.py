@@ -265,11 +265,11 @@ def gpt(GPT):
             targets = rng.integers(0, vocab, shape)
             targets[:, -1] = -100                      # a padded position, ignored by the loss
             agree(expect, f"GPT({vocab}, d_model={d_model}, heads={heads}, layers={layers}, "
-                           f"context={context}) on tokens of shape {shape}", model,
-                   lambda lib: reference_gpt(lib, vocab, d_model, heads, layers, context),
-                   tokens, targets,
-                   hint="h = token embeddings + position embeddings of 0 .. T-1; each block "
-                        "with the causal mask; then the final LayerNorm and the head")
+                          f"context={context}) on tokens of shape {shape}", model,
+                  lambda lib: reference_gpt(lib, vocab, d_model, heads, layers, context),
+                  tokens, targets,
+                  hint="h = token embeddings + position embeddings of 0 .. T-1; each block "
+                       "with the causal mask; then the final LayerNorm and the head")
     return run("GPT", _seeded(cases))
 
 
@@ -314,6 +314,13 @@ def generate(generate_fn):
 
 # --- the trained models ---------------------------------------------------------------------
 
+def _with_result(verdict: Verdict, measured: dict) -> Verdict:
+    """A passed verdict also says what the model reached (a failed one says it in its label)."""
+    if verdict and "result" in measured:
+        verdict.message += f"; {measured['result']}"
+    return verdict
+
+
 def trained_cnn(model, test_set, goal=0.95):
     """The learner's trained CNN: the same logits and gradients as minitorch.nn's and PyTorch's
     CNN with its weights, and a test accuracy of at least ``goal``."""
@@ -321,19 +328,21 @@ def trained_cnn(model, test_set, goal=0.95):
     if model is None:
         return _not_trained(name, "train the CNN (it needs Conv2d, MaxPool2d and Sequential)")
     torch = _torch()
+    measured = {}
 
     def cases(expect):
         images, labels = (as_array(t) for t in test_set[:])
         agree(expect, "the CNN on the first 64 test images", model, reference_cnn,
-               images[:64], labels[:64], hint="build the chapter's CNN, layer for layer")
+              images[:64], labels[:64], hint="build the chapter's CNN, layer for layer")
         reference = _loaded(reference_cnn(torch), _weights(model), torch)
         with torch.no_grad():
             predictions = reference(torch.tensor(images)).argmax(1).numpy()
         accuracy = float((predictions == labels).mean())
-        expect.true(f"test accuracy {accuracy:.3f} (of PyTorch's CNN with your weights) is at "
-                    f"least {goal:.2f}", accuracy >= goal,
+        measured["result"] = f"test accuracy {accuracy:.1%} (goal {goal:.0%})"
+        expect.true(f"test accuracy {accuracy:.1%} (of PyTorch's CNN with your weights) is at "
+                    f"least {goal:.0%}", accuracy >= goal,
                     hint="train longer, or check the learning rate")
-    return run(name, cases)
+    return _with_result(run(name, cases), measured)
 
 
 def trained_gpt(model, inputs, targets, to_beat):
@@ -344,6 +353,7 @@ def trained_gpt(model, inputs, targets, to_beat):
     if model is None:
         return _not_trained(name, "train the GPT (it needs GPT and chapter 11's blocks)")
     torch = _torch()
+    measured = {}
 
     def cases(expect):
         vocab, d_model = model.tokens.weight.shape
@@ -354,12 +364,13 @@ def trained_gpt(model, inputs, targets, to_beat):
             return reference_gpt(lib, vocab, d_model, heads, len(model.blocks), context)
         x, y = as_array(inputs), as_array(targets)
         agree(expect, "the GPT on the first 32 held-out names", model, reference_of, x[:32],
-               y[:32], hint="build the chapter's GPT")
+              y[:32], hint="build the chapter's GPT")
         reference = _loaded(reference_of(torch), _weights(model), torch)
         with torch.no_grad():
             logits = reference(torch.tensor(x))
             loss = torch.nn.functional.cross_entropy(logits.reshape(-1, vocab),
                                                      torch.tensor(y).reshape(-1)).item()
+        measured["result"] = f"held-out loss {loss:.3f} (goal: at most {to_beat:.3f})"
         expect.true(f"held-out loss {loss:.3f} (of PyTorch's GPT with your weights) is at most "
                     f"{to_beat:.3f}", loss <= to_beat, hint="train longer")
-    return run(name, cases)
+    return _with_result(run(name, cases), measured)
