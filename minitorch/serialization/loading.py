@@ -97,8 +97,10 @@ def load(f: str | os.PathLike | BinaryIO,
                 return _load_zip(stream, size, name, map_location, weights_only)
             return _load_bare_pickle(stream, size, name, weights_only)
         except UnpicklingError as err:
-            if not weights_only:
-                raise
-            raise UnpicklingError(_weights_only_message(name, err)) from None
+            if weights_only:
+                raise UnpicklingError(_weights_only_message(name, err)) from None
+            raise UnpicklingError(f"{name}: {err}") from None
+        except NotImplementedError as err:  # something PyTorch stores that minitorch lacks
+            raise NotImplementedError(f"{name}: {err}") from None
         except RecursionError:
             raise CheckpointError(f"{name} is nested too deeply to load") from None
