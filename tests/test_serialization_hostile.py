@@ -226,10 +226,11 @@ def reset_peak():
     except OSError:
         pass
 
-for path in sys.argv[1:]:
+load = getattr(minitorch, sys.argv[1])
+for path in sys.argv[2:]:
     reset_peak()
     try:
-        minitorch.load(path)
+        load(path)
         result = {"exception": None}
     except BaseException as err:
         result = {"exception": type(err).__name__, "runtime_error": isinstance(err, RuntimeError),
@@ -239,10 +240,12 @@ for path in sys.argv[1:]:
 """
 
 
-def run_loader(paths):
+def run_loader(paths, function="load"):
+    """Load each path with ``minitorch.<function>`` in one fresh process; for each, whether it
+    raised, what, and the peak resident memory while loading it."""
     root = os.path.dirname(os.path.dirname(minitorch.__file__))
     env = {**os.environ, "PYTHONPATH": root}
-    done = subprocess.run([sys.executable, "-c", LOADER, *map(str, paths)], env=env,
+    done = subprocess.run([sys.executable, "-c", LOADER, function, *map(str, paths)], env=env,
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     return [json.loads(line) for line in done.stdout.splitlines()]

@@ -17,8 +17,9 @@ Reading order: ``saving`` -> ``torch_pickler`` -> ``torch_zip_writer``; ``loadin
 """
 from .errors import CheckpointError, NotACheckpointError, UnpicklingError
 from .loading import load
+from .safetensors_format import load_safetensors, save_safetensors
 from .saving import save
 from .torch_names import add_safe_globals, clear_safe_globals, get_safe_globals, safe_globals
 
-__all__ = ["save", "load", "add_safe_globals", "clear_safe_globals", "get_safe_globals",
+__all__ = ["save", "load", "save_safetensors", "load_safetensors", "add_safe_globals", "clear_safe_globals", "get_safe_globals",
            "safe_globals", "CheckpointError", "NotACheckpointError", "UnpicklingError"]
