@@ -27,9 +27,10 @@ def to_torch(obj):
     return torch.load(buffer, weights_only=True)
 
 
-def to_minitorch(obj, **load_kwargs):
+def to_minitorch(obj, legacy=False, **load_kwargs):
+    """torch.save (in the zip format, or the legacy one before PyTorch 1.6), then minitorch.load."""
     buffer = io.BytesIO()
-    torch.save(obj, buffer)
+    torch.save(obj, buffer, _use_new_zipfile_serialization=not legacy)
     buffer.seek(0)
     return minitorch.load(buffer, **load_kwargs)
 
@@ -63,6 +64,7 @@ def test_every_dtype_both_ways(dtype):
     theirs = torch.tensor(values).to(getattr(torch, dtype))
     assert_same(ours, to_torch(ours))
     assert_same(to_minitorch(theirs), theirs)
+    assert_same(to_minitorch(theirs, legacy=True), theirs)
     assert_same(ours, roundtrip(ours))
 
 
@@ -119,9 +121,10 @@ def test_views_share_storage_in_torch():
     assert loaded["t"][2, 1].item() == 100.0
 
 
-def test_torch_views_share_memory_in_minitorch():
+@pytest.mark.parametrize("legacy", [False, True])
+def test_torch_views_share_memory_in_minitorch(legacy):
     base = torch.arange(12.0).reshape(3, 4)
-    loaded = to_minitorch({"base": base, "row": base[1], "t": base.t(), "same": base})
+    loaded = to_minitorch({"base": base, "row": base[1], "t": base.t(), "same": base}, legacy)
     assert loaded["base"] is loaded["same"]
     loaded["base"][1, 2] = 100.0
     assert loaded["row"][2].item() == 100.0 and loaded["t"][2, 1].item() == 100.0
@@ -177,6 +180,7 @@ def test_nested_containers_both_ways():
 
     check(build(minitorch), to_torch(build(minitorch)))
     check(to_minitorch(build(torch)), build(torch))
+    check(to_minitorch(build(torch), legacy=True), build(torch))
 
 
 def test_dtypes_sizes_and_devices_both_ways():
@@ -250,10 +254,11 @@ def test_layer_state_dict_minitorch_to_torch(layer):
         assert_same(value, theirs.state_dict()[key])
 
 
+@pytest.mark.parametrize("legacy", [False, True])
 @pytest.mark.parametrize("layer", LAYERS)
-def test_layer_state_dict_torch_to_minitorch(layer):
+def test_layer_state_dict_torch_to_minitorch(layer, legacy):
     ours, theirs = LAYERS[layer](nn), LAYERS[layer](torch.nn)
-    loaded = to_minitorch(theirs.state_dict())
+    loaded = to_minitorch(theirs.state_dict(), legacy)
     ours.load_state_dict(loaded)
     for key, value in theirs.state_dict().items():
         assert_same(ours.state_dict()[key], value)
@@ -288,7 +293,7 @@ def _step(lib, params, opt, grads):
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
-@pytest.mark.parametrize("direction", ["minitorch->torch", "torch->minitorch"])
+@pytest.mark.parametrize("direction", ["minitorch->torch", "torch->minitorch", "torch-legacy->minitorch"])
 def test_optimizer_state_resumes_in_the_other_library(name, direction):
     rng = np.random.default_rng(0)
     values = [rng.standard_normal((3, 2)), rng.standard_normal(4)]
@@ -298,7 +303,10 @@ def test_optimizer_state_resumes_in_the_other_library(name, direction):
     for g in grads[:2]:
         _step(source, params, opt, g)
     saved = io.BytesIO()
-    source.save(opt.state_dict(), saved)
+    if direction == "torch-legacy->minitorch":
+        torch.save(opt.state_dict(), saved, _use_new_zipfile_serialization=False)
+    else:
+        source.save(opt.state_dict(), saved)
     saved.seek(0)
     loaded = target.load(saved, weights_only=True)
     resumed_params, resumed = _optimizer(target, name, [p.detach().numpy() for p in params])

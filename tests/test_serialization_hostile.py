@@ -98,7 +98,8 @@ def _npy_header(shape, dtype="<f4"):
 CASES = {**{f"{kind} pickle, protocol {p}": "GLOBAL io.open was not an allowed global"
             for p in range(pickle.HIGHEST_PROTOCOL + 1) for kind in ("bare", "zip")},
          "os.system in a zip": "posix.system whose module posix is blocked",
-         "legacy torch header, then payload": "legacy format",
+         "legacy torch header, then payload": "GLOBAL io.open was not an allowed global",
+         "legacy torch storage declaring 2**40 elements": "declares 1099511627776 elements",
          "payload in a valid checkpoint's pickle": "GLOBAL io.open was not an allowed global",
          "bytearray(2**40) via REDUCE": "bytearray is only allowed from bytes",
          "Tensor(2**40) via REDUCE": "call reduce for unrecognized function",
@@ -133,6 +134,11 @@ def build_hostile_files(folder, marker):
     files["legacy torch header, then payload"] = folder / "legacy.pt"
     files["legacy torch header, then payload"].write_bytes(
         pickle.dumps(0x1950A86A20F9469CFC6C, protocol=2) + pickle.dumps(Payload(marker), protocol=2))
+    legacy_head = b"".join(pickle.dumps(v, protocol=2) for v in (
+        0x1950A86A20F9469CFC6C, 1001, {"protocol_version": 1001, "little_endian": True}))
+    files["legacy torch storage declaring 2**40 elements"] = folder / "legacy40.pt"
+    files["legacy torch storage declaring 2**40 elements"].write_bytes(
+        legacy_head + _storage_pickle(2 ** 40).replace(b"tQ", b"NtQ") + pickle.dumps(["0"], protocol=2) + struct.pack("<q", 2 ** 40))
     files["payload in a valid checkpoint's pickle"] = _zip(folder / "inner.pt", {
         **_valid_checkpoint_members(),
         "archive/data.pkl": b"\x80\x02}(X\x01\x00\x00\x00w" + pickle.dumps(Payload(marker), 2)[2:-1] + b"u."})
@@ -319,13 +325,23 @@ def _old_format_checkpoint():
     return obj, buffer.getvalue()
 
 
+def _legacy_torch_checkpoint():
+    import torch
+    obj, _ = _torch_format_checkpoint()
+    buffer = io.BytesIO()
+    torch.save({k: torch.tensor(v.numpy()) if isinstance(v, minitorch.Tensor) else v
+                for k, v in obj.items()}, buffer, _use_new_zipfile_serialization=False)
+    return obj, buffer.getvalue()
+
+
 def _loads_the_same(loaded, obj):
     return (list(loaded) == list(obj) and loaded["meta"] == obj["meta"]
             and all(loaded[k].dtype == obj[k].dtype and loaded[k].tolist() == obj[k].tolist()
                     for k in ("w", "b")))
 
 
-@pytest.mark.parametrize("make", [_torch_format_checkpoint, _old_format_checkpoint])
+@pytest.mark.parametrize("make", [_torch_format_checkpoint, _old_format_checkpoint,
+                                  _legacy_torch_checkpoint])
 def test_every_truncation_raises_a_runtime_error(make, tmp_path):
     _, data = make()
     assert _loads_the_same(minitorch.load(io.BytesIO(data)), make()[0])
@@ -352,6 +368,23 @@ def test_every_flipped_byte_raises_or_loads_the_right_values(make):
                 continue
             # bytes no reader looks at (a timestamp, padding, the version records) may change
             assert _loads_the_same(loaded, obj), f"byte {position} ^ {flip:#x} gave wrong data"
+
+
+def test_every_flipped_byte_of_a_legacy_file_raises_a_runtime_error_or_loads():
+    """PyTorch's legacy format has no checksum: a flipped byte of a storage (or of the byte
+    order flag) gives other numbers in any reader. It must still never leak another error."""
+    _, data = _legacy_torch_checkpoint()
+    outcomes = set()
+    for position in range(len(data)):
+        for flip in (0x01, 0x80):
+            damaged = bytearray(data)
+            damaged[position] ^= flip
+            try:
+                minitorch.load(io.BytesIO(bytes(damaged)))
+                outcomes.add("loaded")
+            except RuntimeError:
+                outcomes.add("refused")
+    assert outcomes == {"loaded", "refused"}
 
 
 def test_every_flipped_pickle_byte_with_a_valid_crc_raises_a_runtime_error_or_loads():

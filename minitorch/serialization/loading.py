@@ -9,7 +9,8 @@ from .._device import device
 from . import json_format
 from .checkpoint_file import describe, open_checkpoint, sniff
 from .errors import CheckpointError, NotACheckpointError, UnpicklingError
-from .torch_zip_reader import archive_folder, read_torch_zip, unpickle
+from .torch_legacy_reader import read_torch_legacy
+from .torch_zip_reader import archive_folder, read_torch_zip
 from .zip_reader import ZipReader
 
 # PyTorch's explanation, in our words, of why weights_only=True refused a file.
@@ -39,18 +40,6 @@ def _load_zip(stream, size: int, name: str, map_location, weights_only: bool) ->
     return read_torch_zip(reader, folder, map_location, weights_only)
 
 
-def _load_bare_pickle(stream, size: int, name: str, weights_only: bool) -> Any:
-    """A file that is one pickle: PyTorch's legacy format (before 1.6) starts with a pickled
-    magic number; minitorch does not read that format, but first unpickles the number with
-    the same rules, so a hostile pickle is refused the same way."""
-    data = stream.read(size)
-    first = unpickle(data, None, weights_only)
-    if first == 0x1950A86A20F9469CFC6C:
-        raise NotImplementedError(f"{name} is in PyTorch's legacy format (torch.save with "
-                                  "_use_new_zipfile_serialization=False): minitorch reads the "
-                                  "zip format only; re-save it with torch.save")
-    raise CheckpointError(f"{name}: Invalid magic number; corrupt file? (it is a pickle, but "
-                          "not a checkpoint)")
 
 
 def load(f: str | os.PathLike | BinaryIO,
@@ -95,7 +84,7 @@ def load(f: str | os.PathLike | BinaryIO,
         try:
             if kind == "zip":
                 return _load_zip(stream, size, name, map_location, weights_only)
-            return _load_bare_pickle(stream, size, name, weights_only)
+            return read_torch_legacy(stream.read(size), name, map_location, weights_only)
         except UnpicklingError as err:
             if weights_only:
                 raise UnpicklingError(_weights_only_message(name, err)) from None

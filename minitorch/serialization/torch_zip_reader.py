@@ -99,15 +99,23 @@ class _FullUnpickler(pickle.Unpickler):
         return self._load_storage(pid)
 
 
-def unpickle(data: bytes, persistent_load, weights_only: bool) -> Any:
+def unpickle_at(data: bytes, position: int, persistent_load, weights_only: bool) -> tuple[Any, int]:
+    """The pickle starting at ``position`` in ``data``, and the position after it."""
     if weights_only:
-        return WeightsOnlyUnpickler(data, persistent_load).load()
+        unpickler = WeightsOnlyUnpickler(data, persistent_load, position)
+        return unpickler.load(), unpickler.position
+    stream = io.BytesIO(data)
+    stream.seek(position)
     try:
-        return _FullUnpickler(io.BytesIO(data), persistent_load).load()
+        return _FullUnpickler(stream, persistent_load).load(), stream.tell()
     except FromUserCode as carried:
         raise carried.error from None
     except (pickle.UnpicklingError, EOFError) as err:
         raise UnpicklingError(str(err)) from None
+
+
+def unpickle(data: bytes, persistent_load, weights_only: bool) -> Any:
+    return unpickle_at(data, 0, persistent_load, weights_only)[0]
 
 
 def read_torch_zip(reader: ZipReader, folder: str, map_location: Any, weights_only: bool) -> Any:

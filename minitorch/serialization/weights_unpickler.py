@@ -47,9 +47,10 @@ _OLD_MODULE_NAMES = {"__builtin__": "builtins", "copy_reg": "copyreg"}  # Python
 class WeightsOnlyUnpickler:
     """``WeightsOnlyUnpickler(data, persistent_load).load()`` -> the pickled object."""
 
-    def __init__(self, data: bytes, persistent_load: Callable[[Any], Any] | None = None):
+    def __init__(self, data: bytes, persistent_load: Callable[[Any], Any] | None = None,
+                 position: int = 0):
         self.data = memoryview(data)
-        self.position = 0
+        self.position = position  # where the pickle starts; after load(), where it ended
         self.persistent_load = persistent_load
         self.memo: dict[int, Any] = {}
         self.stack: list[Any] = []
