@@ -1,8 +1,9 @@
 """Checkpoints: ``minitorch.save`` / ``minitorch.load`` in PyTorch's format, with its safety model.
 
 ``save`` writes what ``torch.save`` writes (a zip holding ``data.pkl`` and one member per
-storage), so ``torch.load`` opens minitorch's files; ``load`` opens PyTorch's files, and the
-JSON-based files earlier minitorch versions wrote.
+storage), so ``torch.load`` opens minitorch's files; ``load`` opens PyTorch's files (the zip
+format and the legacy one), and the JSON-based files earlier minitorch versions wrote.
+``save_safetensors`` / ``load_safetensors`` handle safetensors files.
 
 A pickle can run code when it is loaded, so ``load`` reads pickles with a weights-only
 unpickler (``weights_only=True``, the default, as in PyTorch >= 2.6) that builds only
@@ -13,7 +14,8 @@ file raises a RuntimeError naming it.
 
 Reading order: ``saving`` -> ``torch_pickler`` -> ``torch_zip_writer``; ``loading`` ->
 ``checkpoint_file`` -> ``zip_reader`` -> ``torch_zip_reader`` -> ``weights_unpickler`` ->
-``torch_names`` -> ``rebuild``.
+``torch_names`` -> ``rebuild`` (and ``placement``, ``torch_legacy_reader``, ``json_format``,
+``safetensors_format``).
 """
 from .errors import CheckpointError, NotACheckpointError, UnpicklingError
 from .loading import load

@@ -40,8 +40,6 @@ def _load_zip(stream, size: int, name: str, map_location, weights_only: bool) ->
     return read_torch_zip(reader, folder, map_location, weights_only)
 
 
-
-
 def load(f: str | os.PathLike | BinaryIO,
          map_location: str | device | dict | Callable | None = None, pickle_module=None, *,
          weights_only: bool | None = None, mmap: bool | None = None, **pickle_load_args) -> Any:
@@ -59,10 +57,15 @@ def load(f: str | os.PathLike | BinaryIO,
             anything else. False: full unpickling, which can run code from the file; use it
             only for files you trust.
 
+    Reads PyTorch's zip format, its legacy format (before 1.6), and minitorch's earlier
+    JSON-based files. Every size in the file is checked against the bytes it really holds
+    before memory is allocated.
+
     Raises:
         pickle.UnpicklingError (also a RuntimeError): the file asks for something
             ``weights_only=True`` refuses, or is not a checkpoint.
         RuntimeError: the file is damaged or truncated (the message names it).
+        NotImplementedError: the file holds something minitorch lacks (bfloat16, sparse...).
 
     Example::
 

@@ -13,7 +13,6 @@ import types
 from typing import Any, Callable
 
 from .. import _dtype
-from .._device import device
 from ..tensor import Tensor
 from . import rebuild
 from .errors import UnpicklingError

@@ -18,7 +18,6 @@ import io
 import pickle
 from typing import Any
 
-import numpy as np
 
 from . import torch_names
 from .errors import CheckpointError, UnpicklingError
