@@ -89,6 +89,25 @@ def test_saved_view_keeps_its_strides_in_torch():
     assert loaded.stride() == (1, 4) and loaded.untyped_storage().nbytes() == 48
 
 
+def test_negative_strides_are_saved_as_a_copy():
+    # NumPy can make a view with negative strides (PyTorch cannot): it is written contiguously
+    reversed_view = minitorch.Tensor._from_array(np.arange(5.0)[::-1])
+    assert to_torch(reversed_view).tolist() == [4.0, 3.0, 2.0, 1.0, 0.0]
+
+
+def test_tensor_attributes_come_back_as_in_torch():
+    theirs = torch.ones(2)
+    theirs.note = "calibrated"  # PyTorch pickles this through _rebuild_from_type_v2
+    assert to_minitorch(theirs).note == "calibrated"
+
+
+def test_what_minitorch_lacks_raises_not_implemented_naming_it():
+    with pytest.raises(NotImplementedError, match="BFloat16"):
+        to_minitorch(torch.ones(2, dtype=torch.bfloat16))
+    with pytest.raises(NotImplementedError, match="sparse"):
+        to_minitorch(torch.ones(2).to_sparse())
+
+
 def test_non_leaf_comes_back_as_leaf_with_requires_grad():
     x = minitorch.randn(3, requires_grad=True)
     for loaded in (roundtrip(x * 2), to_torch(x * 2)):
