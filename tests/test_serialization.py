@@ -518,8 +518,7 @@ def test_a_whole_model_needs_safe_globals_as_in_torch(tmp_path):
     assert "Weights only load failed" in message and "model.pt" in message
     assert f"GLOBAL {__name__}.Net was not an allowed global by default" in message
     assert "minitorch.serialization.add_safe_globals" in message
-    with minitorch.serialization.safe_globals([Net, nn.Embedding, nn.LSTM, nn.Linear,
-                                               nn.Dropout, set]):
+    with minitorch.serialization.safe_globals([Net, nn.Embedding, nn.LSTM, nn.Linear, nn.Dropout]):
         loaded = minitorch.load(path)
     assert minitorch.serialization.get_safe_globals() == []
     x = minitorch.tensor([[1, 2, 3]])
