@@ -387,6 +387,11 @@ def test_paths_and_file_objects(tmp_path):
     minitorch.save(x, str(tmp_path / "y.pt"))
     with open(tmp_path / "y.pt", "rb") as handle:
         np.testing.assert_array_equal(minitorch.load(handle).numpy(), x.numpy())
+    # torch.save to a path names the archive's folder after the file
+    torch.save({"w": torch.ones(2)}, tmp_path / "weights.pt")
+    with zipfile.ZipFile(tmp_path / "weights.pt") as archive:
+        assert archive.namelist()[0].startswith("weights/")
+    assert minitorch.load(tmp_path / "weights.pt")["w"].tolist() == [1.0, 1.0]
     # a checkpoint in the middle of a stream, as torch.load allows
     buffer = io.BytesIO(b"header")
     buffer.seek(6)
