@@ -38,7 +38,7 @@ from ._random import (Generator, bernoulli, default_generator, get_rng_state, in
 from ._printing import set_printoptions
 from ._conversion import clone
 from ._conversion import from_dlpack
-from .serialization import load, save
+from .serialization import load, load_safetensors, save, save_safetensors
 from .ops.pointwise import *  # noqa: F401,F403
 from .ops.unary import *  # noqa: F401,F403
 from .ops.rounding import *  # noqa: F401,F403

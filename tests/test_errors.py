@@ -355,13 +355,12 @@ def _malicious_pickle() -> bytes:
 def test_load_refuses_a_malicious_pickle():
     def load(lib):
         lib.load(io.BytesIO(_malicious_pickle()))
-    error = check(load, "pickle")
+    error = check(load, "Weights only load failed")
     assert isinstance(error, pickle.UnpicklingError)
-    assert "never unpickles" in str(error)
 
 
 def test_load_refuses_garbage():
-    check(lambda lib: lib.load(io.BytesIO(b"definitely not a checkpoint")), "not a minitorch checkpoint")
+    check(lambda lib: lib.load(io.BytesIO(b"definitely not a checkpoint")), "not a checkpoint|Weights only")
 
 
 def test_load_refuses_a_truncated_checkpoint():
@@ -370,17 +369,20 @@ def test_load_refuses_a_truncated_checkpoint():
         lib.save({"a": lib.ones(3)}, buffer)
         data = buffer.getvalue()
         lib.load(io.BytesIO(data[: len(data) // 2]))
-    check(truncated, r"truncated|corrupted")
+    check(truncated, r"truncated|corrupted|failed reading zip archive")
 
 
-def test_load_refuses_a_zip_with_a_pickle_inside():
-    """torch.save's own format: a zip archive holding data.pkl (refused unread)."""
-    buffer = io.BytesIO()
-    torch.save({"w": torch.ones(2)}, buffer)
-    with pytest.raises(pickle.UnpicklingError, match="pickle"):
-        minitorch.load(io.BytesIO(buffer.getvalue()))
-    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as archive:
-        assert any(name.endswith("data.pkl") for name in archive.namelist())
+def test_load_refuses_a_malicious_pickle_in_torch_saves_layout():
+    """A zip laid out like torch.save's, with a payload as its data.pkl: a RuntimeError in
+    both (PyTorch misses a record; minitorch refuses the global, as an UnpicklingError)."""
+    def load(lib):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("archive/data.pkl", pickle.dumps({"weight": _RunsCode()}, protocol=2))
+        buffer.seek(0)
+        lib.load(buffer)
+    error = check(load, "system|version")
+    assert isinstance(error, pickle.UnpicklingError) and "posix.system" in str(error)
 
 
 class _Failing:
