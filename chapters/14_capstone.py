@@ -74,7 +74,9 @@ from mytorch.ch08 import Conv2dFunction
 
 
 class Conv2d(TinyModule):
-    """nn.Conv2d's parameters and initialisation; forward by your Conv2dFunction."""
+    """nn.Conv2d's parameters and initialisation: weight (out_channels, in_channels, k, k),
+    then bias (out_channels,), both uniform in ±1/sqrt(in_channels * k * k). forward(x) is your
+    Conv2dFunction with this layer's weight, bias, stride and padding."""
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0):
         super().__init__()
@@ -101,8 +103,8 @@ check.conv2d(Conv2d, TinyModule)
 # the gradient flows back to each window's maximum. A reshape of (N, C, H, W) to
 # (N, C, H/k, k, W/k, k) gives each window two axes of its own, but they are not next to each
 # other: `permute` brings them together, and one more reshape makes each window a row of
-# k × k values whose `max` is the answer. (A `.max` over two axes at once would do too, but
-# NumPy reduces a strided window more slowly; on this machine it costs a second per epoch.)
+# k × k values whose `max` is the answer. (`amax` over the two window axes at once would do
+# too, but NumPy reduces that strided layout more slowly: about a second more per epoch here.)
 #
 # **Exercise 14.2.** Write `MaxPool2d.forward`. Like PyTorch, drop the rows and columns that
 # do not fill a whole window (a 13 × 13 map pools to 6 × 6).
@@ -115,7 +117,8 @@ from mytorch.ch05 import TinyModule
 
 
 class MaxPool2d(TinyModule):
-    """The maximum of each k x k window, windows side by side (stride k)."""
+    """x (N, C, H, W) -> (N, C, H // k, W // k): the maximum of each k x k window, windows side
+    by side (stride k); rows and columns that do not fill a window are dropped."""
 
     def __init__(self, kernel_size):
         super().__init__()
@@ -162,7 +165,8 @@ from mytorch.ch05 import TinyModule
 
 
 class Sequential(TinyModule):
-    """Layers applied in order, registered under the names "0", "1", ... like nn.Sequential."""
+    """Layers applied in order: layer i is registered as the sub-module named str(i), like
+    nn.Sequential's "0", "1", ...; forward feeds each layer's output to the next."""
 
     def __init__(self, *layers):
         super().__init__()
@@ -322,7 +326,10 @@ from mytorch.ch11 import TransformerBlock
 
 
 class GPT(nn.Module):
-    """Token + position embeddings, causal transformer blocks, a final LayerNorm, a head."""
+    """tokens (N, T) -> logits (N, T, vocab): token embeddings + position embeddings (0..T-1),
+    then each of `layers` TransformerBlock(d_model, heads, 4 * d_model) with the causal mask,
+    a final LayerNorm, and a Linear head. Attributes: tokens, positions, blocks (a ModuleList),
+    norm, head."""
 
     def __init__(self, vocab, d_model, heads, layers, context):
         super().__init__()
@@ -442,7 +449,10 @@ import minitorch
 
 
 def generate(model, vocabulary, generator, context, max_length=12):
-    """A name drawn from model one character at a time (see the exercise's text)."""
+    """A name drawn from model one character at a time: from the tokens [0] ('.'), run model on
+    the last `context` tokens, draw the next token from the softmax of the last position's
+    logits with minitorch.multinomial(..., 1, generator=generator), append it; stop at '.'
+    (not part of the name) or after max_length characters."""
     tokens, name = [0], ""
     with minitorch.no_grad():
         ### BEGIN SOLUTION

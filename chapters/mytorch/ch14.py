@@ -11,7 +11,9 @@ from mytorch.ch08 import Conv2dFunction
 
 
 class Conv2d(TinyModule):
-    """nn.Conv2d's parameters and initialisation; forward by your Conv2dFunction."""
+    """nn.Conv2d's parameters and initialisation: weight (out_channels, in_channels, k, k),
+    then bias (out_channels,), both uniform in ±1/sqrt(in_channels * k * k). forward(x) is your
+    Conv2dFunction with this layer's weight, bias, stride and padding."""
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0):
         super().__init__()
@@ -34,7 +36,8 @@ from mytorch.ch05 import TinyModule
 
 
 class MaxPool2d(TinyModule):
-    """The maximum of each k x k window, windows side by side (stride k)."""
+    """x (N, C, H, W) -> (N, C, H // k, W // k): the maximum of each k x k window, windows side
+    by side (stride k); rows and columns that do not fill a window are dropped."""
 
     def __init__(self, kernel_size):
         super().__init__()
@@ -67,7 +70,8 @@ from mytorch.ch05 import TinyModule
 
 
 class Sequential(TinyModule):
-    """Layers applied in order, registered under the names "0", "1", ... like nn.Sequential."""
+    """Layers applied in order: layer i is registered as the sub-module named str(i), like
+    nn.Sequential's "0", "1", ...; forward feeds each layer's output to the next."""
 
     def __init__(self, *layers):
         super().__init__()
@@ -100,7 +104,10 @@ from mytorch.ch11 import TransformerBlock
 
 
 class GPT(nn.Module):
-    """Token + position embeddings, causal transformer blocks, a final LayerNorm, a head."""
+    """tokens (N, T) -> logits (N, T, vocab): token embeddings + position embeddings (0..T-1),
+    then each of `layers` TransformerBlock(d_model, heads, 4 * d_model) with the causal mask,
+    a final LayerNorm, and a Linear head. Attributes: tokens, positions, blocks (a ModuleList),
+    norm, head."""
 
     def __init__(self, vocab, d_model, heads, layers, context):
         super().__init__()
@@ -127,7 +134,10 @@ import minitorch
 
 
 def generate(model, vocabulary, generator, context, max_length=12):
-    """A name drawn from model one character at a time (see the exercise's text)."""
+    """A name drawn from model one character at a time: from the tokens [0] ('.'), run model on
+    the last `context` tokens, draw the next token from the softmax of the last position's
+    logits with minitorch.multinomial(..., 1, generator=generator), append it; stop at '.'
+    (not part of the name) or after max_length characters."""
     tokens, name = [0], ""
     with minitorch.no_grad():
         ### BEGIN SOLUTION
