@@ -689,3 +689,19 @@ def test_full_backward_hook_with_an_input_that_needs_no_grad():
     assert len(ours) == len(theirs) == 2
     for a, b in zip(ours, theirs):  # PyTorch reports zeros for the tensor needing no grad
         np.testing.assert_array_equal(a, b)
+
+
+def test_reassigned_parameter_keeps_its_place_as_in_pytorch():
+    def build(lib):
+        m = lib.nn.Module()
+        m.a = lib.nn.Parameter(lib.zeros(1))
+        m.b = lib.nn.Parameter(lib.zeros(2))
+        m.a = lib.nn.Parameter(lib.ones(3))          # again: a stays first
+        m.c = lib.nn.Linear(1, 1)
+        m.b = None                                   # a parameter slot set to None stays
+        m.c = lib.nn.Linear(2, 2)                    # a module re-assigned keeps its place too
+        return m
+    ours, theirs = build(minitorch), build(torch)
+    assert list(ours._parameters) == list(theirs._parameters)
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+    assert list(ours.state_dict()) == list(theirs.state_dict())

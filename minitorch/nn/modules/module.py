@@ -164,7 +164,7 @@ class Module:
         if isinstance(value, Parameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
-            self._forget(name, d, params)
+            self._forget(name, d, params, keep_parameter=True)  # re-assignment keeps its place
             self.register_parameter(name, value)
         elif params is not None and name in params:
             if value is not None:
@@ -191,10 +191,13 @@ class Module:
         else:
             object.__setattr__(self, name, value)
 
-    def _forget(self, name, d, params, keep_module: bool = False) -> None:
-        """Drop ``name`` from the registries (before it is registered again)."""
+    def _forget(self, name, d, params, keep_module: bool = False,
+                keep_parameter: bool = False) -> None:
+        """Drop ``name`` from the registries (before it is registered again); a parameter or
+        module assigned again under its own kind keeps its place, as in PyTorch."""
         d.pop(name, None)
-        params.pop(name, None)
+        if not keep_parameter:
+            params.pop(name, None)
         d["_buffers"].pop(name, None)
         d["_non_persistent_buffers_set"].discard(name)
         if not keep_module and d["_modules"].pop(name, None) is not None:
