@@ -58,8 +58,13 @@ from math import e, inf, nan, pi  # noqa: E402,F401
 from ._bfloat16 import bfloat16  # noqa: E402
 from ._legacy_types import (BoolTensor, ByteTensor, CharTensor, DoubleTensor,  # noqa: E402
                             FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor)
-from ._runtime import (get_float32_matmul_precision, get_num_threads,  # noqa: E402
-                       set_float32_matmul_precision, set_num_threads)
+from ._runtime import (are_deterministic_algorithms_enabled,  # noqa: E402
+                       get_deterministic_debug_mode, get_float32_matmul_precision,
+                       get_num_threads, is_deterministic_algorithms_warn_only_enabled,
+                       set_float32_matmul_precision, set_num_threads,
+                       use_deterministic_algorithms)
+from ._type_info import finfo, iinfo  # noqa: E402
+newaxis = None  # x[:, newaxis], as NumPy's
 from ._compile import compile  # noqa: E402,A001
 from .amp import autocast, is_autocast_enabled  # noqa: E402
 
@@ -79,7 +84,7 @@ def is_floating_point(input: Tensor) -> bool:
 # Sub-packages load on first use (``minitorch.nn``, ``from minitorch import optim``,
 # ``import minitorch.nn as nn`` all work): importing minitorch stays fast.
 _SUBMODULES = ("accelerator", "amp", "backends", "cuda", "datasets", "distributed", "nn", "optim",
-               "utils")
+               "utils", "version")
 
 
 def __getattr__(name: str):

@@ -1,5 +1,5 @@
-"""Process-wide settings that PyTorch scripts make at start: CPU threads and float32 matmul
-precision. minitorch's arithmetic is NumPy's, so these record what was asked, check it as
+"""Process-wide settings that PyTorch scripts make at start: CPU threads, float32 matmul
+precision, deterministic algorithms. minitorch's arithmetic is NumPy's, so these record what was asked, check it as
 PyTorch does, and change no result."""
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import os
 import warnings
 
 _MATMUL_PRECISIONS = ("highest", "high", "medium")
-_settings = {"num_threads": None, "float32_matmul_precision": "highest"}
+_settings = {"num_threads": None, "float32_matmul_precision": "highest",
+             "deterministic": False, "deterministic_warn_only": False}
 
 
 def set_num_threads(num: int) -> None:
@@ -37,3 +38,27 @@ def set_float32_matmul_precision(precision: str) -> None:
 
 def get_float32_matmul_precision() -> str:
     return _settings["float32_matmul_precision"]
+
+
+def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
+    """Ask for deterministic algorithms. minitorch's are all deterministic (NumPy and CuPy
+    kernels without atomics; sorting is stable), so this only records the request."""
+    if not isinstance(mode, bool):
+        raise TypeError(f"_set_deterministic_algorithms(): argument 'mode' (position 1) must be "
+                        f"bool, not {type(mode).__name__}")
+    _settings["deterministic"], _settings["deterministic_warn_only"] = mode, warn_only
+
+
+def are_deterministic_algorithms_enabled() -> bool:
+    return _settings["deterministic"]
+
+
+def is_deterministic_algorithms_warn_only_enabled() -> bool:
+    return _settings["deterministic_warn_only"]
+
+
+def get_deterministic_debug_mode() -> int:
+    """0 (off), 1 (warn) or 2 (error), from ``use_deterministic_algorithms``, as PyTorch."""
+    if not _settings["deterministic"]:
+        return 0
+    return 1 if _settings["deterministic_warn_only"] else 2

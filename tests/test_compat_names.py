@@ -208,3 +208,59 @@ def test_tensorboard_summary_writer_logs_tensors(tmp_path):
     events = b"".join(p.read_bytes() for p in tmp_path.rglob("events.out.tfevents.*"))
     assert b"Loss/train" in events and b"Loss/test" in events and b"weights" in events
 
+
+
+# --- numeric limits, version, determinism ---------------------------------------------------
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", float])
+def test_finfo_as_pytorch(dtype):
+    ours = minitorch.finfo(getattr(minitorch, dtype) if isinstance(dtype, str) else dtype)
+    theirs = torch.finfo(getattr(torch, dtype) if isinstance(dtype, str) else dtype)
+    for field in ["bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution", "dtype"]:
+        assert getattr(ours, field) == getattr(theirs, field), field
+    assert repr(ours) == repr(theirs)
+
+
+def test_finfo_default_is_the_default_dtype():
+    assert minitorch.finfo().eps == torch.finfo().eps == torch.finfo(torch.float32).eps
+    assert raised(lambda: minitorch.finfo(None))[0] == raised(lambda: torch.finfo(None))[0]
+
+
+@pytest.mark.parametrize("dtype", ["int8", "int16", "int32", "int64", "uint8"])
+def test_iinfo_as_pytorch(dtype):
+    ours, theirs = minitorch.iinfo(getattr(minitorch, dtype)), torch.iinfo(getattr(torch, dtype))
+    assert (ours.bits, ours.max, ours.min, ours.dtype) == (theirs.bits, theirs.max, theirs.min,
+                                                           theirs.dtype)
+    assert repr(ours) == repr(theirs)
+
+
+@pytest.mark.parametrize("call", [lambda lib: lib.finfo(lib.int64), lambda lib: lib.iinfo(lib.float32),
+                                  lambda lib: lib.iinfo(lib.bool), lambda lib: lib.finfo("float32")])
+def test_type_info_bad_input_as_pytorch(call):
+    (our_kind, ours), (their_kind, theirs) = raised(lambda: call(minitorch)), raised(lambda: call(torch))
+    assert our_kind == their_kind and ours.replace("minitorch", "torch") == theirs
+
+
+def test_newaxis_and_version():
+    assert minitorch.newaxis is torch.newaxis is None
+    assert minitorch.version.cuda is torch.version.cuda is None  # CPU-only build
+    assert minitorch.version.hip is torch.version.hip is None
+    assert minitorch.version.__version__ == minitorch.__version__
+
+
+def test_deterministic_algorithms_as_pytorch():
+    steps = [lambda lib: lib.use_deterministic_algorithms(True),
+             lambda lib: lib.use_deterministic_algorithms(True, warn_only=True),
+             lambda lib: lib.use_deterministic_algorithms(False)]
+    try:
+        for step in steps:
+            for lib in (minitorch, torch):
+                step(lib)
+            for query in ["are_deterministic_algorithms_enabled", "get_deterministic_debug_mode",
+                          "is_deterministic_algorithms_warn_only_enabled"]:
+                assert getattr(minitorch, query)() == getattr(torch, query)(), query
+    finally:
+        minitorch.use_deterministic_algorithms(False)
+        torch.use_deterministic_algorithms(False)
+    assert raised(lambda: minitorch.use_deterministic_algorithms(1)) == raised(
+        lambda: torch.use_deterministic_algorithms(1))
