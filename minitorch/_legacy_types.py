@@ -9,6 +9,7 @@ from __future__ import annotations
 import numbers
 
 from . import _creation, _dtype
+from ._bfloat16 import bfloat16
 from ._size import Size
 from .tensor import Tensor
 
@@ -54,3 +55,4 @@ ShortTensor = _legacy_type("ShortTensor", _dtype.int16)
 CharTensor = _legacy_type("CharTensor", _dtype.int8)
 ByteTensor = _legacy_type("ByteTensor", _dtype.uint8)
 BoolTensor = _legacy_type("BoolTensor", _dtype.bool_)
+BFloat16Tensor = _legacy_type("BFloat16Tensor", bfloat16)  # exists; building one raises

@@ -264,3 +264,32 @@ def test_deterministic_algorithms_as_pytorch():
         torch.use_deterministic_algorithms(False)
     assert raised(lambda: minitorch.use_deterministic_algorithms(1)) == raised(
         lambda: torch.use_deterministic_algorithms(1))
+
+
+@pytest.mark.parametrize("mode", ["warn", 1, "error", 2, "default", 0])
+def test_deterministic_debug_mode_as_pytorch(mode):
+    try:
+        minitorch.set_deterministic_debug_mode(mode)
+        torch.set_deterministic_debug_mode(mode)
+        for query in ["are_deterministic_algorithms_enabled", "get_deterministic_debug_mode",
+                      "is_deterministic_algorithms_warn_only_enabled"]:
+            assert getattr(minitorch, query)() == getattr(torch, query)(), query
+    finally:
+        minitorch.set_deterministic_debug_mode(0)
+        torch.set_deterministic_debug_mode(0)
+
+
+@pytest.mark.parametrize("mode", [5, "loud"])
+def test_deterministic_debug_mode_bad_input_as_pytorch(mode):
+    assert raised(lambda: minitorch.set_deterministic_debug_mode(mode)) == raised(
+        lambda: torch.set_deterministic_debug_mode(mode))
+
+
+def test_bfloat16_legacy_type_exists_and_raises_when_used():
+    assert not isinstance(minitorch.zeros(1), minitorch.BFloat16Tensor)
+    assert raised(lambda: minitorch.BFloat16Tensor([1.0]))[0] == "NotImplementedError"
+
+
+def test_top_level_grad_scaler_is_amps():
+    assert torch.GradScaler is torch.amp.GradScaler
+    assert minitorch.GradScaler is minitorch.amp.GradScaler
