@@ -8,9 +8,14 @@ learner's program cannot touch are filtered out by the rules below, each with it
 everything else is checked. The listed names must really be missing, so that the document
 stays true when one is implemented.
 """
+import functools
 import importlib
+import json
+import os
 import pathlib
 import re
+import subprocess
+import sys
 import types
 
 import pytest
@@ -84,17 +89,41 @@ def out_of_reach(namespace: str, name: str) -> bool:
                for spaces, pattern, _ in OUT_OF_REACH)
 
 
+# Run in a fresh interpreter: in this one, other tests may have imported more submodules
+# (torch.nn.attention, minitorch.nn.parallel ...) than a program gets from its imports.
+_FRESH_LOOK = """
+import importlib, json, sys
+import torch
+spaces = json.loads(sys.argv[1])
+names = {ns: dir(importlib.import_module(ns)) for ns in spaces}
+names["torch"] += sorted(getattr(torch, "_lazy_modules", ()))  # torch.onnx, loaded on use
+ours = {ns: importlib.import_module(ns.replace("torch", "minitorch", 1)) for ns in spaces}
+has = {ns: [n for n in names[ns] if hasattr(ours[ns], n)] for ns in spaces}
+print(json.dumps({"pytorch": names, "minitorch": has}))
+"""
+
+
+@functools.cache
+def fresh_look() -> dict:
+    """PyTorch's names in each namespace right after importing it, and which of them
+    minitorch's namespace has right after importing it."""
+    root = str(pathlib.Path(minitorch.__file__).parent.parent)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
+    result = subprocess.run([sys.executable, "-c", _FRESH_LOOK, json.dumps(NAMESPACES)],
+                            capture_output=True, text=True, check=True, env=env)
+    return json.loads(result.stdout.splitlines()[-1])
+
+
 def swept_names(namespace: str) -> list[str]:
     module = importlib.import_module(namespace)
-    return sorted(name for name in dir(module)
-                  if not name.startswith("_")
-                  and not not_pytorchs_own(namespace, name, getattr(module, name))
-                  and not out_of_reach(namespace, name))
+    return sorted({name for name in fresh_look()["pytorch"][namespace]
+                   if not name.startswith("_")
+                   and not not_pytorchs_own(namespace, name, getattr(module, name))
+                   and not out_of_reach(namespace, name)})
 
 
 def minitorch_has(namespace: str, name: str) -> bool:
-    module = importlib.import_module(namespace.replace("torch", "minitorch", 1))
-    return hasattr(module, name)
+    return name in fresh_look()["minitorch"][namespace]
 
 
 def listed_deviations() -> set[str]:
