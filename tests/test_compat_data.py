@@ -1,8 +1,10 @@
-"""utils.data as real training scripts use it: makemore's and minGPT's endless loaders,
-``RandomSampler(replacement=True, num_samples=int(1e10))``."""
+"""Data loading as real training scripts do it: makemore's and minGPT's endless loaders,
+``RandomSampler(replacement=True, num_samples=int(1e10))``, and nanoGPT's tensors over
+``np.memmap``."""
 import itertools
 import tracemalloc
 
+import numpy as np
 import pytest
 import torch
 import torch.utils.data as tdata
@@ -53,3 +55,34 @@ def test_endless_loader_as_makemore_builds_it():
         x, y = next(loader)
         assert tuple(x.shape) == (4, 2) and tuple(y.shape) == (4,)
         assert x[:, 0].tolist() == (2 * y).tolist()
+
+
+# --- nanoGPT's loader: tensors over np.memmap ---------------------------------------------------
+
+class TaggedArray(np.ndarray):
+    """Any ndarray subclass (as np.memmap is one)."""
+
+
+@pytest.mark.filterwarnings("ignore:The given NumPy array is not writable")  # PyTorch's, on mode 'r'
+@pytest.mark.parametrize("make", [
+    lambda path: np.memmap(path, dtype=np.uint16, mode="r")[2:8].astype(np.int64),  # nanoGPT
+    lambda path: np.memmap(path, dtype=np.uint8, mode="r"),  # (uint16 tensors: see deviations)
+    lambda path: np.arange(6, dtype=np.float32).view(TaggedArray),
+])
+def test_from_numpy_of_an_ndarray_subclass(tmp_path, make):
+    path = tmp_path / "train.bin"
+    np.arange(10, dtype=np.uint16).tofile(path)
+    ours, theirs = minitorch.from_numpy(make(path)), torch.from_numpy(make(path))
+    assert str(ours.device) == str(theirs.device) == "cpu"
+    assert str(ours.dtype).split(".")[1] == str(theirs.dtype).split(".")[1]
+    assert minitorch.stack([ours, ours]).tolist() == torch.stack([theirs, theirs]).tolist()
+    assert (ours + 1).tolist() == (theirs + 1).tolist()
+
+
+def test_from_numpy_of_a_memmap_shares_its_memory(tmp_path):
+    path = tmp_path / "data.bin"
+    np.zeros(4, dtype=np.float32).tofile(path)
+    mapped = np.memmap(path, dtype=np.float32, mode="r+")
+    tensor = minitorch.from_numpy(mapped)
+    mapped[1] = 5.0
+    assert tensor.tolist() == [0.0, 5.0, 0.0, 0.0]
