@@ -160,6 +160,7 @@ def test_pytorch_module_paths(path):
     assert ours.__name__ == name
 
 
+@pytest.mark.filterwarnings("ignore:`torch.jit.script_method` is deprecated")  # PyTorch's own files
 def test_every_pytorch_module_path_of_a_layer_minitorch_has():
     # Generated from PyTorch: each layer class defined in torch/nn/modules/<file>.py that
     # minitorch.nn also has must be reachable as minitorch.nn.modules.<file>.<name>.
