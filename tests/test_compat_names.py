@@ -134,6 +134,7 @@ def test_float32_matmul_precision_as_pytorch():
         torch.set_float32_matmul_precision(before[1])
 
 
+@pytest.mark.filterwarnings("ignore:`torch.jit.script_method` is deprecated")  # torch.compile's
 def test_compile_is_eager_and_returns_its_argument():
     model = mnn.Linear(2, 2)
     assert minitorch.compile(model) is model  # deviation: PyTorch wraps it in OptimizedModule
@@ -160,7 +161,6 @@ def test_pytorch_module_paths(path):
     assert ours.__name__ == name
 
 
-@pytest.mark.filterwarnings("ignore:`torch.jit.script_method` is deprecated")  # PyTorch's own files
 def test_every_pytorch_module_path_of_a_layer_minitorch_has():
     # Generated from PyTorch: each layer class defined in torch/nn/modules/<file>.py that
     # minitorch.nn also has must be reachable as minitorch.nn.modules.<file>.<name>.
