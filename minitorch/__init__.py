@@ -53,6 +53,20 @@ from .ops.einsum import *  # noqa: F401,F403
 from .ops.joining import *  # noqa: F401,F403
 from .ops.rearrange import *  # noqa: F401,F403
 from .ops.gather_scatter import *  # noqa: F401,F403
+# Names real PyTorch scripts touch at the top (each module says what it does and does not do).
+from math import e, inf, nan, pi  # noqa: E402,F401
+from ._bfloat16 import bfloat16  # noqa: E402
+from ._legacy_types import (BFloat16Tensor, BoolTensor, ByteTensor, CharTensor,  # noqa: E402
+                            DoubleTensor, FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor)
+from ._runtime import (are_deterministic_algorithms_enabled,  # noqa: E402
+                       get_deterministic_debug_mode, get_float32_matmul_precision,
+                       get_num_threads, is_deterministic_algorithms_warn_only_enabled,
+                       set_deterministic_debug_mode, set_float32_matmul_precision,
+                       set_num_threads, use_deterministic_algorithms)
+from ._type_info import finfo, iinfo  # noqa: E402
+newaxis = None  # x[:, newaxis], as NumPy's
+from ._compile import compile  # noqa: E402,A001
+from .amp import GradScaler, autocast, is_autocast_enabled  # noqa: E402
 
 
 def is_tensor(obj) -> bool:
@@ -69,7 +83,8 @@ def is_floating_point(input: Tensor) -> bool:
 
 # Sub-packages load on first use (``minitorch.nn``, ``from minitorch import optim``,
 # ``import minitorch.nn as nn`` all work): importing minitorch stays fast.
-_SUBMODULES = ("cuda", "datasets", "nn", "optim", "utils")
+_SUBMODULES = ("accelerator", "amp", "backends", "cuda", "datasets", "distributed", "nn", "optim",
+               "utils", "version")
 
 
 def __getattr__(name: str):

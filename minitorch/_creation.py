@@ -245,6 +245,8 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
     _dtype.from_numpy_dtype(ndarray.dtype)  # TypeError for unsupported dtypes
+    if type(ndarray) is not np.ndarray:  # np.memmap (nanoGPT's loader) or another subclass:
+        ndarray = ndarray.view(np.ndarray)  # the same memory, seen as the plain array ops expect
     return Tensor._from_array(ndarray)
 
 

@@ -313,3 +313,8 @@ class Softmin(_SoftmaxBase):
 
 
 # (MultiheadAttention, which PyTorch keeps in this file, lives in attention.py.)
+
+
+# PyTorch defines MultiheadAttention in torch/nn/modules/activation.py, and scripts and
+# checkpoints name it by that path; minitorch keeps it in attention.py.
+from .attention import MultiheadAttention  # noqa: E402,F401

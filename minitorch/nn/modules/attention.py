@@ -6,14 +6,10 @@ from ...tensor import Tensor
 from .. import init
 from ..functional import _attention as F
 from ..parameter import Parameter
-from .linear import Linear
+from .linear import NonDynamicallyQuantizableLinear
 from .module import Module
 
 __all__ = ["MultiheadAttention"]
-
-
-class NonDynamicallyQuantizableLinear(Linear):
-    """A plain Linear (PyTorch uses this name for MultiheadAttention's ``out_proj``)."""
 
 
 class MultiheadAttention(Module):

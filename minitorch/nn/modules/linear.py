@@ -100,3 +100,9 @@ class Bilinear(Module):
     def extra_repr(self) -> str:
         return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
                 f"out_features={self.out_features}, bias={self.bias is not None}")
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """A plain Linear (PyTorch uses this name for MultiheadAttention's ``out_proj``, defined
+    here as in PyTorch, so checkpoints and scripts that name
+    ``torch.nn.modules.linear.NonDynamicallyQuantizableLinear`` find it)."""

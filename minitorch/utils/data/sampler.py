@@ -47,6 +47,10 @@ def _check_bool(name: str, value, error=ValueError) -> None:
         raise error(f"{name} should be a boolean value, but got {name}={value}")
 
 
+# How many indices RandomSampler(replacement=True) draws per call to the generator (PyTorch's).
+_REPLACEMENT_CHUNK = 32
+
+
 class RandomSampler(Sampler):
     """Random indices: a permutation (each index once), or with ``replacement=True``
     ``num_samples`` independent uniform draws.
@@ -75,7 +79,12 @@ class RandomSampler(Sampler):
     def __iter__(self) -> Iterator[int]:
         n, rng = len(self.data_source), _random._rng(self.generator)
         if self.replacement:
-            yield from rng.integers(0, n, size=self.num_samples).tolist()
+            # Drawn lazily, 32 at a time as PyTorch does: num_samples may be huge (makemore
+            # and minGPT ask for 1e10 to make an endless loader), so never all at once.
+            for _ in range(self.num_samples // _REPLACEMENT_CHUNK):
+                yield from _random.randint(n, (_REPLACEMENT_CHUNK,), generator=self.generator).tolist()
+            remainder = self.num_samples % _REPLACEMENT_CHUNK
+            yield from _random.randint(n, (remainder,), generator=self.generator).tolist()
             return
         for _ in range(self.num_samples // n):
             yield from rng.permutation(n).tolist()

@@ -9,7 +9,7 @@ generator (like ``minitorch.manual_seed``).
 """
 from __future__ import annotations
 
-from . import backend
+from .. import backend
 
 
 def is_available() -> bool:
@@ -27,7 +27,7 @@ def current_device() -> int:
 
 
 def set_device(device) -> None:
-    from ._device import device as device_cls
+    from .._device import device as device_cls
     index = device if isinstance(device, int) else (device_cls(device).index or 0)
     backend.cupy_module().cuda.runtime.setDevice(index)
 
@@ -45,7 +45,7 @@ def synchronize(device=None) -> None:
 
 
 def manual_seed(seed: int) -> None:
-    from ._random import manual_seed as cpu_manual_seed
+    from .._random import manual_seed as cpu_manual_seed
     cpu_manual_seed(seed)
 
 
@@ -76,3 +76,11 @@ def memory_reserved(device=None) -> int:
 def empty_cache() -> None:
     """Give cached, unused blocks of the memory pool back to the driver."""
     backend.cupy_module().get_default_memory_pool().free_all_blocks()
+
+
+def is_bf16_supported(including_emulation: bool = True) -> bool:
+    """False: minitorch has no bfloat16 dtype (NumPy and CuPy have none)."""
+    return False
+
+
+from . import amp  # noqa: E402,F401  (torch.cuda.amp: the deprecated spelling of torch.amp)
