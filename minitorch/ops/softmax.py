@@ -11,7 +11,8 @@ import numpy as np
 from .._dtype import to_dtype
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._helpers import normalize_dim, row_sums
+from . import _helpers  # (row_sums is looked up when called: minitorch/fast replaces it)
+from ._helpers import normalize_dim
 from .reduce import _keep_dims, _reduced_dims
 from .unary import float_array
 
@@ -54,7 +55,7 @@ def log_softmax_array(x, axis):
     """``x - logsumexp(x)`` along ``axis`` on an array (a fresh array; also used by the fused
     cross-entropy)."""
     shifted = _shifted(x, axis)
-    shifted -= np.log(row_sums(np.exp(shifted), axis, keepdims=True))
+    shifted -= np.log(_helpers.row_sums(np.exp(shifted), axis, keepdims=True))
     return shifted
 
 
@@ -75,7 +76,7 @@ class Softmax(Function):
         axis = dim if x.ndim else None
         e = _shifted(x, axis)  # a fresh array: exponentiate and normalise it in place
         np.exp(e, out=e)
-        e /= row_sums(e, axis, keepdims=True)
+        e /= _helpers.row_sums(e, axis, keepdims=True)
         result = Tensor._from_array(e)
         ctx.dim = dim
         ctx.save_for_backward(result)

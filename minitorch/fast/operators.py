@@ -1,0 +1,41 @@
+"""Replaces Tensor's arithmetic operators: compute directly when nothing is recorded.
+
+Most arithmetic records nothing: ``grad * b`` inside every backward, an optimizer's update,
+a model under ``no_grad``. For floating CPU tensors of one dtype (or one and a Python
+number, which cannot widen it) such an op is exactly the NumPy operation, so the operator
+does it directly instead of going through ``Function.apply``. Everything else (recording,
+type promotion, integers and bools, CuPy arrays, shapes that do not fit) takes the
+reference operator, which also gives the errors.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import grad_mode
+from ..tensor import Tensor
+
+
+def direct_operator(array_op, reference, reflected=False):
+    """The Tensor method for ``self <op> other`` (``array_op(other, self)`` when
+    ``reflected``); ``reference(self, other)``, the operator it replaces, takes every case
+    the direct path does not."""
+    def operator(self, other):
+        x = self._data
+        if type(x) is np.ndarray and x.dtype.kind == "f":
+            if isinstance(other, Tensor):
+                y = other._data
+                direct = (type(y) is np.ndarray and y.dtype == x.dtype and not (
+                    grad_mode._enabled and (self.requires_grad or other.requires_grad)))
+            else:
+                y = other
+                direct = ((type(y) is float or type(y) is int)
+                          and not (grad_mode._enabled and self.requires_grad))
+            if direct:
+                try:  # (out=...: a 0-d result stays an array, not a NumPy scalar)
+                    return Tensor._from_array(array_op(y, x, out=...) if reflected
+                                              else array_op(x, y, out=...))
+                except ValueError:  # shapes that do not fit: the reference says why
+                    pass
+        return reference(self, other)
+    operator.__name__ = f"__{'r' if reflected else ''}{array_op.__name__}__"
+    return operator
