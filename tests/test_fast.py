@@ -76,6 +76,20 @@ def test_every_entry_of_the_table_is_installed_over_a_different_reference():
         assert why
 
 
+@needs_fast
+def test_no_module_keeps_a_reference_piece_the_table_replaced():
+    import minitorch.nn  # noqa: F401  (loaded on first use: after install)
+    import minitorch.optim  # noqa: F401
+    from minitorch import fast
+    replaced = {id(piece) for (owner, _), piece in fast.REFERENCES.items()
+                if not isinstance(owner, type)}
+    for name, module in list(sys.modules.items()):
+        if name.startswith("minitorch") and not name.startswith("minitorch.fast"):
+            for attribute, value in vars(module).items():
+                defined_here = getattr(value, "__module__", None) == name
+                assert defined_here or id(value) not in replaced, f"{name}.{attribute}"
+
+
 # --- Function.apply ----------------------------------------------------------------------------
 
 class _Scale(Function):
@@ -260,7 +274,7 @@ def _row_sum_inputs():
 @pytest.mark.parametrize("keepdims", [False, True])
 def test_blas_row_sums_match_the_reference(keepdims):
     from minitorch.fast import REFERENCES
-    from minitorch.fast.row_sums import blas_row_sums
+    from minitorch.fast.rows import blas_row_sums
     from minitorch.ops import _helpers
     reference = REFERENCES[_helpers, "row_sums"]
     for x in _row_sum_inputs():
@@ -272,8 +286,24 @@ def test_blas_row_sums_match_the_reference(keepdims):
 
 
 @needs_fast
+def test_transposed_row_maxes_match_the_reference_exactly():
+    from minitorch.fast import REFERENCES
+    from minitorch.fast.rows import transposed_row_maxes
+    reference = REFERENCES[minitorch.ops.softmax, "row_maxes"]
+    rng = np.random.default_rng(6)
+    for dtype in (np.float16, np.float32, np.float64, np.int64):
+        for shape in [(128, 10), (3, 4, 64), (5, 65), (7, 1), (2, 3)]:
+            x = (rng.standard_normal(shape) * 10).astype(dtype)
+            if dtype != np.int64:
+                x.flat[::7] = np.nan
+                x.flat[3::11] = -np.inf
+            for array in (x, x.T, np.broadcast_to(x[:1], x.shape)):
+                for axis in {array.ndim - 1, 0, (0, array.ndim - 1)}:
+                    assert_same_arrays(transposed_row_maxes(array, axis), reference(array, axis))
+
+
+@needs_fast
 def test_softmax_with_blas_row_sums_matches_pytorch():
-    from minitorch.ops import _helpers
     x = np.random.default_rng(4).standard_normal((8, 50)).astype(np.float32)
 
     def softmax_and_grad():
@@ -281,7 +311,7 @@ def test_softmax_with_blas_row_sums_matches_pytorch():
         out = leaf.log_softmax(-1)
         (out * out).sum().backward()
         return out.detach().numpy(), leaf.grad.numpy()
-    fast, reference = fast_and_reference(_helpers, "row_sums", softmax_and_grad)
+    fast, reference = fast_and_reference(minitorch.ops.softmax, "row_sums", softmax_and_grad)
     leaf = torch.tensor(x, requires_grad=True)
     out = leaf.log_softmax(-1)
     (out * out).sum().backward()
@@ -336,6 +366,22 @@ def test_direct_operators_match_the_reference(operator):
                 fast, reference = fast_and_reference(
                     minitorch.Tensor, operator, lambda: _outcome(operator, a, b))
             assert fast == reference, (operator, a, b)
+
+
+@needs_fast
+def test_same_dtype_operands_match_the_reference():
+    from minitorch.fast import REFERENCES
+    pointwise = minitorch.ops.pointwise
+    reference, fast = REFERENCES[pointwise, "binary_arrays"], pointwise.binary_arrays
+    half = minitorch.ones(3, dtype=minitorch.float16)
+    pairs = _operand_pairs() + [(half, 2.5), (half, 3), (minitorch.tensor([True]), 1),
+                                (minitorch.arange(3), 2.5), (minitorch.arange(3), True)]
+    for a, b in pairs:
+        for dtype in (None, minitorch.float64):
+            got, expected = fast(a, b, dtype), reference(a, b, dtype)
+            assert [type(v) for v in got] == [type(v) for v in expected]
+            for g, e in zip(got, expected):
+                assert_same_arrays(g, e)
 
 
 # --- process settings ------------------------------------------------------------------------------

@@ -7,9 +7,11 @@ holds each one to the piece it replaces. ``import minitorch`` calls ``install()`
 the environment sets ``MINITORCH_REFERENCE=1``; then no code from this package runs at all.
 
 The mechanism is one ``setattr`` per entry: the reference module exposes a plain function
-(or method), and ``install`` assigns the faster one in its place. Reference code that calls
-a replaceable function looks it up when called (``_helpers.row_sums(...)``), so that the
-replacement is the one that runs.
+(or method), and ``install`` assigns the faster one in its place, in each module that uses
+it (``from ._helpers import row_sums`` binds the name in the importing module, so
+``reduce.row_sums`` and ``softmax.row_sums`` are entries of their own). Modules that import
+a replaced name after ``install`` (nn, loaded on first use) get the faster one.
+tests/test_fast.py checks that no module is left holding a replaced reference piece.
 
 Timings: one core, NumPy 2 on OpenBLAS, on the machine of benchmarks/results; "MLP step"
 is benchmarks/workloads.py's mlp (forward, backward and Adam).
@@ -19,9 +21,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import formulas, function
-from ..ops import _helpers, unary
+from ..ops import _helpers, comparison, pointwise, reduce, softmax, unary
 from ..tensor import Tensor
-from . import array_formulas, malloc, operators, ownership, recording, row_sums
+from . import array_formulas, malloc, operators, ownership, recording, rows
 
 # (owner, attribute, faster version, why it is faster: measured)
 ACCELERATIONS = [
@@ -35,9 +37,17 @@ ACCELERATIONS = [
      "backward formulas (Linear, losses) compute on bare arrays when nothing is recorded"),
     (unary.Relu, "backward", array_formulas.relu_backward(unary.Relu.backward),
      "a mask multiplication on arrays instead of a where() through Function.apply"),
-    (_helpers, "row_sums", row_sums.blas_row_sums,
+    (reduce, "row_sums", rows.blas_row_sums,
      "sums of short last axes (softmax, layer norm, mean) as one BLAS matrix-vector "
      "product: 3-5x faster than NumPy's row-by-row sum"),
+    (softmax, "row_sums", rows.blas_row_sums, "(the same)"),
+    (_helpers, "row_sums", rows.blas_row_sums, "(the same, for row_means: mean, layer norm)"),
+    (softmax, "row_maxes", rows.transposed_row_maxes,
+     "maxima of rows of up to 64 (softmax's shift) down a transposed copy: 3-15x faster"),
+    (pointwise, "binary_arrays", operators.same_dtype_operands(_helpers.binary_arrays),
+     "a binary op's operands of one dtype are used as they are, without the promotion rules"),
+    (comparison, "binary_arrays", operators.same_dtype_operands(_helpers.binary_arrays),
+     "(the same)"),
     (Tensor, "__add__", operators.direct_operator(np.add, Tensor.__add__),
      "+ - * / @ compute the NumPy operation directly when nothing is recorded, without "
      "Function.apply"),

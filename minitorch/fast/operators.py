@@ -1,11 +1,17 @@
-"""Replaces Tensor's arithmetic operators: compute directly when nothing is recorded.
+"""Replaces Tensor's arithmetic operators and ``ops._helpers.binary_arrays``: arithmetic
+without the general machinery in the usual cases.
 
-Most arithmetic records nothing: ``grad * b`` inside every backward, an optimizer's update,
+Operators. Most arithmetic records nothing: ``grad * b`` inside every backward, an optimizer's update,
 a model under ``no_grad``. For floating CPU tensors of one dtype (or one and a Python
 number, which cannot widen it) such an op is exactly the NumPy operation, so the operator
 does it directly instead of going through ``Function.apply``. Everything else (recording,
 type promotion, integers and bools, CuPy arrays, shapes that do not fit) takes the
 reference operator, which also gives the errors.
+
+Operands. Every binary op's forward asks ``binary_arrays`` for the arrays to compute with,
+and the reference finds their result dtype by PyTorch's promotion rules first. Nearly
+always there is nothing to promote (two CPU tensors of one dtype, or a tensor and a Python
+number that cannot widen it): the arrays are returned as they are, without the rules.
 """
 from __future__ import annotations
 
@@ -39,3 +45,17 @@ def direct_operator(array_op, reference, reflected=False):
         return reference(self, other)
     operator.__name__ = f"__{'r' if reflected else ''}{array_op.__name__}__"
     return operator
+
+
+def same_dtype_operands(reference):
+    """Replaces ``binary_arrays`` (given the reference one, used when types differ)."""
+    def binary_arrays(a, b, dtype=None):
+        if dtype is None and isinstance(a, Tensor):
+            x = a._data
+            if isinstance(b, Tensor):
+                if b._data.dtype == x.dtype and type(x) is type(b._data) is np.ndarray:
+                    return x, b._data
+            elif type(b) is float and x.dtype.kind == "f" or type(b) is int and x.dtype.kind in "fiu":
+                return x, b
+        return reference(a, b, dtype)
+    return binary_arrays

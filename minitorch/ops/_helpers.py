@@ -23,15 +23,6 @@ def binary_arrays(a, b, dtype=None):
     turned into Python ones first.
     """
     if dtype is None:
-        # Fast path (most ops): two tensors of one dtype on the CPU, or a tensor and a
-        # Python number that cannot widen it.
-        if type(a) is Tensor or isinstance(a, Tensor):
-            x = a._data
-            if isinstance(b, Tensor):
-                if b._data.dtype == x.dtype and type(x) is type(b._data) is np.ndarray:
-                    return x, b._data
-            elif type(b) is float and x.dtype.kind == "f" or type(b) is int and x.dtype.kind in "fiu":
-                return x, b
         dtype = result_type(a, b)
     target = dtype.numpy
     if isinstance(a, Tensor):
@@ -77,6 +68,12 @@ def row_sums(x, axis, keepdims: bool = False):
     """``x.sum(axis, keepdims=keepdims)`` of a floating array (sum, mean, softmax and layer
     norm use it; minitorch/fast replaces it with a faster one for short last axes)."""
     return x.sum(axis=axis, keepdims=keepdims)
+
+
+def row_maxes(x, axis):
+    """``x.max(axis, keepdims=True)`` (softmax's shift; minitorch/fast replaces it with a
+    faster one for short last axes)."""
+    return x.max(axis=axis, keepdims=True)
 
 
 def row_means(x, axis, keepdims: bool = False):
