@@ -5,7 +5,7 @@ neighbours hits every configuration alike). The "reference" column has every ent
 back; it still has glibc's malloc tuning, a process setting that cannot be undone (run
 ``MINITORCH_REFERENCE=1 python benchmarks/run.py`` for the reference path proper).
 
-    python benchmarks/fast_pieces.py                    # mlp, per_op, scalar_graph, cnn, transformer
+    python benchmarks/fast_pieces.py        # mlp, per_op, scalar_graph, cnn, transformer
     python benchmarks/fast_pieces.py mlp --rounds 9
 
 Prints a table of times and of slowdowns (time without the piece / time with all).

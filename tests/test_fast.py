@@ -433,8 +433,11 @@ for _ in range(2):
     loss.backward()
     optimizer.step()
 sys.setprofile(None)
+from minitorch.autograd.formulas import operands
+with minitorch.no_grad():  # how a backward formula sees its operands when not recorded
+    operand_type = type(operands(x)[0]).__name__
 print(json.dumps({"files": sorted(files), "fast_imported": "minitorch.fast" in sys.modules,
-                  "loss": loss.item()}))
+                  "loss": loss.item(), "operand_type": operand_type}))
 """
 
 
@@ -451,11 +454,13 @@ def test_reference_mode_runs_no_code_from_minitorch_fast():
     assert not step["fast_imported"]
     assert _under(step["files"], "minitorch/fast") == []
     assert _under(step["files"], "minitorch/autograd")  # the profiler did see the library
+    assert step["operand_type"] == "Tensor"  # backward formulas are plain Tensor code
 
 
 def test_default_mode_runs_minitorch_fast_and_trains_alike():
     step = _profiled_step()
     assert step["fast_imported"]
     assert _under(step["files"], "minitorch/fast")
+    assert step["operand_type"] == "ndarray"
     reference = _profiled_step(MINITORCH_REFERENCE="1")
     np.testing.assert_allclose(step["loss"], reference["loss"], rtol=1e-5)

@@ -146,7 +146,10 @@ class _Targets:
             self.captures.setdefault(t._edge(), []).append(i)
         self.captured = [None] * len(inputs or ())
         input_nodes = {node for node, _ in self.captures}
-        self.needed = None if inputs is None or accumulate else _nodes_leading_to(order, input_nodes)
+        # autograd.grad runs only the nodes that lead to an input; backward(inputs=...)
+        # accumulates only into those leaves
+        leads = inputs is not None and not accumulate
+        self.needed = _nodes_leading_to(order, input_nodes) if leads else None
         self.leaves = input_nodes if inputs is not None and accumulate else None
 
     def leads_to_an_input(self, node) -> bool:

@@ -1,10 +1,10 @@
-"""Replaces Tensor's arithmetic operators and ``ops._helpers.binary_arrays``: arithmetic
+"""Replaces Tensor's arithmetic operators and the ops' ``binary_arrays``: arithmetic
 without the general machinery in the usual cases.
 
-Operators. Most arithmetic records nothing: ``grad * b`` inside every backward, an optimizer's update,
-a model under ``no_grad``. For floating CPU tensors of one dtype (or one and a Python
-number, which cannot widen it) such an op is exactly the NumPy operation, so the operator
-does it directly instead of going through ``Function.apply``. Everything else (recording,
+Operators. Most arithmetic records nothing: ``grad * b`` inside every backward, an
+optimizer's update, a model under ``no_grad``. For floating CPU tensors of one dtype (or
+one and a Python number, which cannot widen it) such an op is exactly the NumPy operation,
+so the operator does it directly instead of going through ``Function.apply``. Everything else (recording,
 type promotion, integers and bools, CuPy arrays, shapes that do not fit) takes the
 reference operator, which also gives the errors.
 
