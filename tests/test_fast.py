@@ -169,6 +169,41 @@ def test_apply_shares_equal_metadata_tuples_between_nodes():
         assert (a * b).grad_fn._input_shapes is not (b * a).grad_fn._input_shapes
 
 
+# --- the engine's main loop ----------------------------------------------------------------------
+
+def _engine_cases():
+    """Gradients from the engine's different walks: fan-out, a multi-output node with an
+    unused output, hooks, autograd.grad of a subset (capture points), backward(inputs=...),
+    a branch no gradient reaches, retain_graph, create_graph."""
+    rng = np.random.default_rng(7)
+    x = minitorch.tensor(rng.standard_normal((4, 3)).astype(np.float32), requires_grad=True)
+    w = minitorch.tensor(rng.standard_normal((3, 3)).astype(np.float32), requires_grad=True)
+    seen = []
+    h = (x @ w).tanh()
+    h.register_hook(lambda g: seen.append(g.sum().item()) or g * 2)
+    first, second, _unused = h.split([1, 1, 2])
+    unreached = (first * 0).detach().requires_grad_() * x[:1]
+    loss = (first * second).sum() + (h * h).sum() + unreached.sum() * 0
+    loss.backward(retain_graph=True)
+    results = [x.grad.numpy().copy(), w.grad.numpy().copy()]
+    results += [g.numpy() for g in minitorch.autograd.grad(loss, (h, w), retain_graph=True)]
+    x.grad = None
+    loss.backward(inputs=[x], retain_graph=True)
+    results.append(x.grad.numpy().copy())
+    (dx,) = minitorch.autograd.grad(loss, x, create_graph=True)
+    results += [g.numpy() for g in minitorch.autograd.grad(dx.pow(2).sum(), (x, w))]
+    return results + [np.array(seen)]
+
+
+@needs_fast
+def test_engine_loop_matches_the_reference_loop():
+    from minitorch.autograd import engine
+    fast, reference = fast_and_reference(engine, "run_ready_nodes", _engine_cases)
+    assert len(fast) == len(reference)
+    for f, r in zip(fast, reference):
+        assert_same_arrays(f, r)
+
+
 # --- a leaf's first gradient ---------------------------------------------------------------------
 
 def _fresh_gradient_and_grad():

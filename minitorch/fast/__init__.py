@@ -20,16 +20,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import formulas, function
+from ..autograd import engine, formulas, function
 from ..ops import _helpers, comparison, pointwise, reduce, softmax, unary
 from ..tensor import Tensor
-from . import array_formulas, malloc, operators, ownership, recording, rows
+from . import array_formulas, engine_loop, malloc, operators, ownership, recording, rows
 
 # (owner, attribute, faster version, why it is faster: measured)
 ACCELERATIONS = [
     (function.Function, "apply", classmethod(recording.apply),
      "the node's tuples built in one loop, equal ones shared between nodes (fewer garbage "
      "collections): recording a small op 6.0 us instead of 7.8-8.0 us"),
+    (engine, "run_ready_nodes", engine_loop.run_ready_nodes,
+     "the engine's main loop without a Python call per node and edge: backward of a "
+     "recorded a * b about 20% faster"),
     (function, "gradient_to_keep", ownership.keep_if_unshared,
      "a leaf's first gradient is kept without a copy when reference counts show nothing "
      "else holds it (the reference copies it: 4 MB per 1024x1024 weight, every step)"),
