@@ -196,9 +196,15 @@ def _engine_cases():
 
 
 @needs_fast
-def test_engine_loop_matches_the_reference_loop():
+@pytest.mark.parametrize("put_back", [["run_backward"], ["run_ready_nodes"],
+                                      ["run_backward", "run_ready_nodes"]])
+def test_engine_matches_the_reference_engine(put_back):
     from minitorch.autograd import engine
-    fast, reference = fast_and_reference(engine, "run_ready_nodes", _engine_cases)
+    fast = _engine_cases()
+    with contextlib.ExitStack() as stack:
+        for attribute in put_back:
+            stack.enter_context(reference_piece(engine, attribute))
+        reference = _engine_cases()
     assert len(fast) == len(reference)
     for f, r in zip(fast, reference):
         assert_same_arrays(f, r)

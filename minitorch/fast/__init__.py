@@ -30,9 +30,11 @@ ACCELERATIONS = [
     (function.Function, "apply", classmethod(recording.apply),
      "the node's tuples built in one loop, equal ones shared between nodes (fewer garbage "
      "collections): recording a small op 6.0 us instead of 7.8-8.0 us"),
+    (engine, "run_backward", engine_loop.run_backward,
+     "loss.backward() (one root, no inputs) set up without the general bookkeeping"),
     (engine, "run_ready_nodes", engine_loop.run_ready_nodes,
-     "the engine's main loop without a Python call per node and edge: backward of a "
-     "recorded a * b about 20% faster"),
+     "the engine's main loop without a Python call per node and edge; with the entry "
+     "above, backward of a recorded a * b 4.4 us (23%) faster"),
     (function, "gradient_to_keep", ownership.keep_if_unshared,
      "a leaf's first gradient is kept without a copy when reference counts show nothing "
      "else holds it (the reference copies it: 4 MB per 1024x1024 weight, every step)"),

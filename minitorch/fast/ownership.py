@@ -29,25 +29,20 @@ _calibrating = False
 _observed: tuple | None = None
 
 
-def sole_reference(grad) -> bool:
-    """True when the engine is the only holder of ``grad`` and of its memory."""
+def keep_if_unshared(grad):
+    """The gradient itself when the engine is the only holder of it and of its memory, else
+    a copy (as the reference does)."""
     global _observed
     data = grad._data
     counts = (sys.getrefcount(grad), sys.getrefcount(data))
     if _calibrating:
         _observed = counts
-        return False
-    return (_unshared is not None and counts[0] <= _unshared[0] and counts[1] <= _unshared[1]
+    elif (_unshared is not None and counts[0] <= _unshared[0] and counts[1] <= _unshared[1]
             and grad.grad_fn is None and not grad.requires_grad and grad._base is None
             and getattr(data, "base", None) is None
-            and getattr(data.flags, "writeable", True))  # (CuPy's flags have no writeable)
-
-
-def keep_if_unshared(grad):
-    """The gradient itself when nothing else holds it, else a copy (as the reference does)."""
-    if sole_reference(grad):
+            and getattr(data.flags, "writeable", True)):  # (CuPy's flags have no writeable)
         return grad
-    return Tensor._from_array(grad._data.copy())
+    return Tensor._from_array(data.copy())
 
 
 def calibrate() -> None:
