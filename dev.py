@@ -5,6 +5,9 @@
                            # JupyterLab (or, with no browser/display, run the course headless)
     python3 dev.py test    # create .venv, install the test extras, run the whole test suite
 
+    MINITORCH_REFERENCE=1 python3 dev.py test   # the same on the reference path only
+                                                # (minitorch/fast switched off; CI runs both)
+
 Standard library only. The virtual environment is reinstalled when pyproject.toml changes.
 Tests, notebooks and benchmarks run single-threaded: on small shared machines threaded BLAS
 can stall 20-40x, and float32 results change with the thread count.

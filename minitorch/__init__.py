@@ -8,16 +8,14 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+import os as _os
+
 import numpy as _np
 
 # PyTorch computes inf/nan silently (1/0, log(0), exp overflow); NumPy warns by default.
 # minitorch follows PyTorch, so it switches NumPy's floating-point warnings off when
 # imported (a process-wide NumPy setting: see docs/deviations.md).
 _np.seterr(divide="ignore", invalid="ignore", over="ignore", under="ignore")
-
-# Freed memory stays in the process for the next training step (glibc only; process-wide,
-# see _malloc.py and docs/deviations.md; MINITORCH_MALLOC_TUNING=0 turns it off).
-from . import _malloc  # noqa: E402,F401
 
 from .tensor import Tensor  # first: everything below builds on it
 from ._dtype import (bool_ as bool, dtype, float16, float32, float64, get_default_dtype,  # noqa: A001
@@ -67,6 +65,13 @@ from ._type_info import finfo, iinfo  # noqa: E402
 newaxis = None  # x[:, newaxis], as NumPy's
 from ._compile import compile  # noqa: E402,A001
 from .amp import GradScaler, autocast, is_autocast_enabled  # noqa: E402
+
+# minitorch/fast swaps faster versions of some of the pieces above in (its __init__ lists
+# them). MINITORCH_REFERENCE=1 keeps the reference path only: no code from minitorch/fast runs.
+REFERENCE_MODE = _os.environ.get("MINITORCH_REFERENCE", "0") not in ("", "0")
+if not REFERENCE_MODE:
+    from .fast import install as _install_accelerations
+    _install_accelerations()
 
 
 def is_tensor(obj) -> bool:

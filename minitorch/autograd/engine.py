@@ -15,10 +15,9 @@ accumulating into ``.grad``, and runs only the nodes that lead to those inputs.
 from __future__ import annotations
 
 import heapq
+import itertools
 
-import numpy as np
-
-from . import anomaly_mode, grad_mode, ownership
+from . import anomaly_mode, grad_mode
 from .. import _dtype, backend
 from .. import tensor as _tensor  # a cycle (tensor.py -> autograd); used at call time
 from .function import AccumulateGrad
@@ -95,110 +94,134 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     """
     if retain_graph is None:
         retain_graph = create_graph
-    if ownership._unshared is None:
-        ownership.calibrate(_tensor.Tensor, np)
     roots = _root_gradients(outputs, grad_outputs, create_graph)
-    root_nodes = [roots[0][0]] if len(roots) == 1 else list(dict.fromkeys([r[0] for r in roots]))
+    root_nodes = list(dict.fromkeys(node for node, _, _ in roots))
     order, dependencies = _discover(root_nodes)
+    targets = _Targets(inputs, accumulate, order)
+    if targets.needed is not None:
+        dependencies = _dependencies_within(order, targets.needed)
 
-    # Where to capture gradients of `inputs`: (node, output index) -> positions.
-    captures = {}
-    needed = None           # autograd.grad: the nodes that lead to an input; None = all
-    accumulate_only = None  # backward(inputs=...): the leaves to accumulate into
-    if inputs is not None:
-        for i, t in enumerate(inputs):
-            if not t.requires_grad:
-                raise RuntimeError(f"One of the differentiated Tensors (input {i}) does not require grad")
-            node, nr = t._edge()
-            captures.setdefault((node, nr), []).append(i)
-        if accumulate:
-            accumulate_only = {node for node, _ in captures}
-        else:
-            needed = _nodes_leading_to(order, {node for node, _ in captures})
-            dependencies = _dependencies_within(order, needed)
-    captured = [None] * (len(inputs) if inputs is not None else 0)
-
-    # gradients waiting at each node, one slot per output of the node
-    buffers = {}
+    buffers = {}  # gradients waiting at each node, one slot per output of the node
     for node, nr, grad in roots:
-        buffer = buffers.setdefault(node, [None] * node._num_outputs)
-        buffer[nr] = grad if buffer[nr] is None else buffer[nr] + grad
-
-    # ready nodes, newest first; (-seq, tie-breaker, node)
-    ready = []
-    tie = 0
+        _add_gradient(buffers, node, nr, grad)
+    ready = []  # nodes whose consumers have all sent their gradients, newest first
     for node in root_nodes:
-        if dependencies.get(node, 0) == 0 and (needed is None or node in needed):
-            heapq.heappush(ready, (-node._seq, tie, node))
-            tie += 1
+        if dependencies.get(node, 0) == 0 and targets.leads_to_an_input(node):
+            _push(ready, node)
 
-    previous_mode = grad_mode._enabled
-    grad_mode._enabled = create_graph
-    heappop, heappush = heapq.heappop, heapq.heappush  # (the loop runs once per node)
+    previous_mode = grad_mode.is_grad_enabled()
+    grad_mode._enabled = create_graph  # record the backward pass only under create_graph
     try:
-        while ready:
-            node = heappop(ready)[2]
-            grads = buffers.pop(node)
-            if type(node) is AccumulateGrad:
-                if node._pre_hooks or node.variable._tensor_hooks:
-                    grads = _run_pre_hooks(node, grads)
-                if captures:
-                    _capture(node, grads, captures, captured)
-                if accumulate and grads[0] is not None and (
-                        accumulate_only is None or node in accumulate_only):
-                    node.accumulate(grads[0], create_graph)
-                    for hook in node._post_hooks:
-                        hook((), tuple(grads))
-                continue
-            if node._pre_hooks or node._tensor_hooks:
-                grads = _run_pre_hooks(node, grads)
-            if captures:
-                _capture(node, grads, captures, captured)
-            if needed is not None and not any(n in needed for n in node._next_nodes
-                                              if n is not None):
-                continue  # a capture point for autograd.grad: nothing further is needed
-            grad_inputs = _call_backward(node, grads)
-            if not retain_graph:
-                node._release()
-            # send each input's gradient to the node that produced the input
-            for next_node, nr, g in zip(node._next_nodes, node._next_nrs, grad_inputs):
-                if next_node is None or (needed is not None and next_node not in needed):
-                    continue
-                if g is not None:
-                    buffer = buffers.get(next_node)
-                    if buffer is None:
-                        buffer = buffers[next_node] = [None] * next_node._num_outputs
-                    buffer[nr] = g if buffer[nr] is None else buffer[nr] + g
-                remaining = dependencies[next_node] - 1
-                dependencies[next_node] = remaining
-                if remaining == 0:
-                    if next_node in buffers:
-                        heappush(ready, (-next_node._seq, tie, next_node))
-                        tie += 1
-                    else:  # no gradient reached it: its own inputs get none from here either
-                        _propagate_nothing(next_node, dependencies, buffers, ready, needed)
-            # drop this step's references to the gradients: the buffers are now their only
-            # holders, which AccumulateGrad relies on to keep one without a copy (ownership.py)
-            g = grad_inputs = None
+        run_ready_nodes(ready, buffers, dependencies, targets, accumulate, create_graph,
+                        retain_graph)
     finally:
         grad_mode._enabled = previous_mode
-
-    if inputs is None:
-        return None
-    if not accumulate:
-        for i, g in enumerate(captured):
-            if g is None and not allow_unused:
-                raise RuntimeError(
-                    f"One of the differentiated Tensors (input {i}) appears to not have been used "
-                    "in the graph. Set allow_unused=True if this is the desired behavior.")
-    return captured
+    return targets.result(allow_unused)
 
 
-def _capture(node, grads, captures, captured):
-    """autograd.grad and backward(inputs=...): keep the gradients of the chosen inputs."""
-    for i, g in enumerate(grads):
-        for position in captures.get((node, i), ()):
-            captured[position] = g
+def run_ready_nodes(ready, buffers, dependencies, targets, accumulate, create_graph,
+                    retain_graph) -> None:
+    """The main loop: run the newest ready node, send its gradients on, until none is ready.
+    (minitorch/fast replaces it with the same loop written out in one body.)"""
+    while ready:
+        node = heapq.heappop(ready)[2]
+        grads = buffers.pop(node)
+        if node._pre_hooks or _tensor_hooks(node):
+            grads = _run_pre_hooks(node, grads)
+        targets.capture(node, grads)
+        if type(node) is AccumulateGrad:
+            if accumulate and grads[0] is not None and targets.accumulates_into(node):
+                node.accumulate(grads[0], create_graph)
+                for hook in node._post_hooks:
+                    hook((), tuple(grads))
+        elif targets.continues_past(node):
+            _send(node, _call_backward(node, grads), buffers, dependencies, ready, targets)
+            if not retain_graph:
+                node._release()
+
+
+class _Targets:
+    """What a backward pass is for. ``backward()``: every leaf's ``.grad``.
+    ``backward(inputs=...)``: only those leaves'. ``autograd.grad(outputs, inputs)``: the
+    gradients of ``inputs``, captured and returned, running only the nodes leading to them."""
+
+    def __init__(self, inputs, accumulate, order):
+        self.inputs, self.accumulate = inputs, accumulate
+        self.captures = {}  # (node, output index) -> positions in ``inputs``
+        for i, t in enumerate(inputs or ()):
+            if not t.requires_grad:
+                raise RuntimeError(f"One of the differentiated Tensors (input {i}) does not require grad")
+            self.captures.setdefault(t._edge(), []).append(i)
+        self.captured = [None] * len(inputs or ())
+        input_nodes = {node for node, _ in self.captures}
+        # autograd.grad runs only the nodes that lead to an input; backward(inputs=...)
+        # accumulates only into those leaves
+        leads = inputs is not None and not accumulate
+        self.needed = _nodes_leading_to(order, input_nodes) if leads else None
+        self.leaves = input_nodes if inputs is not None and accumulate else None
+
+    def leads_to_an_input(self, node) -> bool:
+        return self.needed is None or node in self.needed
+
+    def accumulates_into(self, leaf) -> bool:
+        return self.leaves is None or leaf in self.leaves
+
+    def continues_past(self, node) -> bool:
+        """False at a capture point of autograd.grad that leads to no further input."""
+        return self.needed is None or any(n in self.needed for n in node._next_nodes)
+
+    def capture(self, node, grads) -> None:
+        if self.captures:
+            for i, g in enumerate(grads):
+                for position in self.captures.get((node, i), ()):
+                    self.captured[position] = g
+
+    def result(self, allow_unused):
+        if self.inputs is None:
+            return None
+        if not self.accumulate and not allow_unused:
+            for i, g in enumerate(self.captured):
+                if g is None:
+                    raise RuntimeError(
+                        f"One of the differentiated Tensors (input {i}) appears to not have been "
+                        "used in the graph. Set allow_unused=True if this is the desired behavior.")
+        return self.captured
+
+
+def _send(node, grad_inputs, buffers, dependencies, ready, targets) -> None:
+    """Send each input's gradient to the node that produced that input; a node whose
+    consumers have now all sent theirs is ready to run."""
+    for next_node, nr, grad in zip(node._next_nodes, node._next_nrs, grad_inputs):
+        if next_node is None or not targets.leads_to_an_input(next_node):
+            continue
+        if grad is not None:
+            _add_gradient(buffers, next_node, nr, grad)
+        dependencies[next_node] -= 1
+        if dependencies[next_node] == 0:
+            if next_node in buffers:
+                _push(ready, next_node)
+            else:  # no gradient reached it: its own inputs get none from here either
+                _propagate_nothing(next_node, dependencies, buffers, ready, targets)
+
+
+def _add_gradient(buffers, node, nr, grad) -> None:
+    """Gradients arriving at the same output of a node (a tensor used twice) are summed."""
+    buffer = buffers.setdefault(node, [None] * node._num_outputs)
+    buffer[nr] = grad if buffer[nr] is None else buffer[nr] + grad
+
+
+# Ready nodes are a heap of (-sequence number, arrival, node): newest first, as in PyTorch
+# (leaves, numbered highest, as soon as they are ready); arrival order breaks ties.
+_arrival = itertools.count()
+
+
+def _push(ready, node) -> None:
+    heapq.heappush(ready, (-node._seq, next(_arrival), node))
+
+
+def _tensor_hooks(node):
+    """Hooks registered on the tensor a node produced (a leaf's live on the tensor itself)."""
+    return node.variable._tensor_hooks if type(node) is AccumulateGrad else node._tensor_hooks
 
 
 def _dependencies_within(order, needed):
@@ -212,18 +235,18 @@ def _dependencies_within(order, needed):
     return dependencies
 
 
-def _propagate_nothing(node, dependencies, buffers, ready, needed):
+def _propagate_nothing(node, dependencies, buffers, ready, targets):
     """A node none of whose consumers sent a gradient: release its consumers' counts below."""
     stack = [node]
     while stack:
         current = stack.pop()
         for next_node in current._next_nodes:
-            if next_node is None or (needed is not None and next_node not in needed):
+            if next_node is None or not targets.leads_to_an_input(next_node):
                 continue
             dependencies[next_node] -= 1
             if dependencies[next_node] == 0:
                 if next_node in buffers:
-                    heapq.heappush(ready, (-next_node._seq, id(next_node), next_node))
+                    _push(ready, next_node)
                 else:
                     stack.append(next_node)
 

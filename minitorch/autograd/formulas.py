@@ -1,16 +1,17 @@
-"""One backward formula, run on arrays or on Tensors.
+"""One backward formula, written once with what arrays and Tensors spell alike.
 
-A backward written with Tensor ops is itself recorded under ``create_graph=True``, which is
-what makes higher-order gradients work. But nearly every backward pass records nothing, and
-then each Tensor op is an array op plus bookkeeping that is thrown away: for the small
-matrices of a training step, the bookkeeping costs more than the arithmetic.
+Some backward formulas (Linear's, the losses') are written with operations that NumPy
+arrays and Tensors spell the same way (``@``, ``*``, ``.T``, ``.sum(dim)``, ``.reshape``,
+``.ndim``, ``.shape``)::
 
-Where a formula only uses what arrays and Tensors spell alike (``@``, ``*``, ``.T``,
-``.sum(dim)``, ``.reshape``, ``.ndim``, ``.shape``), the hot backward formulas are written
-once and run on whichever is right::
+    grad, weight = operands(grad, weight)
+    return as_gradients(grad @ weight)
 
-    grad, weight = operands(grad, weight)   # arrays, unless the backward is recorded
-    return as_gradients(grad @ weight)      # Tensors again, for the engine
+On the reference path ``operands`` hands back the Tensors themselves, so the formula is
+ordinary Tensor code (and is recorded under ``create_graph``, which makes higher-order
+gradients work). minitorch/fast replaces ``operands`` with a version that hands over the
+bare arrays when nothing is recorded (the usual case), which skips the bookkeeping of each
+Tensor op.
 """
 from __future__ import annotations
 
@@ -19,16 +20,17 @@ from ..tensor import Tensor
 
 
 def operands(*tensors) -> tuple:
-    """The tensors' arrays when this backward is not recorded (the usual case); the tensors
-    themselves under ``create_graph``, so that the formula is recorded. None stays None."""
-    if grad_mode._enabled:
-        return tensors
-    return tuple([None if t is None else t._data for t in tensors])
+    """The tensors a backward formula computes with (None stays None)."""
+    return tensors
 
 
 def constants(*arrays) -> tuple:
     """Arrays a formula combines with its operands: as they are when the backward is not
-    recorded; as Tensors (constants of the recorded graph) under ``create_graph``."""
+    recorded; as Tensors (constants of the recorded graph) under ``create_graph``.
+
+    (Kept as it was for nn/functional/_loss.py, whose backwards still branch on grad mode and
+    compute on arrays themselves when nothing is recorded; it goes when they are Tensor code.)
+    """
     if not grad_mode._enabled:
         return arrays
     return tuple([None if a is None else Tensor._from_array(a) for a in arrays])

@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import sys
 
-from . import anomaly_mode, grad_mode, ownership
+from . import anomaly_mode, grad_mode
 from .. import _dtype
 from .. import tensor as _tensor
 
@@ -195,13 +195,7 @@ class AccumulateGrad(_GraphNode):
         """``variable.grad += grad``, in place when possible (the engine calls this)."""
         variable = self.variable
         if variable._grad is None:
-            # The gradient itself when nothing else holds it; else a copy (it may be shared
-            # with another leaf, as a + b sends one tensor to both, and a later in-place step
-            # on one .grad must not move the other). See ownership.py.
-            if create_graph or ownership.sole_reference(grad):
-                variable._grad = grad
-            else:
-                variable._grad = _tensor.Tensor._from_array(grad._data.copy())
+            variable._grad = grad if create_graph else gradient_to_keep(grad)
         elif create_graph or variable._grad.requires_grad:
             variable._grad = variable._grad + grad
         else:
@@ -210,6 +204,14 @@ class AccumulateGrad(_GraphNode):
 
     def __repr__(self) -> str:
         return "<AccumulateGrad>"
+
+
+def gradient_to_keep(grad):
+    """What a leaf keeps as its first ``.grad``: a copy of the gradient that reached it. The
+    gradient may be shared (``a + b`` sends one tensor to both leaves; a hook kept it), and a
+    later in-place step on one ``.grad`` must not move the other. (minitorch/fast keeps the
+    gradient itself when nothing else holds it.)"""
+    return _tensor.Tensor._from_array(grad._data.copy())
 
 
 class _RemovableHandle:
@@ -316,72 +318,22 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        # This runs for every operation, forward and backward, so it avoids generator
-        # expressions, helper calls and repeated attribute lookups; the logic is four steps.
-        Tensor = _tensor.Tensor
-        # 1. which inputs need a gradient; record only if some do and grad mode is on
-        needs_input_grad = _shared(tuple([isinstance(a, Tensor) and a.requires_grad
-                                          for a in args]), _flags_seen)
+        """Run ``forward`` on ``args``; when some input requires grad (and grad mode is on),
+        record a node that ``backward`` will run, and make it the outputs' ``grad_fn``."""
+        needs_input_grad = tuple(isinstance(a, _tensor.Tensor) and a.requires_grad for a in args)
         ctx = Node(cls, needs_input_grad)
-        record = grad_mode._enabled and True in needs_input_grad
-        # 2. edges to the inputs' history, taken before forward runs: an in-place forward
-        #    (mark_dirty) changes its input's grad_fn, and the node must point at the old one
+        record = grad_mode.is_grad_enabled() and any(needs_input_grad)
         if record:
-            nodes, nrs, shapes, dtypes = [], [], [], []
-            for a in args:
-                if isinstance(a, Tensor):
-                    node, nr = a._edge()
-                    data = a._data
-                    shape, dtype = data.shape, data.dtype
-                else:
-                    node = shape = dtype = None
-                    nr = 0
-                nodes.append(node)
-                nrs.append(nr)
-                shapes.append(shape)
-                dtypes.append(dtype)
-            ctx._next_nodes = tuple(nodes)
-            ctx._next_nrs = _shared(tuple(nrs), _values_seen)
-            ctx._input_shapes = _shared(tuple(shapes), _values_seen)
-            ctx._input_dtypes = _shared(tuple(dtypes), _values_seen)
-            if anomaly_mode._enabled:
-                ctx._creation_stack = anomaly_mode.creation_stack()
-
-        # 3. forward, with recording off (ops inside a forward are not part of the graph)
-        previous_mode = grad_mode._enabled
-        grad_mode._enabled = False
-        try:
-            if cls._ctx_style:
-                result = cls.forward(ctx, *args, **kwargs)
-            else:  # PyTorch 2 style: forward(*args) without ctx, then setup_context
-                result = cls.forward(*args, **kwargs)
-                cls.setup_context(ctx, args, result)
-        except ValueError as err:
-            # NumPy's broadcasting error, in PyTorch's type and words
-            if str(err).startswith("operands could not be broadcast"):
-                raise broadcast_error(args) from None
-            raise
-        finally:
-            grad_mode._enabled = previous_mode
-        if type(result) is tuple:
-            outputs = tuple([o if o is None or isinstance(o, Tensor) else Tensor._from_array(o)
-                             for o in result])
-        elif isinstance(result, Tensor):
-            outputs = result
-        else:
-            outputs = Tensor._from_array(result)
-
-        # 4. bookkeeping: versions of inputs changed in place, views, and the graph
-        if ctx._dirty:
-            for t in ctx._dirty:
-                t._bump_version()
+            # before forward runs: an in-place forward (mark_dirty) changes its input's
+            # grad_fn, and the node must point at the old one
+            _connect_to_inputs(ctx, args)
+        outputs = _as_tensors(_run_forward(cls, ctx, args, kwargs))
+        for t in ctx._dirty:  # inputs forward changed in place
+            t._bump_version()
         if cls.is_view:
             _share_version_with_base(args[0], outputs, record)
         if record:
-            if type(outputs) is tuple:
-                _record_outputs(ctx, outputs)
-            else:
-                _record_output(ctx, outputs)
+            _record(ctx, outputs)
             if ctx._to_save:
                 _save(ctx, outputs)
         return outputs
@@ -389,26 +341,6 @@ class Function:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         cls._ctx_style = cls.setup_context is Function.setup_context
-
-
-# Every tuple is watched by the garbage collector from its creation until a collection finds
-# it holds only plain values. A graph of thousands of small ops made tens of thousands of
-# them (which inputs need a gradient, their shapes and dtypes, output indices, versions),
-# and the collections they set off were a large part of its recording time (chapter 13).
-# Those tuples repeat, so each node shares one copy of equal ones. (Tuples of bools have
-# their own table: (True,) == (1,).)
-_flags_seen: dict = {}
-_values_seen: dict = {}
-
-
-def _shared(values: tuple, seen: dict) -> tuple:
-    """The one shared tuple equal to ``values`` (tables are bounded: cleared when full)."""
-    shared = seen.get(values)
-    if shared is None:
-        if len(seen) >= 4096:
-            seen.clear()
-        shared = seen[values] = values
-    return shared
 
 
 def broadcast_error(args) -> Exception:
@@ -425,6 +357,56 @@ def broadcast_error(args) -> Exception:
                     return RuntimeError(f"The size of tensor a ({sa}) must match the size of "
                                         f"tensor b ({sb}) at non-singleton dimension {dim}")
     return RuntimeError(f"shapes {[list(s) for s in shapes]} cannot be broadcast together")
+
+
+def _connect_to_inputs(ctx: Node, args) -> None:
+    """The node's edges to its inputs' history, and what each input looked like (the engine
+    checks each gradient against its input's shape and dtype)."""
+    Tensor = _tensor.Tensor
+    edges = [a._edge() if isinstance(a, Tensor) else (None, 0) for a in args]
+    ctx._next_nodes = tuple(node for node, _ in edges)
+    ctx._next_nrs = tuple(nr for _, nr in edges)
+    ctx._input_shapes = tuple(a._data.shape if isinstance(a, Tensor) else None for a in args)
+    ctx._input_dtypes = tuple(a._data.dtype if isinstance(a, Tensor) else None for a in args)
+    if anomaly_mode.is_anomaly_enabled():
+        ctx._creation_stack = anomaly_mode.creation_stack()
+
+
+def _run_forward(cls, ctx: Node, args, kwargs):
+    """``forward`` with recording off: the ops inside a forward are not part of the graph."""
+    previous_mode = grad_mode.is_grad_enabled()
+    grad_mode._enabled = False
+    try:
+        if cls._ctx_style:
+            return cls.forward(ctx, *args, **kwargs)
+        result = cls.forward(*args, **kwargs)  # PyTorch 2 style: no ctx, then setup_context
+        cls.setup_context(ctx, args, result)
+        return result
+    except ValueError as err:
+        # NumPy's broadcasting error, in PyTorch's type and words
+        if str(err).startswith("operands could not be broadcast"):
+            raise broadcast_error(args) from None
+        raise
+    finally:
+        grad_mode._enabled = previous_mode
+
+
+def _as_tensors(result):
+    """Built-in forwards may return arrays: each becomes a Tensor (in a tuple of outputs,
+    None stays None)."""
+    Tensor = _tensor.Tensor
+    if type(result) is tuple:
+        return tuple(o if o is None or isinstance(o, Tensor) else Tensor._from_array(o)
+                     for o in result)
+    return result if isinstance(result, Tensor) else Tensor._from_array(result)
+
+
+def _record(ctx: Node, outputs) -> None:
+    """Attach ``ctx`` as the grad_fn of the op's output, or of each of its outputs."""
+    if type(outputs) is tuple:
+        _record_outputs(ctx, outputs)
+    else:
+        _record_output(ctx, outputs)
 
 
 def _share_version_with_base(base, outputs, record) -> None:
@@ -496,5 +478,5 @@ def _save(ctx: Node, outputs) -> None:
             if out is t:
                 output_nr = i
         saved.append(t if output_nr is None else _SavedOutput(t, output_nr))
-    ctx._saved, ctx._saved_versions = tuple(saved), _shared(tuple(versions), _values_seen)
+    ctx._saved, ctx._saved_versions = tuple(saved), tuple(versions)
     ctx._to_save = None

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import backend
 from .._dtype import result_type
-from ..autograd import grad_mode
 from ..tensor import Tensor
 
 
@@ -25,15 +23,6 @@ def binary_arrays(a, b, dtype=None):
     turned into Python ones first.
     """
     if dtype is None:
-        # Fast path (most ops): two tensors of one dtype on the CPU, or a tensor and a
-        # Python number that cannot widen it.
-        if type(a) is Tensor or isinstance(a, Tensor):
-            x = a._data
-            if isinstance(b, Tensor):
-                if b._data.dtype == x.dtype and type(x) is type(b._data) is np.ndarray:
-                    return x, b._data
-            elif type(b) is float and x.dtype.kind == "f" or type(b) is int and x.dtype.kind in "fiu":
-                return x, b
         dtype = result_type(a, b)
     target = dtype.numpy
     if isinstance(a, Tensor):
@@ -76,23 +65,15 @@ def sum_to_shape(grad, shape):
 
 
 def row_sums(x, axis, keepdims: bool = False):
-    """``x.sum(axis, keepdims=keepdims)`` of an array, through BLAS where NumPy is slow.
-
-    NumPy sums the last axis of a contiguous array one row at a time, which for rows of tens
-    or hundreds of numbers (softmax over a sequence, layer norm over features) is 3-5x
-    slower than one matrix-vector product with a vector of ones. The product is used for
-    float32/float64 rows of up to 1024 numbers (its float32 rounding error stays within a
-    few units in the last place there, like NumPy's pairwise sums); everything else is
-    ``x.sum``.
-    """
-    ndim = x.ndim
-    if (ndim >= 2 and (axis == ndim - 1 or axis == -1 or axis == (ndim - 1,))
-            and 0 < x.shape[-1] <= 1024 and x.dtype.kind == "f" and x.dtype.itemsize >= 4
-            and x.flags.c_contiguous):
-        n = x.shape[-1]
-        sums = x.reshape(-1, n) @ backend.namespace(x).ones(n, x.dtype)
-        return sums.reshape(x.shape[:-1] + ((1,) if keepdims else ()))
+    """``x.sum(axis, keepdims=keepdims)`` of a floating array (sum, mean, softmax and layer
+    norm use it; minitorch/fast replaces it with a faster one for short last axes)."""
     return x.sum(axis=axis, keepdims=keepdims)
+
+
+def row_maxes(x, axis):
+    """``x.max(axis, keepdims=True)`` (softmax's shift; minitorch/fast replaces it with a
+    faster one for short last axes)."""
+    return x.max(axis=axis, keepdims=True)
 
 
 def row_means(x, axis, keepdims: bool = False):
@@ -126,37 +107,3 @@ def normalize_dims(dim, ndim: int) -> tuple:
     if len(set(dims)) != len(dims):
         raise RuntimeError(f"dim {dims} appears multiple times in the list of dims")
     return tuple(sorted(dims)) if ndim else ()
-
-
-# --- operators: a direct path when nothing is recorded ---------------------------------------
-#
-# Most arithmetic records nothing: ``grad * b`` inside every backward, an optimizer's update,
-# a model under ``no_grad``. For floating CPU tensors of one dtype (or one and a Python
-# number, which cannot widen it) such an op is exactly the NumPy operation, so the operator
-# does it directly instead of going through Function.apply. Everything else (recording, type
-# promotion, integers and bools, CuPy arrays, shapes that do not fit) takes the full path,
-# which also gives the errors.
-
-def direct_operator(array_op, full_path, reflected=False):
-    """The Tensor method for ``self <op> other`` (``other <op> self`` when ``reflected``);
-    ``full_path(a, b)`` is the op for every case the direct path does not take."""
-    def operator(self, other):
-        x = self._data
-        if type(x) is np.ndarray and x.dtype.kind == "f":
-            if isinstance(other, Tensor):
-                y = other._data
-                direct = (type(y) is np.ndarray and y.dtype == x.dtype and not (
-                    grad_mode._enabled and (self.requires_grad or other.requires_grad)))
-            else:
-                y = other
-                direct = ((type(y) is float or type(y) is int)
-                          and not (grad_mode._enabled and self.requires_grad))
-            if direct:
-                try:  # (out=...: a 0-d result stays an array, not a NumPy scalar)
-                    return Tensor._from_array(array_op(y, x, out=...) if reflected
-                                              else array_op(x, y, out=...))
-                except ValueError:  # shapes that do not fit: the full path says why
-                    pass
-        return full_path(other, self) if reflected else full_path(self, other)
-    operator.__name__ = f"__{'r' if reflected else ''}{array_op.__name__}__"
-    return operator

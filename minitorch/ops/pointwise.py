@@ -14,7 +14,7 @@ from .._dtype import get_default_dtype, result_type
 from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._helpers import binary_arrays, direct_operator, sum_to_shape
+from ._helpers import binary_arrays, sum_to_shape
 from .comparison import where
 from .unary import log
 
@@ -689,6 +689,14 @@ def _with_out(result, out):
 subtract, multiply, divide, negative, clip, arctan2 = sub, mul, div, neg, clamp, atan2  # aliases
 
 
+def _rsub(self, other):
+    return Sub.apply(other, self)
+
+
+def _rtruediv(self, other):
+    return Div.apply(other, self)
+
+
 def _rpow(self, other):
     return Pow.apply(other, self)
 
@@ -755,14 +763,8 @@ tensor_methods = {
     "neg_": neg_, "negative_": neg_, "floor_divide_": floor_divide_, "fmod_": fmod_,
     "remainder_": remainder_, "lerp_": lerp_, "addcmul_": addcmul_, "addcdiv_": addcdiv_,
     "clamp_": clamp_, "clip_": clamp_, "clamp_min_": clamp_min_, "clamp_max_": clamp_max_,
-    "__add__": direct_operator(np.add, Add.apply),
-    "__radd__": direct_operator(np.add, Add.apply),
-    "__sub__": direct_operator(np.subtract, Sub.apply),
-    "__rsub__": direct_operator(np.subtract, Sub.apply, reflected=True),
-    "__mul__": direct_operator(np.multiply, Mul.apply),
-    "__rmul__": direct_operator(np.multiply, Mul.apply),
-    "__truediv__": direct_operator(np.true_divide, Div.apply),
-    "__rtruediv__": direct_operator(np.true_divide, Div.apply, reflected=True),
+    "__add__": add, "__radd__": add, "__sub__": sub, "__rsub__": _rsub, "__mul__": mul,
+    "__rmul__": mul, "__truediv__": true_divide, "__rtruediv__": _rtruediv,
     "__pow__": pow, "__rpow__": _rpow, "__neg__": neg, "__pos__": positive,
     "__floordiv__": floor_divide,
     "__rfloordiv__": _rfloordiv, "__mod__": remainder, "__rmod__": _rmod,

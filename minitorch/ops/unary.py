@@ -5,8 +5,7 @@ rounding functions, whose derivatives are piecewise constant, are in ``rounding.
 Each Function computes its forward on arrays (one or two array operations, keeping the
 input's float dtype; integer and bool inputs of float functions compute in the default
 float dtype, as in PyTorch) and its backward with Tensor operations, so that
-``create_graph=True`` gives higher-order gradients. (ReLU, on the hot path of every MLP,
-runs a plain backward on arrays and a recorded where() under ``create_graph``.) Where the
+``create_graph=True`` gives higher-order gradients. Where the
 derivative is most cheaply written with the result (``exp``, ``sqrt``, ``tanh``...), the
 result is saved instead of the input.
 """
@@ -17,9 +16,7 @@ import math
 
 import numpy as np
 
-from .. import backend
 from .._dtype import get_default_dtype
-from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..tensor import Tensor
 
@@ -363,19 +360,9 @@ class Relu(Function):
     def backward(ctx, grad):
         (result,) = ctx.saved_tensors
         # the gradient passes where the input was not <= 0: positive, or NaN (as in PyTorch)
-        keep = ~(result._data <= 0)
-        if grad_mode._enabled:  # create_graph: recorded (the mask is a constant)
-            from .comparison import where
-            return where(Tensor._from_array(keep), grad, 0.0)
-        # A multiplication by the mask, not where(): np.where branches on every element and
-        # is ~15x slower on the random masks ReLU produces. The two differ only where the
-        # gradient is inf or NaN at a masked element (inf * 0 is NaN; PyTorch gives exactly
-        # 0), which shows as a NaN in the product (max() propagates it): then where() it is.
-        g = grad._data
-        product = np.multiply(g, keep, dtype=g.dtype)
-        if product.size and np.isnan(product.max()):
-            product = backend.namespace(g).where(keep, g, 0)
-        return Tensor._from_array(product)
+        from .comparison import where
+        keep = Tensor._from_array(~(result._data <= 0))
+        return where(keep, grad, 0.0)
 
 
 class Erf(Function):

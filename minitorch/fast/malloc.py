@@ -7,7 +7,8 @@ more than 128 KB straight back to the operating system and trims the top of the 
 costs a page fault plus the kernel zeroing it. That made a small CNN's step 1.3-1.9x slower
 (measured on the benchmark machine, in a process running only minitorch).
 
-So on import, on Linux with glibc, minitorch raises both thresholds: blocks up to 32 MB
+So when the accelerations are installed (on import, unless ``MINITORCH_REFERENCE=1``), on
+Linux with glibc, minitorch raises both thresholds: blocks up to 32 MB
 come from the heap and are reused, and up to 64 MB of free heap is kept. PyTorch, which
 brings its own allocation strategy, does not need this. The setting is process-wide, like
 the environment variables it mirrors (``MALLOC_MMAP_THRESHOLD_``, ``MALLOC_TRIM_THRESHOLD_``):
@@ -39,4 +40,4 @@ def keep_freed_memory() -> bool:
         mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD))
 
 
-tuned = keep_freed_memory()
+tuned = False  # set by minitorch.fast.install()

@@ -1,0 +1,507 @@
+"""minitorch/fast against the reference path: each faster piece (the table in
+minitorch/fast/__init__.py) gives what the piece it replaces gives, and with
+MINITORCH_REFERENCE=1 no code from minitorch/fast runs at all.
+
+The comparisons run the same code twice in one process: once as installed (the fast piece)
+and once with the reference piece put back (``reference_piece``), and where it applies,
+against PyTorch as well. In a reference-mode run minitorch/fast is not loaded, so they are
+skipped there; the subprocess tests run in both modes.
+"""
+import contextlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+import minitorch
+from minitorch.autograd import Function
+from oracle import TOLERANCE
+
+ROOT = Path(__file__).resolve().parent.parent
+needs_fast = pytest.mark.skipif(
+    minitorch.REFERENCE_MODE,
+    reason="compares minitorch/fast with the reference path: not loaded in reference mode")
+
+
+@contextlib.contextmanager
+def reference_piece(owner, attribute):
+    """The reference piece back in place of the faster one, for the duration."""
+    from minitorch import fast
+    faster = vars(owner)[attribute]
+    setattr(owner, attribute, fast.REFERENCES[owner, attribute])
+    try:
+        yield
+    finally:
+        setattr(owner, attribute, faster)
+
+
+def fast_and_reference(owner, attribute, run):
+    """``run()`` with the faster piece installed, then with the reference piece."""
+    fast_result = run()
+    with reference_piece(owner, attribute):
+        reference_result = run()
+    return fast_result, reference_result
+
+
+def graph_names(root) -> list:
+    """The node names of a recorded graph, breadth first (minitorch or PyTorch)."""
+    names, frontier = [], [root]
+    while frontier:
+        node = frontier.pop(0)
+        names.append(node.name())
+        frontier += [n for n, _ in node.next_functions if n is not None]
+    return names
+
+
+def assert_same_arrays(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    assert a.shape == b.shape and a.dtype == b.dtype
+    np.testing.assert_array_equal(a, b)
+
+
+# --- the table ---------------------------------------------------------------------------------
+
+@needs_fast
+def test_every_entry_of_the_table_is_installed_over_a_different_reference():
+    from minitorch import fast
+    assert len(fast.REFERENCES) == len(fast.ACCELERATIONS)
+    for owner, attribute, faster, why in fast.ACCELERATIONS:
+        assert vars(owner)[attribute] is faster, (owner, attribute)
+        assert fast.REFERENCES[owner, attribute] is not faster
+        assert why
+
+
+@needs_fast
+def test_no_module_keeps_a_reference_piece_the_table_replaced():
+    import minitorch.nn  # noqa: F401  (loaded on first use: after install)
+    import minitorch.optim  # noqa: F401
+    from minitorch import fast
+    replaced = {id(piece) for (owner, _), piece in fast.REFERENCES.items()
+                if not isinstance(owner, type)}
+    for name, module in list(sys.modules.items()):
+        if name.startswith("minitorch") and not name.startswith("minitorch.fast"):
+            for attribute, value in vars(module).items():
+                defined_here = getattr(value, "__module__", None) == name
+                assert defined_here or id(value) not in replaced, f"{name}.{attribute}"
+
+
+# --- Function.apply ----------------------------------------------------------------------------
+
+class _Scale(Function):
+    """A custom Function, PyTorch 2 style (setup_context), with a non-tensor argument."""
+
+    @staticmethod
+    def forward(x, factor):
+        return x * factor
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        ctx.factor = inputs[1]
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * ctx.factor, None
+
+
+def _program(lib, arrays):
+    """Broadcasting, a permuted view, a multi-output view op, an in-place op on a view, a
+    non-differentiable output, mixed dtypes and a custom Function, in one graph."""
+    x = lib.tensor(arrays[0], requires_grad=True)
+    w = lib.tensor(arrays[1], requires_grad=True)
+    b = lib.tensor(arrays[2], requires_grad=True)
+    h = (x @ w + b).tanh()                       # (4, 3) + (3,)
+    left, right = h.t().split([1, 2])            # permuted, two outputs
+    mixed = right.double() * lib.tensor(arrays[3], dtype=lib.float64)
+    values, indices = mixed.max(dim=0)           # indices: not differentiable
+    clone = left.clone()
+    clone[0, :2].mul_(2.0)                       # in place on a view
+    scaled = _Scale.apply(clone, 3.0) if lib is minitorch else clone * 3.0
+    loss = values.sum() + scaled.sum().double()
+    loss.backward()
+    return loss, indices, [t.grad.detach().numpy() for t in (x, w, b)]
+
+
+@needs_fast
+def test_apply_records_the_graph_and_values_the_reference_records():
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in [(4, 5), (5, 3), (3,)]]
+    arrays.append(rng.standard_normal((2, 4)))
+    (loss, indices, grads), (ref_loss, ref_indices, ref_grads) = fast_and_reference(
+        Function, "apply", lambda: _program(minitorch, arrays))
+    assert graph_names(loss.grad_fn) == graph_names(ref_loss.grad_fn)
+    assert_same_arrays(loss.detach().numpy(), ref_loss.detach().numpy())
+    assert_same_arrays(indices.numpy(), ref_indices.numpy())
+    for g, r in zip(grads, ref_grads):
+        assert_same_arrays(g, r)
+    # and both are PyTorch's (the custom Function aside, whose node name is its own)
+    t_loss, t_indices, t_grads = _program(torch, arrays)
+    np.testing.assert_allclose(loss.item(), t_loss.item(), rtol=1e-5)
+    assert_same_arrays(indices.numpy(), t_indices.numpy())
+    for g, t in zip(grads, t_grads):
+        np.testing.assert_allclose(g, t, rtol=1e-4, atol=1e-5)
+
+
+@needs_fast
+def test_apply_keeps_node_metadata_and_errors_of_the_reference():
+    def record():
+        a = minitorch.randn(2, 3, requires_grad=True)
+        b = minitorch.randn(3, dtype=minitorch.float64)
+        node = minitorch.mul(a, b).grad_fn
+        with pytest.raises(RuntimeError) as error:
+            minitorch.add(a, minitorch.randn(4))
+        return (node.needs_input_grad, node._input_shapes, node._input_dtypes, node._next_nrs,
+                node.name(), str(error.value))
+    fast_meta, reference_meta = fast_and_reference(Function, "apply", record)
+    assert fast_meta == reference_meta
+    assert all(type(flag) is bool for flag in fast_meta[0])
+
+
+@needs_fast
+def test_apply_shares_equal_metadata_tuples_between_nodes():
+    a, b = minitorch.randn(2, 3, requires_grad=True), minitorch.randn(2, 3, requires_grad=True)
+    assert (a * b).grad_fn._input_shapes is (b * a).grad_fn._input_shapes
+    with reference_piece(Function, "apply"):
+        assert (a * b).grad_fn._input_shapes is not (b * a).grad_fn._input_shapes
+
+
+# --- the engine's main loop ----------------------------------------------------------------------
+
+def _engine_cases():
+    """Gradients from the engine's different walks: fan-out, a multi-output node with an
+    unused output, hooks, autograd.grad of a subset (capture points), backward(inputs=...),
+    a branch no gradient reaches, retain_graph, create_graph."""
+    rng = np.random.default_rng(7)
+    x = minitorch.tensor(rng.standard_normal((4, 3)).astype(np.float32), requires_grad=True)
+    w = minitorch.tensor(rng.standard_normal((3, 3)).astype(np.float32), requires_grad=True)
+    seen = []
+    h = (x @ w).tanh()
+    h.register_hook(lambda g: seen.append(g.sum().item()) or g * 2)
+    first, second, _unused = h.split([1, 1, 2])
+    unreached = (first * 0).detach().requires_grad_() * x[:1]
+    loss = (first * second).sum() + (h * h).sum() + unreached.sum() * 0
+    loss.backward(retain_graph=True)
+    results = [x.grad.numpy().copy(), w.grad.numpy().copy()]
+    results += [g.numpy() for g in minitorch.autograd.grad(loss, (h, w), retain_graph=True)]
+    x.grad = None
+    loss.backward(inputs=[x], retain_graph=True)
+    results.append(x.grad.numpy().copy())
+    (dx,) = minitorch.autograd.grad(loss, x, create_graph=True)
+    results += [g.numpy() for g in minitorch.autograd.grad(dx.pow(2).sum(), (x, w))]
+    return results + [np.array(seen)]
+
+
+@needs_fast
+@pytest.mark.parametrize("put_back", [["run_backward"], ["run_ready_nodes"],
+                                      ["run_backward", "run_ready_nodes"]])
+def test_engine_matches_the_reference_engine(put_back):
+    from minitorch.autograd import engine
+    fast = _engine_cases()
+    with contextlib.ExitStack() as stack:
+        for attribute in put_back:
+            stack.enter_context(reference_piece(engine, attribute))
+        reference = _engine_cases()
+    assert len(fast) == len(reference)
+    for f, r in zip(fast, reference):
+        assert_same_arrays(f, r)
+
+
+# --- a leaf's first gradient ---------------------------------------------------------------------
+
+def _fresh_gradient_and_grad():
+    made = []  # ids only: holding the gradient here would make it shared
+
+    class Triple(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 3.0
+
+        @staticmethod
+        def backward(ctx, grad):
+            out = grad * 3.0
+            made.append(id(out._data))
+            return out
+
+    a = minitorch.randn(4, 3, requires_grad=True)
+    Triple.apply(a).sum().backward()
+    first_kept = id(a.grad._data) == made[0]
+    Triple.apply(a).sum().backward()  # the second one is added in place
+    return first_kept, a.grad.numpy()
+
+
+@needs_fast
+def test_a_fresh_gradient_is_kept_without_the_reference_copy():
+    from minitorch.autograd import function
+    (kept, grad), (reference_kept, reference_grad) = fast_and_reference(
+        function, "gradient_to_keep", _fresh_gradient_and_grad)
+    assert kept and not reference_kept
+    assert_same_arrays(grad, reference_grad)
+    assert_same_arrays(grad, np.full((4, 3), 6.0, np.float32))
+
+
+@needs_fast
+def test_calibration_found_counts():
+    from minitorch.fast import ownership
+    assert ownership._unshared is not None and min(ownership._unshared) >= 1
+
+
+# --- backward formulas on arrays -------------------------------------------------------------------
+
+def _linear_grads(lib, arrays, create_graph):
+    x = lib.tensor(arrays[0], requires_grad=True)
+    w = lib.tensor(arrays[1], requires_grad=True)
+    b = lib.tensor(arrays[2], requires_grad=True)
+    xs = x.permute(1, 0, 2)  # (N, L, in): batched and not contiguous
+    out = lib.nn.functional.linear(xs, w, b)
+    grads = lib.autograd.grad((out * out).sum(), (x, w, b), create_graph=create_graph)
+    if create_graph:  # second order through the recorded formula
+        grads = lib.autograd.grad(sum(g.sum() for g in grads), (x, w))
+    return [g.detach().numpy() for g in grads]
+
+
+@needs_fast
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_linear_backward_on_arrays_matches_the_reference(dtype, create_graph):
+    from minitorch.autograd import formulas
+    rng = np.random.default_rng(1)
+    arrays = [rng.standard_normal(s).astype(dtype) for s in [(5, 2, 4), (3, 4), (3,)]]
+    fast, reference = fast_and_reference(
+        formulas, "operands", lambda: _linear_grads(minitorch, arrays, create_graph))
+    expected = _linear_grads(torch, arrays, create_graph)
+    tolerance = dict(rtol=1e-5, atol=1e-5) if dtype == np.float32 else dict(rtol=1e-12)
+    for f, r, t in zip(fast, reference, expected):
+        np.testing.assert_allclose(f, r, **tolerance)
+        np.testing.assert_allclose(f, t, **tolerance)
+
+
+def _relu_grads(lib, x, g):
+    leaf = lib.tensor(x, requires_grad=True)
+    leaf.relu().backward(lib.tensor(g).t())  # a permuted gradient
+    return leaf.grad.numpy()
+
+
+@needs_fast
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_relu_backward_on_arrays_matches_the_reference(dtype):
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((6, 5)).astype(dtype)
+    x[0, :3] = [0.0, np.nan, -0.0]
+    g = rng.standard_normal((5, 6)).astype(dtype)
+    g[1, 0], g[2, 0] = np.inf, np.nan  # reach the masked 0 and the NaN input
+    fast, reference = fast_and_reference(
+        minitorch.ops.unary.Relu, "backward", lambda: _relu_grads(minitorch, x, g))
+    assert_same_arrays(fast, reference)
+    assert_same_arrays(fast, _relu_grads(torch, x, g))
+
+
+# --- row sums ---------------------------------------------------------------------------------------
+
+def _row_sum_inputs():
+    rng = np.random.default_rng(3)
+    for dtype in (np.float16, np.float32, np.float64):
+        for shape in [(5, 7), (3, 4, 1024), (2, 1025), (4, 1), (0, 3), (3, 0)]:
+            x = rng.uniform(0.5, 1.5, shape).astype(dtype)
+            yield x
+            yield x.T  # permuted: not contiguous
+        yield np.broadcast_to(rng.uniform(size=(1, 9)).astype(dtype), (6, 9))
+
+
+@needs_fast
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_blas_row_sums_match_the_reference(keepdims):
+    from minitorch.fast import REFERENCES
+    from minitorch.fast.rows import blas_row_sums
+    from minitorch.ops import _helpers
+    reference = REFERENCES[_helpers, "row_sums"]
+    for x in _row_sum_inputs():
+        for axis in {x.ndim - 1, -1, (x.ndim - 1,), 0}:
+            fast, expected = blas_row_sums(x, axis, keepdims), reference(x, axis, keepdims)
+            assert fast.shape == expected.shape and fast.dtype == expected.dtype
+            rtol = {np.float16: 1e-2, np.float32: 1e-5, np.float64: 1e-12}[x.dtype.type]
+            np.testing.assert_allclose(fast, expected, rtol=rtol)
+
+
+@needs_fast
+def test_transposed_row_maxes_match_the_reference_exactly():
+    from minitorch.fast import REFERENCES
+    from minitorch.fast.rows import transposed_row_maxes
+    reference = REFERENCES[minitorch.ops.softmax, "row_maxes"]
+    rng = np.random.default_rng(6)
+    for dtype in (np.float16, np.float32, np.float64, np.int64):
+        for shape in [(128, 10), (3, 4, 64), (5, 65), (7, 1), (2, 3)]:
+            x = (rng.standard_normal(shape) * 10).astype(dtype)
+            if dtype != np.int64:
+                x.flat[::7] = np.nan
+                x.flat[3::11] = -np.inf
+            for array in (x, x.T, np.broadcast_to(x[:1], x.shape)):
+                for axis in {array.ndim - 1, 0, (0, array.ndim - 1)}:
+                    assert_same_arrays(transposed_row_maxes(array, axis), reference(array, axis))
+
+
+@needs_fast
+def test_softmax_with_blas_row_sums_matches_pytorch():
+    x = np.random.default_rng(4).standard_normal((8, 50)).astype(np.float32)
+
+    def softmax_and_grad():
+        leaf = minitorch.tensor(x, requires_grad=True)
+        out = leaf.log_softmax(-1)
+        (out * out).sum().backward()
+        return out.detach().numpy(), leaf.grad.numpy()
+    fast, reference = fast_and_reference(minitorch.ops.softmax, "row_sums", softmax_and_grad)
+    leaf = torch.tensor(x, requires_grad=True)
+    out = leaf.log_softmax(-1)
+    (out * out).sum().backward()
+    for f, r, t in zip(fast, reference, (out.detach().numpy(), leaf.grad.numpy())):
+        np.testing.assert_allclose(f, r, **TOLERANCE["float32"])
+        np.testing.assert_allclose(f, t, **TOLERANCE["float32"])
+
+
+# --- operators ------------------------------------------------------------------------------------
+
+_OPERATORS = ["__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
+              "__truediv__", "__rtruediv__", "__matmul__"]
+
+
+def _operand_pairs():
+    rng = np.random.default_rng(5)
+
+    def t(shape, dtype="float32", requires_grad=False):
+        return minitorch.tensor(rng.standard_normal(shape).astype(dtype),
+                                requires_grad=requires_grad)
+    return [
+        (t((3, 4)), t((3, 4))),                           # same shape and dtype
+        (t((3, 1)), t((4,))),                             # broadcast
+        (t((4, 3)).t(), t((3, 4))),                       # permuted
+        (t((3, 4)), 2), (t((3, 4)), -1.5),                # Python numbers
+        (t((3, 4), "float64"), t((3, 4))),                # promotion: the reference path
+        (minitorch.arange(12).reshape(3, 4), 2),           # integers
+        (t((3, 4), requires_grad=True), t((3, 4))),       # recorded
+        (t((3, 4)), t((5, 3))),                           # shapes that do not fit
+        (t((4, 4)), t((4, 4))), (t(()), 3.0),             # square; 0-d
+    ]
+
+
+def _outcome(operator, a, b):
+    """What ``a <op> b`` gives: its values, dtype and history, or its error."""
+    try:
+        out = getattr(type(a), operator)(a, b)
+    except (RuntimeError, TypeError, ValueError) as error:
+        return type(error).__name__, str(error)
+    if out is NotImplemented:
+        return "NotImplemented"
+    return (out.detach().numpy().tobytes(), out.shape, out.dtype, out.requires_grad,
+            None if out.grad_fn is None else out.grad_fn.name())
+
+
+@needs_fast
+@pytest.mark.parametrize("operator", _OPERATORS)
+def test_direct_operators_match_the_reference(operator):
+    for a, b in _operand_pairs():
+        for grad_enabled in (True, False):
+            with minitorch.set_grad_enabled(grad_enabled):
+                fast, reference = fast_and_reference(
+                    minitorch.Tensor, operator, lambda: _outcome(operator, a, b))
+            assert fast == reference, (operator, a, b)
+
+
+@needs_fast
+def test_same_dtype_operands_match_the_reference():
+    from minitorch.fast import REFERENCES
+    pointwise = minitorch.ops.pointwise
+    reference, fast = REFERENCES[pointwise, "binary_arrays"], pointwise.binary_arrays
+    half = minitorch.ones(3, dtype=minitorch.float16)
+    pairs = _operand_pairs() + [(half, 2.5), (half, 3), (minitorch.tensor([True]), 1),
+                                (minitorch.arange(3), 2.5), (minitorch.arange(3), True)]
+    for a, b in pairs:
+        for dtype in (None, minitorch.float64):
+            got, expected = fast(a, b, dtype), reference(a, b, dtype)
+            assert [type(v) for v in got] == [type(v) for v in expected]
+            for g, e in zip(got, expected):
+                assert_same_arrays(g, e)
+
+
+# --- process settings ------------------------------------------------------------------------------
+
+def _run_python(code: str, **env) -> str:
+    clean = {k: v for k, v in os.environ.items()
+             if k not in ("MINITORCH_MALLOC_TUNING", "MALLOC_MMAP_THRESHOLD_",
+                          "MALLOC_TRIM_THRESHOLD_", "MINITORCH_REFERENCE")}
+    clean["PYTHONPATH"] = os.pathsep.join([str(ROOT), clean.get("PYTHONPATH", "")])
+    result = subprocess.run([sys.executable, "-c", code], env={**clean, **env}, cwd=ROOT,
+                            capture_output=True, text=True, check=True)
+    return result.stdout.strip()
+
+
+MALLOC_TUNED = "import minitorch, minitorch.fast.malloc as m; print(m.tuned)"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or os.confstr("CS_GNU_LIBC_VERSION")
+                    is None, reason="mallopt is glibc's: other C libraries are left alone")
+def test_malloc_thresholds_are_raised_on_linux():
+    assert _run_python(MALLOC_TUNED) == "True"
+
+
+def test_opting_out_leaves_malloc_alone():
+    assert _run_python(MALLOC_TUNED, MINITORCH_MALLOC_TUNING="0") == "False"
+
+
+def test_a_malloc_threshold_set_by_the_user_is_respected():
+    assert _run_python(MALLOC_TUNED, MALLOC_TRIM_THRESHOLD_="131072") == "False"
+
+
+# --- reference mode ---------------------------------------------------------------------------------
+
+# An MLP + Adam training step under a profiler that records the file of every Python
+# function called, from import on.
+PROFILED_STEP = """
+import json, sys
+files = set()
+sys.setprofile(lambda frame, event, arg: files.add(frame.f_code.co_filename))
+import minitorch
+from minitorch import nn
+minitorch.manual_seed(0)
+model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 4))
+optimizer = minitorch.optim.Adam(model.parameters(), lr=1e-3)
+x, y = minitorch.randn(32, 8), minitorch.randint(0, 4, (32,))
+for _ in range(2):
+    optimizer.zero_grad()
+    loss = nn.functional.cross_entropy(model(x), y)
+    loss.backward()
+    optimizer.step()
+sys.setprofile(None)
+from minitorch.autograd.formulas import operands
+with minitorch.no_grad():  # how a backward formula sees its operands when not recorded
+    operand_type = type(operands(x)[0]).__name__
+print(json.dumps({"files": sorted(files), "fast_imported": "minitorch.fast" in sys.modules,
+                  "loss": loss.item(), "operand_type": operand_type}))
+"""
+
+
+def _profiled_step(**env) -> dict:
+    return json.loads(_run_python(PROFILED_STEP, **env).splitlines()[-1])
+
+
+def _under(files, folder) -> list:
+    return [f for f in files if Path(f).resolve().is_relative_to(ROOT / folder)]
+
+
+def test_reference_mode_runs_no_code_from_minitorch_fast():
+    step = _profiled_step(MINITORCH_REFERENCE="1")
+    assert not step["fast_imported"]
+    assert _under(step["files"], "minitorch/fast") == []
+    assert _under(step["files"], "minitorch/autograd")  # the profiler did see the library
+    assert step["operand_type"] == "Tensor"  # backward formulas are plain Tensor code
+
+
+def test_default_mode_runs_minitorch_fast_and_trains_alike():
+    step = _profiled_step()
+    assert step["fast_imported"]
+    assert _under(step["files"], "minitorch/fast")
+    assert step["operand_type"] == "ndarray"
+    reference = _profiled_step(MINITORCH_REFERENCE="1")
+    np.testing.assert_allclose(step["loss"], reference["loss"], rtol=1e-5)
