@@ -38,6 +38,7 @@ import numpy as np
 import minitorch
 import torch
 import viz
+from IPython.display import Code
 from minitorch import course
 from minitorch.autograd import Function
 from minitorch.course import ch03 as check
@@ -96,7 +97,7 @@ with course.needs("your SiLU.backward"):
 # output because $\frac{d}{dx} e^x = e^x$.
 
 # %%
-print(inspect.getsource(minitorch.ops.unary.Exp))
+Code(inspect.getsource(minitorch.ops.unary.Exp), language="python")
 
 # %% [markdown]
 # ## 2. Gradients of broadcast inputs
@@ -162,7 +163,14 @@ except RuntimeError as err:
 # written with tensor operations so that it can itself be differentiated:
 
 # %%
-print(inspect.getsource(minitorch.ops._helpers.sum_to_shape))
+source = inspect.getsource(minitorch.ops._helpers.sum_to_shape)
+# trimmed to the rule above: the docstring's first line, and the rare case of leading 1-dims
+# that broadcasting dropped (``x[0] = v``) left out
+head, body = source.split("    Broadcasting prepended", 1)
+body = body.split('"""\n', 1)[1]
+rare_case = body[body.index("    if grad.ndim < len(shape):"):body.index("    lead = ")]
+Code(head.rstrip() + '"""\n' + body.replace(rare_case, "    ...  # (leading 1-dims that broadcasting dropped)\n"),
+     language="python")
 
 # %%
 for lib in (minitorch, torch):
