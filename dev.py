@@ -4,6 +4,10 @@
     python3 dev.py lab     # create .venv, install the course extras, open the chapters in
                            # JupyterLab (or, with no browser/display, run the course headless)
     python3 dev.py test    # create .venv, install the test extras, run the whole test suite
+    python3 dev.py run CMD # run CMD inside .venv (e.g. `python3 dev.py run python demo.py`)
+
+On Linux without an NVIDIA GPU, PyTorch comes from its own CPU wheel index (about 200 MB
+instead of several GB of CUDA libraries that could not be used).
 
 Standard library only. The virtual environment is reinstalled when pyproject.toml changes.
 Tests, notebooks and benchmarks run single-threaded: on small shared machines threaded BLAS
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -45,15 +50,86 @@ def create_venv() -> None:
         run([sys.executable, "-m", "pip", "--python", PYTHON, "install", "pip"])
 
 
+# --- Which PyTorch build to install -------------------------------------------------------
+# PyPI's torch for Linux depends on the CUDA, cuDNN, NCCL and Triton wheels (several GB).
+# Where no NVIDIA GPU can use them, torch alone comes from PyTorch's CPU index; everything
+# else still comes from the default index.
+TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+
+
+def has_nvidia_gpu() -> bool:
+    """True where an NVIDIA driver is installed (its tool or its kernel interface is there)."""
+    return bool(shutil.which("nvidia-smi")) or Path("/proc/driver/nvidia/version").exists()
+
+
+def wants_cpu_torch() -> bool:
+    # PyPI's torch wheels are CPU-only on macOS and Windows already; only Linux pulls CUDA.
+    return sys.platform.startswith("linux") and not has_nvidia_gpu()
+
+
+def torch_requirement() -> str:
+    """The pinned ``torch==X`` from pyproject.toml's extras (one pin for all of them)."""
+    match = re.search(r'"(torch==[^"]+)"', (ROOT / "pyproject.toml").read_text())
+    if not match:
+        raise SystemExit("pyproject.toml pins no torch==X")
+    return match.group(1)
+
+
+def pip_install_steps(extra: str, cpu_torch: bool) -> list:
+    """The pip commands that install ``.[extra]`` into .venv: torch first where it must come
+    from the CPU index (the extras then find it already satisfied), then the extras."""
+    pip = [PYTHON, "-m", "pip", "install", "--disable-pip-version-check"]
+    steps = []
+    if cpu_torch:
+        steps.append(pip + ["--extra-index-url", TORCH_CPU_INDEX, torch_requirement()])
+    steps.append(pip + ["-e", f".[{extra}]"])
+    return steps
+
+
 def ensure_installed(extra: str) -> None:
     """``pip install -e .[extra]`` into .venv, skipped when nothing changed since last time."""
     create_venv()
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    cpu_torch = wants_cpu_torch()
+    pyproject = (ROOT / "pyproject.toml").read_bytes()
+    digest = hashlib.sha256(pyproject + (b"cpu" if cpu_torch else b"")).hexdigest()
     stamp = VENV / f".installed-{extra}"
     if stamp.exists() and stamp.read_text() == digest:
         return
-    run([PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "-e", f".[{extra}]"])
+    if cpu_torch:
+        print("No NVIDIA GPU found: installing PyTorch's CPU build.", flush=True)
+    for step in pip_install_steps(extra, cpu_torch):
+        run(step)
     stamp.write_text(digest)
+    print(HOW_TO_USE, flush=True)
+
+
+# --- Using the environment afterwards -----------------------------------------------------
+HOW_TO_USE = f"""
+The environment is ready in {VENV}. To use it:
+  source .venv/bin/activate          # then python, jupyter, pytest are the project's
+  python3 dev.py run python FILE.py  # or run one command inside .venv without activating
+""" if os.name != "nt" else f"""
+The environment is ready in {VENV}. To use it:
+  .venv\\Scripts\\activate              # then python, jupyter, pytest are the project's
+  python dev.py run python FILE.py   # or run one command inside .venv without activating
+"""
+
+
+def venv_env(base=None) -> dict:
+    """The environment variables that `activate` would set: .venv's programs come first."""
+    base = dict(os.environ if base is None else base)
+    base.pop("PYTHONHOME", None)
+    return {**base, "VIRTUAL_ENV": str(VENV),
+            "PATH": str(BIN) + os.pathsep + base.get("PATH", "")}
+
+
+def cmd_run(extra_args) -> int:
+    if not extra_args:
+        print("usage: python3 dev.py run COMMAND [ARGS...]   (runs COMMAND inside .venv)")
+        return 2
+    ensure_installed("dev")
+    program = shutil.which(extra_args[0], path=str(BIN)) or extra_args[0]
+    return subprocess.run([program, *extra_args[1:]], env=venv_env()).returncode
 
 
 def test_command(extra_args) -> list:
@@ -110,11 +186,11 @@ def cmd_lab(extra_args) -> int:
 
 
 def main(argv) -> int:
-    if len(argv) < 1 or argv[0] not in ("lab", "test"):
+    commands = {"lab": cmd_lab, "test": cmd_test, "run": cmd_run}
+    if len(argv) < 1 or argv[0] not in commands:
         print(__doc__)
         return 2
-    command, rest = argv[0], argv[1:]
-    return cmd_test(rest) if command == "test" else cmd_lab(rest)
+    return commands[argv[0]](argv[1:])
 
 
 if __name__ == "__main__":

@@ -583,6 +583,25 @@ def test_no_renderer_shows_dot_source(fresh_warnings, monkeypatch, tmp_path):
             g.svg()
 
 
+def test_no_renderer_outside_the_venv_says_how_to_enter_it(fresh_warnings, monkeypatch,
+                                                           tmp_path):
+    # The system python3 run inside the repo: the project's .venv exists but is not running.
+    monkeypatch.setattr(render.sysconfig, "get_path", lambda name: str(tmp_path))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(render, "PROJECT_VENV", tmp_path / ".venv")
+    (tmp_path / ".venv").mkdir()
+    g = viz.draw(scalar_expression(minitorch)[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(viz.RenderError, match=r"source \.venv/bin/activate.*dev\.py run"):
+            g.svg()
+    monkeypatch.setattr(render.sys, "prefix", str(tmp_path / ".venv"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(viz.RenderError, match="pip install graphviz-pure"):
+            g.svg()
+
+
 def test_renderer_errors_carry_stderr():
     g = viz.Graph("digraph { a -> }\n", 0, 0)
     with pytest.raises(viz.RenderError, match="failed"):

@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import sysconfig
 import warnings
 from pathlib import Path
@@ -26,6 +27,7 @@ from pathlib import Path
 PURE = "graphviz-pure"
 ENV_VARS = ("VIZ_DOT", "MINITORCH_DOT")
 TIMEOUT_S = 120
+PROJECT_VENV = Path(__file__).resolve().parent.parent / ".venv"  # what dev.py creates
 
 
 class RenderError(RuntimeError):
@@ -78,13 +80,23 @@ def _warn_once(key: str, message: str) -> None:
         warnings.warn(message, VizWarning, stacklevel=4)
 
 
+def missing_renderer_advice() -> str:
+    """What to do when no renderer is found. The usual cause is running outside the project's
+    .venv (which has graphviz-pure), for example with the system python3 inside the repo."""
+    venv = PROJECT_VENV
+    if venv.is_dir() and Path(sys.prefix).resolve() != venv.resolve():
+        return (f"this Python ({sys.executable}) is not the project's environment {venv}: "
+                "run `source .venv/bin/activate` first, or `python3 dev.py run python ...`")
+    return "pip install graphviz-pure==0.2.2, or set VIZ_DOT to a dot program"
+
+
 def renderer_or_warn() -> tuple[str | None, str | None]:
     path, kind = find_renderer()
     if kind == "dot":
         _warn_once("dot:" + path, f"graphviz-pure not found; using system dot at {path}: the "
                    "picture may differ between machines (pip install graphviz-pure==0.2.2)")
     elif kind is None:
-        _warn_once("none", "no graphviz renderer found (pip install graphviz-pure==0.2.2); "
+        _warn_once("none", f"no graphviz renderer found ({missing_renderer_advice()}); "
                    "showing the DOT source instead")
     return path, kind
 
@@ -93,8 +105,7 @@ def run_renderer(source: str, fmt: str, extra_args=()) -> bytes:
     """Lay out and draw ``source`` in format ``fmt`` ("svg", "png", "pdf")."""
     path, kind = renderer_or_warn()
     if path is None:
-        raise RenderError("no graphviz renderer found: pip install graphviz-pure==0.2.2, "
-                          "or set VIZ_DOT to a dot program")
+        raise RenderError(f"no graphviz renderer found: {missing_renderer_advice()}")
     cmd = [path, f"-T{fmt}", *extra_args]
     try:
         done = subprocess.run(cmd, input=source.encode("ascii"), capture_output=True,
