@@ -158,31 +158,31 @@ def has_display() -> bool:
 def cmd_lab(extra_args) -> int:
     ensure_installed("lab")
     env = {**os.environ, **SINGLE_THREAD}
+    serve = "--serve" in extra_args
     headless = "--headless" in extra_args or not has_display()
+    if headless and not serve:
+        return run_course_headless(env)
+    lab = [PYTHON, "-m", "jupyter", "lab", "--notebook-dir", ROOT]
     if headless:
-        # No browser here: run the course end to end instead, and say where the results are.
-        print("No display found: running the course headless (pass --serve to start JupyterLab "
-              "anyway, for example to reach it through an SSH tunnel).", flush=True)
-        if "--serve" not in extra_args:
-            demo = [PYTHON, "-m", "minitorch.demo"]
-            if (ROOT / "minitorch" / "demo.py").exists():
-                code = subprocess.run([str(c) for c in demo], cwd=ROOT, env=env).returncode
-                if code:
-                    return code
-            out_dir = ROOT / "build" / "chapters"
-            out_dir.mkdir(parents=True, exist_ok=True)
-            for notebook in sorted((ROOT / "chapters").glob("*.ipynb")):
-                run([PYTHON, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
-                     "--output-dir", out_dir, notebook], env=env)
-            print(f"Executed chapters written to {out_dir}")
-            return 0
-    lab = [PYTHON, "-m", "jupyter", "lab", "--notebook-dir", ROOT / "chapters"]
-    if headless:
+        print("No display found: starting JupyterLab without a browser. Open the URL it prints "
+              "below (from another machine, through an SSH tunnel to its port).", flush=True)
         lab.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         lab.append("--allow-root")  # JupyterLab refuses to run as root otherwise
     print("+", " ".join(str(c) for c in lab), flush=True)
     return subprocess.run([str(c) for c in lab], cwd=ROOT, env=env).returncode
+
+
+def run_course_headless(env) -> int:
+    """No browser here: run the demo and every chapter, and say where the results are."""
+    print("No display found: running the course headless (HTML of every chapter, and a "
+          "summary). `python3 dev.py lab --serve` starts JupyterLab instead.", flush=True)
+    if (ROOT / "minitorch" / "demo.py").exists():
+        code = subprocess.run([str(PYTHON), "-m", "minitorch.demo"], cwd=ROOT, env=env).returncode
+        if code:
+            return code
+    course = [PYTHON, ROOT / "scripts" / "run_course.py"]
+    return subprocess.run([str(c) for c in course], cwd=ROOT, env=env).returncode
 
 
 def main(argv) -> int:
