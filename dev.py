@@ -155,8 +155,21 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+# --- JupyterLab's settings for this project ----------------------------------------------
+JUPYTER_CONFIG = ROOT / ".jupyter" / "jupyter_server_config.json"
+
+
+def install_jupyter_config() -> None:
+    """Copy the project's server settings (the file browser hides the chapters' .py twins)
+    into .venv's own config folder, so they apply however JupyterLab is started from it."""
+    target = VENV / "etc" / "jupyter" / "jupyter_server_config.d" / "minitorch-course.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(JUPYTER_CONFIG, target)
+
+
 def cmd_lab(extra_args) -> int:
     ensure_installed("lab")
+    install_jupyter_config()
     env = {**os.environ, **SINGLE_THREAD}
     serve = "--serve" in extra_args
     headless = "--headless" in extra_args or not has_display()

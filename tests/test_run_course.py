@@ -42,6 +42,7 @@ def test_tour_runs_headless_into_html_without_transport_warning(tmp_path):
 def test_lab_serve_without_display_says_it_serves(monkeypatch, capsys):
     calls = []
     monkeypatch.setattr(dev, "ensure_installed", lambda extra: None)
+    monkeypatch.setattr(dev, "install_jupyter_config", lambda: None)
     monkeypatch.setattr(dev, "has_display", lambda: False)
     monkeypatch.setattr(dev.subprocess, "run",
                         lambda cmd, **kw: calls.append(cmd) or subprocess.CompletedProcess(cmd, 0))
