@@ -6,11 +6,11 @@ backward, exactly as the README's code draws it.
 from pathlib import Path
 
 import minitorch as torch
-import viz
+from minitorch import viz
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "images" / "graph"
 
 a = torch.tensor(2.0, requires_grad=True)
 b = a * a + 3 * a
 b.backward()
-print(viz.draw(b).save(OUT.with_suffix(".svg")))
+print(viz.draw(b).render(OUT, format="svg", cleanup=True))
