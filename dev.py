@@ -161,8 +161,9 @@ JUPYTER_CONFIG = ROOT / ".jupyter" / "jupyter_server_config.json"
 
 def install_jupyter_config() -> None:
     """Copy the project's server settings (the file browser hides the chapters' .py twins)
-    into .venv's own config folder, so they apply however JupyterLab is started from it."""
-    target = VENV / "etc" / "jupyter" / "jupyter_server_config.d" / "minitorch-course.json"
+    into .venv's own config folder, so they apply however JupyterLab is started from it.
+    (Not jupyter_server_config.d/: the server reads only extension switches from there.)"""
+    target = VENV / "etc" / "jupyter" / "jupyter_server_config.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(JUPYTER_CONFIG, target)
 

@@ -33,7 +33,7 @@ def test_what_a_learner_opens_stays_listed():
 def test_config_is_installed_where_jupyter_reads_it(tmp_path, monkeypatch):
     monkeypatch.setattr(dev, "VENV", tmp_path)
     dev.install_jupyter_config()
-    installed = tmp_path / "etc" / "jupyter" / "jupyter_server_config.d" / "minitorch-course.json"
+    installed = tmp_path / "etc" / "jupyter" / "jupyter_server_config.json"
     assert installed.read_bytes() == dev.JUPYTER_CONFIG.read_bytes()
 
 
