@@ -127,7 +127,8 @@ def cmd_run(extra_args) -> int:
     if not extra_args:
         print("usage: python3 dev.py run COMMAND [ARGS...]   (runs COMMAND inside .venv)")
         return 2
-    ensure_installed("dev")
+    if not PYTHON.exists():  # nothing set up yet: the course's environment
+        ensure_installed("lab")
     program = shutil.which(extra_args[0], path=str(BIN)) or extra_args[0]
     return subprocess.run([program, *extra_args[1:]], env=venv_env()).returncode
 

@@ -51,3 +51,11 @@ def test_lab_serve_without_display_says_it_serves(monkeypatch, capsys):
     assert "headless" not in out and "starting JupyterLab without a browser" in out
     (lab,) = calls
     assert lab[2:4] == ["jupyter", "lab"] and "--no-browser" in lab
+
+
+def test_run_puts_the_venv_first_on_path(monkeypatch, tmp_path):
+    monkeypatch.setattr(dev, "VENV", tmp_path / ".venv")
+    monkeypatch.setattr(dev, "BIN", tmp_path / ".venv" / "bin")
+    env = dev.venv_env({"PATH": "/usr/bin", "PYTHONHOME": "/elsewhere"})
+    assert env["PATH"].split(dev.os.pathsep)[0] == str(tmp_path / ".venv" / "bin")
+    assert env["VIRTUAL_ENV"] == str(tmp_path / ".venv") and "PYTHONHOME" not in env
