@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 import time
@@ -27,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = ROOT / "chapters"
 OUT = ROOT / "build" / "chapters"
 CELL_TIMEOUT_S = 600
+ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")  # IPython colours its tracebacks
 
 
 def kernel_manager(socket_dir: str) -> KernelManager:
@@ -52,6 +54,9 @@ def checks_said(notebook) -> str:
 def run_chapter(path: Path, out: Path) -> tuple[str, str]:
     """Execute one chapter in its folder, write .ipynb and .html; return (status, checks)."""
     notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:  # cells after an error must not show the committed outputs
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
     status = "ran"
     with tempfile.TemporaryDirectory(prefix="minitorch-kernel-") as socket_dir:
         km = kernel_manager(socket_dir)
@@ -60,7 +65,8 @@ def run_chapter(path: Path, out: Path) -> tuple[str, str]:
         try:
             client.execute()
         except CellExecutionError as error:
-            status = f"stopped at an error: {str(error).strip().splitlines()[-1]}"
+            last_line = ANSI_COLOUR.sub("", str(error).strip().splitlines()[-1])
+            status = f"stopped at an error: {last_line}"
         finally:
             if km.has_kernel:  # a kernel manager we made is ours to stop
                 km.shutdown_kernel(now=True)

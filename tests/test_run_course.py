@@ -59,3 +59,15 @@ def test_run_puts_the_venv_first_on_path(monkeypatch, tmp_path):
     env = dev.venv_env({"PATH": "/usr/bin", "PYTHONHOME": "/elsewhere"})
     assert env["PATH"].split(dev.os.pathsep)[0] == str(tmp_path / ".venv" / "bin")
     assert env["VIRTUAL_ENV"] == str(tmp_path / ".venv") and "PYTHONHOME" not in env
+
+
+def test_a_chapter_that_stops_reports_the_error_not_stale_checks(tmp_path, monkeypatch):
+    chapters = tmp_path / "chapters"
+    chapters.mkdir()
+    notebook = notebook_whose_last_cell_printed("all checks passed\n")  # a committed output
+    notebook.cells[0].source = "raise ValueError('broken on purpose')"
+    nbformat.write(notebook, chapters / "99_broken.ipynb")
+    monkeypatch.setattr(run_course, "CHAPTERS", chapters)
+    assert run_course.main(["99", "--out", str(tmp_path / "out")]) == 1
+    html = (tmp_path / "out" / "99_broken.html").read_text()
+    assert "broken on purpose" in html and "all checks passed" not in html
