@@ -360,9 +360,10 @@ def test_size_guard_truncates_with_a_note():
     g = viz.draw(y, max_nodes=40)
     assert g.num_nodes == 40
     assert "more nodes not drawn (max_nodes=40)" in g.source
-    assert "note -> " in g.source and "... 561 more nodes" in g.source  # 601 boxes in all
+    # 901 boxes in all: 301 tensors, 300 ops and their 300 number operands (dimmed)
+    assert "note -> " in g.source and "... 861 more nodes" in g.source
     assert "t300" in g.source and "t0 " not in g.source               # kept: nearest the output
-    assert viz.draw(y, max_nodes=None).num_nodes == 601
+    assert viz.draw(y, max_nodes=None).num_nodes == 901
 
 
 def test_size_guard_collapses_modules_first():
@@ -375,7 +376,7 @@ def test_size_guard_collapses_modules_first():
                 y = y * 1.01
     finally:
         mt_function.current_scope = ()
-    assert viz.draw(y, max_nodes=None).num_nodes == 121
+    assert viz.draw(y, max_nodes=None).num_nodes == 181  # 61 tensors, 60 ops, 60 constants
     g = viz.draw(y, max_nodes=30)
     assert g.num_nodes <= 30
     assert "modules collapsed below depth 0" in g.source and "more nodes" not in g.source
@@ -385,7 +386,7 @@ def test_size_guard_collapses_modules_first():
 def test_draw_is_iterative_for_deep_graphs():
     y, _ = chain(3000)   # deeper than Python's recursion limit
     g = viz.draw(y, max_nodes=None, show_values=False)
-    assert g.num_nodes == 6001
+    assert g.num_nodes == 9001  # tensors, ops and the ops' number operands
 
 
 # --- backward steps -------------------------------------------------------------------------------
@@ -580,6 +581,25 @@ def test_no_renderer_shows_dot_source(fresh_warnings, monkeypatch, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with pytest.raises(viz.RenderError, match="no graphviz renderer"):
+            g.svg()
+
+
+def test_no_renderer_outside_the_venv_says_how_to_enter_it(fresh_warnings, monkeypatch,
+                                                           tmp_path):
+    # The system python3 run inside the repo: the project's .venv exists but is not running.
+    monkeypatch.setattr(render.sysconfig, "get_path", lambda name: str(tmp_path))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(render, "PROJECT_VENV", tmp_path / ".venv")
+    (tmp_path / ".venv").mkdir()
+    g = viz.draw(scalar_expression(minitorch)[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(viz.RenderError, match=r"source \.venv/bin/activate.*dev\.py run"):
+            g.svg()
+    monkeypatch.setattr(render.sys, "prefix", str(tmp_path / ".venv"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(viz.RenderError, match="pip install graphviz-pure"):
             g.svg()
 
 

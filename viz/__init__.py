@@ -1,11 +1,11 @@
 """viz: draw minitorch (and PyTorch) computation graphs with their values and gradients.
 
-It reads only the public graph protocol (DESIGN.md section 4: ``grad_fn``, ``name()``,
-``next_functions``, ``AccumulateGrad.variable``, plus optional extras), so the same calls draw a
-minitorch graph and a PyTorch graph.
+It reads only the graph protocol PyTorch exposes (``grad_fn``, ``name()``,
+``next_functions``, ``AccumulateGrad.variable``, plus optional extras that minitorch's nodes
+add; viz/README.md lists them), so the same calls draw a minitorch graph and a PyTorch graph.
 
-    >>> import viz
-    >>> viz.draw(loss, params=model)          # the recorded graph, values and gradients
+    >>> from minitorch import viz             # or: import viz
+    >>> viz.draw(loss)                        # the recorded graph, values and gradients
     >>> viz.listing(loss)                     # the same as text, one line per op
     >>> viz.backward_steps(loss)              # runs loss.backward(), one frame per step
 
@@ -29,19 +29,21 @@ __all__ = ["draw", "listing", "backward_steps", "trace_backward", "engine_order"
 
 
 def draw(output, *, params=None, trace: BackwardTrace | None = None, show_values: bool = True,
-         show_grads: bool = True, show_saved: bool = False, rankdir: str = "LR",
+         show_grads: bool = True, show_saved: bool = False, rankdir: str | None = None,
          color_by: str | None = None, group_modules: bool = True, depth: int | None = None,
          max_nodes: int | None = 200, graph_id: str = "viz", title: str | None = None) -> Graph:
     """Draw the graph recorded behind ``output`` (a tensor or a list of tensors).
 
     Args:
         params: names for tensors: an ``nn.Module`` (its ``named_parameters()``; minitorch or
-            PyTorch), a dict name -> tensor, or a list of those. Other tensors are ``t<k>``.
+            PyTorch), a dict name -> tensor, or a list of those. None: a minitorch graph's
+            model is found from the module scope its ops recorded. Other tensors are ``t<k>``.
         trace: a ``viz.trace_backward(output)`` result: shows every tensor's gradient and, where
             a tensor is used several times, the contributions that were summed.
         show_values / show_grads / show_saved: rows in each tensor box; saved tensors as extra
             boxes next to their op.
-        rankdir: "LR" (inputs left), "TB", "RL" or "BT".
+        rankdir: "LR" (inputs left), "TB", "RL" or "BT"; None (default): left to right when
+            that fits a notebook cell with text at full size, else top to bottom.
         color_by: "grad" fills tensors by their largest |grad| (a legend explains the colours;
             NaN/inf red). Non-finite values and gradients always get a red border.
         group_modules: draw a cluster per nn.Module (from each op's ``scope``).
@@ -54,7 +56,8 @@ def draw(output, *, params=None, trace: BackwardTrace | None = None, show_values
 
     Returns:
         A ``viz.Graph``: shows itself in Jupyter, ``.save("g.svg" | ".png" | ".pdf" | ".dot")``,
-        ``.source`` is the DOT text.
+        ``.source`` is the DOT text; ``.render``, ``.pipe``, ``.view`` and ``.format`` work as
+        on a ``graphviz.Digraph``.
     """
     opts = Options(show_values, show_grads, show_saved, rankdir, color_by, group_modules, depth,
                    max_nodes, graph_id, title)

@@ -15,6 +15,7 @@ import numpy as np
 
 from .labels import (FILL_NOGRAD, FILL_NONFINITE, GRAD_BUCKETS, esc, fmt, grad_fill, grad_view,
                      html_table, type_string, value_lines)
+from .orient import choose_rankdir
 
 FONT = "Helvetica"  # a font graphviz-pure has metrics for (generic names fall back to Times)
 
@@ -26,6 +27,8 @@ FILL_OP_DONE = "#d0e0e3"
 FILL_CURRENT = "#ffe599"
 FILL_MODULE = "#fff2cc"
 FILL_SAVED = "#fce5cd"
+FILL_CONSTANT = "#f8f8f8"   # inputs needing no gradient: dimmed, so the eye skips them
+TEXT_DIM = "#888888"
 BORDER = "#444444"
 BORDER_NONFINITE = "#cc0000"
 BORDER_CURRENT = "#1155cc"
@@ -39,7 +42,7 @@ class Options:
     show_values: bool = True
     show_grads: bool = True
     show_saved: bool = False
-    rankdir: str = "LR"
+    rankdir: str | None = None       # None: left to right if that fits a cell, else top down
     color_by: str | None = None      # None or "grad"
     group_modules: bool = True
     depth: int | None = None         # module levels drawn open; deeper ones collapse
@@ -48,8 +51,9 @@ class Options:
     title: str | None = None
 
     def check(self) -> None:
-        if self.rankdir not in ("LR", "RL", "TB", "BT"):
-            raise ValueError(f"rankdir must be one of 'LR', 'RL', 'TB', 'BT', got {self.rankdir!r}")
+        if self.rankdir not in (None, "LR", "RL", "TB", "BT"):
+            raise ValueError("rankdir must be None or one of 'LR', 'RL', 'TB', 'BT', "
+                             f"got {self.rankdir!r}")
         if self.color_by not in (None, "grad"):
             raise ValueError(f"color_by must be None or 'grad', got {self.color_by!r}")
         if self.depth is not None and self.depth < 0:
@@ -108,8 +112,10 @@ def to_dot(tape, layout, opts: Options, frame: int | None = None,
     def tensor_node(it):
         t = tensors[it.ref]
         rows = [[f"{t.name}: {type_string(t.dtype, t.shape)}"]]
-        if opts.show_values and t.value is not None:
-            rows.append(value_lines(t.value))
+        if opts.show_values:
+            # A recorded op keeps no reference to its output: unless the tensor is still
+            # reachable (drawn, named or saved), its value is gone. Say so, every time.
+            rows.append(value_lines(t.value) if t.value is not None else ["value not kept"])
         nonfinite = bool(t.value is not None and t.value.nonfinite)
         summary = None
         if opts.show_grads:
@@ -176,7 +182,18 @@ def to_dot(tape, layout, opts: Options, frame: int | None = None,
                 rows.append(value_lines(s))
         return f"{it.id} {attrs(label=html_table(rows, FILL_SAVED, BORDER, 1))}"
 
-    render = {"tensor": tensor_node, "op": op_node, "module": module_node, "saved": saved_node}
+    def constant_node(it):
+        c = tape.constants[it.ref]
+        if c.number is not None:
+            rows = [["constant"], [f"value {fmt(c.number)}"]]
+        else:
+            rows = [[f"no grad: {type_string(c.dtype, c.shape)}"]]
+            if opts.show_values:
+                rows.append(["value not kept"])
+        return f"{it.id} {attrs(label=html_table(rows, FILL_CONSTANT, TEXT_DIM, 1, TEXT_DIM))}"
+
+    render = {"tensor": tensor_node, "op": op_node, "module": module_node, "saved": saved_node,
+              "constant": constant_node}
 
     # Clusters in order of first appearance, nested by scope prefix.
     children = {(): []}
@@ -192,7 +209,8 @@ def to_dot(tape, layout, opts: Options, frame: int | None = None,
     gid = opts.graph_id
     label_lines = ([caption] if caption else []) + ([opts.title] if opts.title else []) + layout.notes
     out = [f"digraph {gid} {{"]
-    graph_attrs = dict(id=gid, rankdir=opts.rankdir, fontname=FONT, fontsize=10, nodesep=0.25,
+    rankdir = opts.rankdir or choose_rankdir(layout, tape)
+    graph_attrs = dict(id=gid, rankdir=rankdir, fontname=FONT, fontsize=10, nodesep=0.25,
                        ranksep=0.3)
     if len(layout.items) > LARGE:
         # Fewer network-simplex iterations: about 1.5x faster layout of big graphs, still tidy.
@@ -226,6 +244,8 @@ def to_dot(tape, layout, opts: Options, frame: int | None = None,
         extra = {}
         if e.kind == "saved":
             extra = {"style": "dashed", "arrowhead": "none", "color": "#b45f06"}
+        elif e.kind == "constant":
+            extra = {"style": "dashed", "color": TEXT_DIM}
         else:
             op_index = e.ref[1] if e.kind == "in" else e.ref[0]
             if done(op_index):

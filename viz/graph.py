@@ -1,6 +1,6 @@
 """Walk a recorded graph through the public graph protocol into plain data (a ``Tape``).
 
-The protocol is the one PyTorch exposes (DESIGN.md section 4): ``tensor.grad_fn``,
+The protocol is the one PyTorch exposes (viz/README.md describes it): ``tensor.grad_fn``,
 ``node.name()``, ``node.next_functions`` (pairs of node-or-None and output index, in argument
 order) and ``AccumulateGrad`` nodes whose ``.variable`` is a leaf. Extras are read with
 ``getattr`` and a default, so a PyTorch graph and a minitorch graph go through the same code:
@@ -21,6 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from .modules import find_model
 
 SMALL_NUMEL = 9  # tensors up to 3x3 show their values
 
@@ -218,12 +220,37 @@ class OpNode:
 
 
 @dataclass
+class ConstantInput:
+    """An op's input that needs no gradient: a tensor without requires_grad (the graph keeps
+    its type in minitorch, not its value), or a number operand such as the 3 in ``3 * a``."""
+    index: int
+    op: int
+    arg: int
+    number: float | None    # the number operand, when the node recorded it
+    shape: tuple | None = None
+    dtype: str | None = None
+
+
+def _scalar_operand(node, arg):
+    """The Python number at argument ``arg`` where the node keeps it (minitorch's arithmetic
+    records its number operands in ``scalars``); other plain arguments (dims, shapes, flags)
+    are options of the op, not inputs, and are not drawn."""
+    scalars = getattr(node, "__dict__", {}).get("scalars")
+    if isinstance(scalars, tuple) and arg < len(scalars):
+        value = scalars[arg]
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return value
+    return None
+
+
+@dataclass
 class Tape:
     tensors: list
     ops: list
     outputs: list                     # tensor indices of the drawn outputs
     module_classes: dict
     order: list = field(default_factory=list)  # ("tensor" | "op", index) in creation order
+    constants: list = field(default_factory=list)  # ConstantInput, in the order of their ops
     steps: list | None = None         # [("op", i) | ("leaf", i)] in the engine's order
     traced: bool = False
 
@@ -262,12 +289,17 @@ def _postorder(root_nodes) -> list:
 def build_tape(outputs, params=None, trace=None, show_values=True, show_saved=False) -> Tape:
     """Walk the graph behind ``outputs`` into a ``Tape``."""
     outs = _as_list(outputs)
-    names, classes, named_tensors = param_names(params)
     root_nodes = [o.grad_fn for o in outs if getattr(o, "grad_fn", None) is not None]
     nodes = _postorder(root_nodes)
+    if params is None:  # name parameters and modules from the recorded scope
+        leaves = [node.variable for node in nodes if is_accumulate(node)]
+        scopes = {name for node in nodes for name in node_scope(node)}
+        params = find_model(leaves, scopes)
+    names, classes, named_tensors = param_names(params)
 
     tensors: list[TensorNode] = []
     ops: list[OpNode] = []
+    constants: list[ConstantInput] = []
     order = []
     op_of = {}       # node -> op index
     tensor_of = {}   # (node, nr) -> tensor index; leaves: (AccumulateGrad node, 0)
@@ -333,12 +365,21 @@ def build_tape(outputs, params=None, trace=None, show_values=True, show_saved=Fa
             continue
         op = OpNode(len(ops), node.name(), sequence_nr(node), node_scope(node), [], [])
         shapes = getattr(node, "_input_shapes", None)
+        dtypes = getattr(node, "_input_dtypes", None) or ()
         for arg, (child, nr) in enumerate(node.next_functions):
             if child is None:
                 # A tensor that needs no gradient (PyTorch lists only tensor arguments;
                 # minitorch also lists plain arguments, with no recorded shape).
-                if shapes is None or (arg < len(shapes) and shapes[arg] is not None):
+                shape = shapes[arg] if shapes is not None and arg < len(shapes) else None
+                if shapes is None or shape is not None:
                     op.const_args.append(arg)
+                    dtype = dtypes[arg] if shape is not None and arg < len(dtypes) else None
+                    constants.append(ConstantInput(len(constants), op.index, arg, None,
+                                                   None if shape is None else tuple(shape),
+                                                   dtype_name(dtype)))
+                elif _scalar_operand(node, arg) is not None:
+                    constants.append(ConstantInput(len(constants), op.index, arg,
+                                                   _scalar_operand(node, arg)))
                 continue
             ti = tensor_of[(child, nr)]
             op.inputs.append(ti)
@@ -373,7 +414,7 @@ def build_tape(outputs, params=None, trace=None, show_values=True, show_saved=Fa
         drawn.append(index)
 
     _place_leaves(tensors, ops)
-    tape = Tape(tensors, ops, drawn, classes, order)
+    tape = Tape(tensors, ops, drawn, classes, order, constants)
     if trace is not None:
         trace.apply(tape, op_of, tensor_of)
     else:

@@ -169,12 +169,16 @@ def _cell_lines(lines: list[str]) -> str:
     return "".join(esc(line) + '<BR ALIGN="LEFT"/>' for line in lines)
 
 
-def html_table(rows: list[list[str]], fill: str, border: str, width: int) -> str:
+def html_table(rows: list[list[str]], fill: str, border: str, width: int,
+               text_color: str | None = None) -> str:
     """An HTML-like label: one cell per row, a rule under the header row."""
     body = []
     for i, lines in enumerate(rows):
         if i == 1:
             body.append("<HR/>")
-        body.append(f'<TR><TD ALIGN="LEFT">{_cell_lines(lines)}</TD></TR>')
+        text = _cell_lines(lines)
+        if text_color:
+            text = f'<FONT COLOR="{text_color}">{text}</FONT>'
+        body.append(f'<TR><TD ALIGN="LEFT">{text}</TD></TR>')
     return (f'<<TABLE BORDER="{width}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2" '
             f'COLOR="{border}" BGCOLOR="{fill}">' + "".join(body) + "</TABLE>>")

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 @dataclass
 class Item:
     id: str
-    kind: str          # "tensor", "op", "module", "saved"
-    ref: object        # tensor index, op index, module key, or (op index, k)
+    kind: str          # "tensor", "op", "module", "saved", "constant"
+    ref: object        # tensor index, op index, module key, (op index, k), constant index
     cluster: tuple     # the scope whose cluster holds it; () for the top level
 
 
@@ -38,8 +38,9 @@ class ModuleBox:
 class Edge:
     src: str
     dst: str
-    kind: str          # "in" (tensor -> op), "out" (op -> tensor), "saved"
-    ref: tuple         # ("in": tensor, op, argument), ("out": op, tensor), ("saved": op, k)
+    kind: str          # "in" (tensor -> op), "out" (op -> tensor), "saved", "constant"
+    ref: tuple         # ("in": tensor, op, argument), ("out": op, tensor), ("saved": op, k),
+                       # ("constant": constant index, op)
 
 
 @dataclass
@@ -97,6 +98,9 @@ def _layout(tape, opts, depth) -> Layout:
         return modules[key]
 
     ops, tensors = tape.ops, tape.tensors
+    constants_of = {}
+    for c in tape.constants:
+        constants_of.setdefault(c.op, []).append(c)
     for kind, i in tape.order:
         if kind == "op":
             op = ops[i]
@@ -107,6 +111,9 @@ def _layout(tape, opts, depth) -> Layout:
                 op_home[i] = box.id
             else:
                 op_home[i] = f"op{i}"
+                # Inputs that need no gradient sit just before their op (dimmed when drawn).
+                items.extend(Item(f"c{c.index}", "constant", c.index, cluster_of(op.scope))
+                             for c in constants_of.get(i, ()))
                 items.append(Item(f"op{i}", "op", i, cluster_of(op.scope)))
                 if opts.show_saved:
                     for k in range(len(op.saved)):
@@ -151,6 +158,9 @@ def _layout(tape, opts, depth) -> Layout:
             edges.append(Edge(dst, target, "out", (op.index, ti)))
             if dst in boxes_by_id:
                 boxes_by_id[dst].outputs.append(ti)
+        if dst == f"op{op.index}":
+            edges.extend(Edge(f"c{c.index}", dst, "constant", (c.index, op.index))
+                         for c in constants_of.get(op.index, ()))
         if opts.show_saved and dst == f"op{op.index}":
             for k in range(len(op.saved)):
                 edges.append(Edge(f"s{op.index}_{k}", dst, "saved", (op.index, k)))
