@@ -84,7 +84,10 @@ def pip_install_steps(extra: str, cpu_torch: bool) -> list:
     pip = [PYTHON, "-m", "pip", "install", "--disable-pip-version-check"]
     steps = []
     if cpu_torch:
-        steps.append(pip + ["--extra-index-url", TORCH_CPU_INDEX, torch_requirement()])
+        # One retry: where PyTorch's index cannot be reached (an offline mirror, a firewall),
+        # pip falls back to the other indexes instead of retrying it for minutes.
+        steps.append(pip + ["--retries", "1", "--extra-index-url", TORCH_CPU_INDEX,
+                            torch_requirement()])
     steps.append(pip + ["-e", f".[{extra}]"])
     return steps
 
