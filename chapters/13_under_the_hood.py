@@ -77,11 +77,12 @@ print(f"minitorch forward+backward: {framework * 1e6:6.1f} us")
 print(f"the same arithmetic in NumPy: {arithmetic * 1e6:6.1f} us")
 
 # %% [markdown]
-# Every operation, forward or inside a backward, goes through `Function.apply`. Here is the
-# plain version, the one the reference path runs (`minitorch/autograd/function.py`): find
-# which inputs need gradients, link the new node to the inputs' history, run `forward` with
+# On the reference path every operation, forward or inside a backward, goes through
+# `Function.apply`. Here it is, as `minitorch/autograd/function.py` writes it: find which
+# inputs need gradients, link the new node to the inputs' history, run `forward` with
 # recording off, wrap the result, note in-place changes and views, and save what backward
-# needs. (Section 5 shows the faster version that replaces it by default.)
+# needs. (By default a faster version replaces it, and `+ - * / @` skip it when nothing is
+# recorded: section 5.)
 
 # %%
 def reference_piece(owner, attribute):
