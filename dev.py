@@ -150,7 +150,11 @@ def test_command(extra_args) -> list:
 
 def cmd_test(extra_args) -> int:
     ensure_installed("dev")
-    env = {**os.environ, **SINGLE_THREAD, "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
+    # No MPLBACKEND here: the notebooks' kernels must pick Jupyter's inline backend, as when
+    # the chapters were built, or a plt.show() figure is missing from nbval's comparison;
+    # tests/conftest.py chooses Agg for the test process itself.
+    env = {**os.environ, **SINGLE_THREAD, "PYTHONHASHSEED": "0"}
+    env.pop("MPLBACKEND", None)
     cmd = test_command(extra_args)
     print("+", " ".join(str(c) for c in cmd), flush=True)
     return subprocess.run([str(c) for c in cmd], cwd=ROOT, env=env).returncode

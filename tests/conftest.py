@@ -1,6 +1,11 @@
 import os
 
+import matplotlib
 from hypothesis import HealthCheck, settings
+
+# Tests draw figures without a display. Only this process: the notebooks' kernels (nbval,
+# the learner notebooks) start without MPLBACKEND and use Jupyter's inline backend.
+matplotlib.use("Agg")
 
 # Deterministic property tests: the same examples on every run and machine (CI must not
 # flake), no per-example deadline (shared 2-core machines are noisy).
