@@ -396,3 +396,6 @@ course.summary(check.central_difference(central_difference),
 # * Replace `+=` by `=` in `Value.__add__`'s backward and run `x + x`: which gradient is
 #   wrong, and why? (Every framework must *accumulate* where a value fans out.)
 # * Use `minitorch.autograd.gradcheck` on a function of your own.
+
+# %% [markdown]
+# **Next:** [02 · Tensors: storage, shape, strides, views](02_tensors.ipynb). The whole path is in [the syllabus](README.md).

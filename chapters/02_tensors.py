@@ -544,3 +544,6 @@ course.summary(check.contiguous_strides(contiguous_strides),
 #   every second column of a matrix.
 # * Time your `zip_views` on two $100 \times 100$ views against minitorch's `+`: how much
 #   does walking indices in Python cost?
+
+# %% [markdown]
+# **Next:** [03 · Autograd on tensors](03_autograd_on_tensors.ipynb). The whole path is in [the syllabus](README.md).

@@ -450,3 +450,6 @@ course.summary(check.silu(SiLU), check.unbroadcast(unbroadcast), check.tensor_op
 #   skip work in backward.
 # * Register a hook with `t.register_hook(print)` on an intermediate tensor and watch the
 #   gradient pass through.
+
+# %% [markdown]
+# **Next:** [04 · Higher-order gradients](04_higher_order_gradients.ipynb). The whole path is in [the syllabus](README.md).

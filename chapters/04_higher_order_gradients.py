@@ -399,3 +399,6 @@ course.summary(check.hvp(hvp), check.hessian(hessian), check.newton_step(newton_
 # * Solve $H d = \nabla f$ without building $H$: conjugate gradients needs only products
 #   $Hv$, so your `hvp` suffices ("Hessian-free" optimization).
 # * Check `gradgradcheck` on a function of your own.
+
+# %% [markdown]
+# **Next:** [05 · Modules: parameters, registration, state_dict, initialisation](05_modules.ipynb). The whole path is in [the syllabus](README.md).

@@ -481,3 +481,6 @@ course.summary(check.tiny_module(TinyModule), check.linear(Linear, TinyModule),
 #   `named_parameters()` but under both names in `state_dict()`. Make `TinyModule` do the
 #   same, and check against `torch.nn.Module`.
 # * Try `nn.init.xavier_uniform_` with `tanh` layers in the experiment of section 2.
+
+# %% [markdown]
+# **Next:** [06 · Losses and optimizers](06_losses_and_optimizers.ipynb). The whole path is in [the syllabus](README.md).

@@ -447,3 +447,6 @@ course.summary(check.cross_entropy(cross_entropy), check.sgd(SGD), check.adam(Ad
 # * Write AdamW (decoupled weight decay: $\theta \leftarrow \theta(1 - \eta\lambda)$ before
 #   the Adam step) and compare the two on the valley with `weight_decay=0.1`.
 # * Plot `CosineAnnealingWarmRestarts` and `ReduceLROnPlateau` on a noisy loss.
+
+# %% [markdown]
+# **Next:** [07 · Training on real data](07_training_on_real_data.ipynb). The whole path is in [the syllabus](README.md).

@@ -410,3 +410,6 @@ course.summary(check.collate(collate), check.simple_loader(SimpleLoader),
 # * Give `SimpleLoader` a `sampler` argument: any iterable of indices, such as
 #   `minitorch.utils.data.WeightedRandomSampler`.
 # * Replace `AdamW` by `SGD(momentum=0.9)` and tune the learning rate.
+
+# %% [markdown]
+# **Next:** [08 · Convolutions](08_convolutions.ipynb). The whole path is in [the syllabus](README.md).

@@ -493,3 +493,6 @@ course.summary(check.im2col(im2col), check.conv2d_forward(conv2d_forward), check
 # * Add padding to `MaxPool2dFunction` (PyTorch pads max pooling with $-\infty$, not zeros: why?).
 # * Time `conv2d_loops` against `conv2d_forward` on a 64x3x32x32 batch.
 # * Replace max pooling by `stride=2` convolutions: does accuracy change?
+
+# %% [markdown]
+# **Next:** [09 · Deep networks: vanishing gradients, normalisation, residual connections](09_deep_networks.ipynb). The whole path is in [the syllabus](README.md).

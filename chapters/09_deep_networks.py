@@ -601,3 +601,6 @@ course.summary(check.batch_norm_train(batch_norm_train),
 #   `ResidualBlock`, and train residual blocks with layer norm.
 # * Use your `BatchNormFunction` in a module of your own (with running statistics from
 #   `batch_norm_train`'s update) and train the network with it instead of `nn.BatchNorm1d`.
+
+# %% [markdown]
+# **Next:** [10 · Sequences: embeddings, RNNs and LSTMs](10_sequences.ipynb). The whole path is in [the syllabus](README.md).

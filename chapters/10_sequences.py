@@ -461,3 +461,6 @@ course.summary(check.embedding(EmbeddingFunction), check.rnn_cell(rnn_cell),
 # * Sample with a *temperature*: divide the scores by $T$ before softmax. What do $T = 0.5$
 #   and $T = 2$ give?
 # * Measure the model's loss on `load_names("test")`: does it generalise?
+
+# %% [markdown]
+# **Next:** [11 · Attention and transformers](11_attention_and_transformers.ipynb). The whole path is in [the syllabus](README.md).

@@ -465,3 +465,6 @@ course.summary(check.attention(attention),
 #   number of steps. Which wins on this machine, and why might a GPU change the answer?
 # * Replace the learned position embeddings by nothing at all: what can the model still
 #   learn?
+
+# %% [markdown]
+# **Next:** [12 · GPUs with CuPy](12_gpus_with_cupy.ipynb). The whole path is in [the syllabus](README.md).

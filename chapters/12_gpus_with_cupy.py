@@ -504,3 +504,6 @@ course.summary(check.naive_matmul(naive_matmul),
 # * Count shared-memory accesses too (`counts.shared_loads`): how do they compare with the
 #   naive kernel's global loads, and what would "register tiling" change?
 # * On a GPU, time `tiled_matmul_gpu` against `cupy.matmul` (cuBLAS) for n = 1024, 4096.
+
+# %% [markdown]
+# **Next:** [13 · Under the hood: where the time and the memory go](13_under_the_hood.ipynb). The whole path is in [the syllabus](README.md).

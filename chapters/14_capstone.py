@@ -541,3 +541,6 @@ course.summary(check.conv2d(Conv2d, TinyModule), check.max_pool2d(MaxPool2d),
 # * Train the GPT with two blocks of width 32 (chapter 11's) for the same time: which
 #   reaches the lower held-out loss?
 # * Replace `MaxPool2d` by convolutions with `stride=2`: is the CNN still above 95%?
+
+# %% [markdown]
+# **The end of the path.** [The syllabus](README.md) lists what you built, chapter by chapter.
