@@ -499,12 +499,3 @@ def nonzero(input: Tensor, *, as_tuple: bool = False):
 
 def argwhere(input: Tensor) -> Tensor:
     return nonzero(input)
-
-
-tensor_methods = {
-    "gather": gather, "scatter": scatter, "scatter_add": scatter_add, "scatter_": _scatter_,
-    "scatter_add_": _scatter_add_, "index_select": index_select, "index_add": index_add,
-    "index_add_": _index_add_, "index_fill": index_fill, "index_fill_": _index_fill_,
-    "masked_fill": masked_fill, "masked_fill_": _masked_fill_, "masked_select": masked_select,
-    "take_along_dim": take_along_dim, "nonzero": nonzero, "argwhere": argwhere,
-}

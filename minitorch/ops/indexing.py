@@ -410,10 +410,9 @@ def setitem(input: Tensor, key, value) -> None:
                                         for k in parsed.advanced)):
             # PyTorch casts for basic keys (a copy_ into a view) and for a number written
             # through a mask (a masked_fill), but not for index_put
-            from .linalg import _C_NAMES
             raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
-                               f"{_C_NAMES[input.dtype.name]} for the destination and "
-                               f"{_C_NAMES[value.dtype.name]} for the source.")
+                               f"{input.dtype._torch_name} for the destination and "
+                               f"{value.dtype._torch_name} for the source.")
         check_no_partial_overlap(region, value._data)
     elif not isinstance(value, (int, float, bool, np.generic)):
         value = Tensor._from_array(input._xp.asarray(value, dtype=input._data.dtype))
@@ -432,6 +431,3 @@ def setitem(input: Tensor, key, value) -> None:
     input._check_inplace()
     _assign(input._data, parsed, value._data if isinstance(value, Tensor) else value)
     input._bump_version()
-
-
-tensor_methods = {"__getitem__": getitem, "__setitem__": setitem}

@@ -330,6 +330,3 @@ def meshgrid(*tensors, indexing: str | None = None) -> tuple:
     if swap:
         grids[0], grids[1] = grids[1], grids[0]
     return tuple(grids)
-
-
-tensor_methods = {"split": _split_method, "chunk": chunk, "unbind": unbind}

@@ -750,22 +750,3 @@ def clamp_min_(self, min):  # noqa: A002
 
 def clamp_max_(self, max):  # noqa: A002
     return self._apply_inplace(ClampTensor if isinstance(max, Tensor) else ClampMax, None, max)
-
-
-tensor_methods = {
-    "add": add, "sub": sub, "subtract": sub, "mul": mul, "multiply": mul, "div": div,
-    "divide": div, "true_divide": true_divide, "neg": neg, "negative": neg, "positive": positive,
-    "pow": pow,
-    "floor_divide": floor_divide, "fmod": fmod, "remainder": remainder, "maximum": maximum,
-    "minimum": minimum, "atan2": atan2, "arctan2": atan2, "lerp": lerp, "addcmul": addcmul,
-    "addcdiv": addcdiv, "clamp": clamp, "clip": clamp, "clamp_min": clamp_min,
-    "clamp_max": clamp_max,
-    "neg_": neg_, "negative_": neg_, "floor_divide_": floor_divide_, "fmod_": fmod_,
-    "remainder_": remainder_, "lerp_": lerp_, "addcmul_": addcmul_, "addcdiv_": addcdiv_,
-    "clamp_": clamp_, "clip_": clamp_, "clamp_min_": clamp_min_, "clamp_max_": clamp_max_,
-    "__add__": add, "__radd__": add, "__sub__": sub, "__rsub__": _rsub, "__mul__": mul,
-    "__rmul__": mul, "__truediv__": true_divide, "__rtruediv__": _rtruediv,
-    "__pow__": pow, "__rpow__": _rpow, "__neg__": neg, "__pos__": positive,
-    "__floordiv__": floor_divide,
-    "__rfloordiv__": _rfloordiv, "__mod__": remainder, "__rmod__": _rmod,
-}

@@ -265,10 +265,3 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
     if input.ndim == 2:
         return _diagonal(input, k).clone()
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
-
-
-tensor_methods = {
-    "flip": flip, "fliplr": fliplr, "flipud": flipud, "roll": roll, "repeat": _repeat,
-    "tile": tile, "repeat_interleave": repeat_interleave, "tril": tril, "triu": triu,
-    "tril_": _tril_, "triu_": _triu_, "diag": diag,
-}

@@ -92,10 +92,9 @@ class Mean(Function):
     def forward(ctx, a, dims, keepdim, dtype):
         x = a._data
         if dtype is None and not a.dtype.is_floating_point:
-            from .linalg import _C_NAMES
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating point "
-                f"or complex dtype. Got: {_C_NAMES.get(a.dtype.name, a.dtype.name)}")
+                f"or complex dtype. Got: {a.dtype._torch_name}")
         count = 1
         for d in dims:
             count *= x.shape[d]
@@ -702,11 +701,3 @@ def cumsum_(self, dim, *, dtype=None):
 
 def cumprod_(self, dim, *, dtype=None):
     return self._apply_inplace(CumProd, normalize_dim(dim, self.ndim), _dtype_or_none(dtype))
-
-
-tensor_methods = {
-    "sum": sum, "mean": mean, "prod": prod, "max": max, "min": min, "amax": amax,
-    "amin": amin, "argmax": argmax, "argmin": argmin, "var": var, "std": std, "norm": norm,
-    "all": all, "any": any, "count_nonzero": count_nonzero, "cumsum": cumsum,
-    "cumprod": cumprod, "cumsum_": cumsum_, "cumprod_": cumprod_,
-}

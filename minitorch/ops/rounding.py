@@ -223,11 +223,3 @@ def round_(self, *, decimals: int = 0):
 
 def frac_(self):
     return self._apply_inplace(Frac)
-
-
-tensor_methods = {
-    "abs": abs, "absolute": abs, "sign": sign, "floor": floor, "ceil": ceil, "round": round,
-    "trunc": trunc, "fix": trunc, "frac": frac, "__abs__": abs,
-    "abs_": abs_, "absolute_": abs_, "sign_": sign_, "floor_": floor_, "ceil_": ceil_,
-    "trunc_": trunc_, "fix_": trunc_, "round_": round_, "frac_": frac_,
-}

@@ -575,14 +575,3 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     return Diagonal.apply(input, int(offset), d1, d2)
-
-
-tensor_methods = {
-    "view": view, "view_as": _view_as, "reshape": reshape, "reshape_as": _reshape_as,
-    "permute": permute, "transpose": transpose, "t": t, "adjoint": adjoint,
-    "swapaxes": transpose, "swapdims": transpose, "movedim": movedim, "moveaxis": movedim,
-    "expand": expand, "expand_as": expand_as, "broadcast_to": broadcast_to,
-    "squeeze": squeeze, "unsqueeze": unsqueeze, "flatten": flatten, "unflatten": unflatten,
-    "contiguous": contiguous, "narrow": narrow, "select": select, "diagonal": diagonal,
-    "mT": property(_mT), "T": property(_T), "mH": property(_mT),
-}

@@ -144,6 +144,3 @@ class Logsumexp(Function):
 def logsumexp(input, dim, keepdim=False):
     """``log(exp(input).sum(dim))``, without overflow for large inputs."""
     return Logsumexp.apply(input, _reduced_dims(dim, input.ndim), keepdim)
-
-
-tensor_methods = {"softmax": softmax, "log_softmax": log_softmax, "logsumexp": logsumexp}

@@ -128,6 +128,3 @@ def unique(input, sorted: bool = True, return_inverse: bool = False,  # noqa: A0
     if return_counts:
         results.append(Tensor._from_array(counts.astype(np.int64, copy=False)))
     return results[0] if len(results) == 1 else tuple(results)
-
-
-tensor_methods = {"sort": sort, "argsort": argsort, "topk": topk, "unique": unique}

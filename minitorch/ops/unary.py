@@ -39,11 +39,7 @@ def _reject(a, kinds: str, name: str) -> None:
     """PyTorch's NotImplementedError for a dtype kind an op has no kernel for."""
     if a._data.dtype.kind in kinds:
         raise NotImplementedError(f'"{name}_cpu" not implemented for '
-                                  f"'{_TORCH_NAMES.get(a.dtype.name, a.dtype.name)}'")
-
-
-_TORCH_NAMES = {"bool": "Bool", "int64": "Long", "int32": "Int", "int16": "Short",
-                "int8": "Char", "uint8": "Byte"}
+                                  f"'{a.dtype._torch_name}'")
 
 
 # --- exponentials and logarithms -------------------------------------------------------------
@@ -602,16 +598,3 @@ def relu_(self):
 
 def erf_(self):
     return self._apply_inplace(Erf)
-
-
-tensor_methods = {
-    "exp": exp, "expm1": expm1, "log": log, "log2": log2, "log10": log10, "log1p": log1p,
-    "sqrt": sqrt, "rsqrt": rsqrt, "square": square, "reciprocal": reciprocal, "sin": sin,
-    "cos": cos, "tan": tan, "atan": atan, "arctan": atan, "sinh": sinh, "cosh": cosh,
-    "tanh": tanh, "sigmoid": sigmoid, "relu": relu, "erf": erf,
-    "exp_": exp_, "expm1_": expm1_, "log_": log_, "log2_": log2_, "log10_": log10_,
-    "log1p_": log1p_, "sqrt_": sqrt_, "rsqrt_": rsqrt_, "square_": square_,
-    "reciprocal_": reciprocal_, "sin_": sin_, "cos_": cos_, "tan_": tan_, "atan_": atan_,
-    "arctan_": atan_, "sinh_": sinh_, "cosh_": cosh_, "tanh_": tanh_, "sigmoid_": sigmoid_,
-    "relu_": relu_, "erf_": erf_,
-}

@@ -9,9 +9,6 @@ from ...tensor import Tensor
 
 __all__ = ["linear", "bilinear"]
 
-_DTYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-                "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-
 
 def _check_operands(x, weight, bias) -> None:
     if not isinstance(x, Tensor) or not isinstance(weight, Tensor):
@@ -34,8 +31,7 @@ def _check_operands(x, weight, bias) -> None:
                            f"and {w_rows}x{w_cols})")
     if x._data.dtype != weight._data.dtype:
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
-                           f"{_DTYPE_NAMES.get(x.dtype.name, x.dtype.name)} and "
-                           f"{_DTYPE_NAMES.get(weight.dtype.name, weight.dtype.name)}")
+                           f"{x.dtype._torch_name} and {weight.dtype._torch_name}")
     if x.device != weight.device or (bias is not None and bias.device != x.device):
         raise RuntimeError("Expected all tensors to be on the same device, but found at least two "
                            f"devices, {x.device} and {weight.device if x.device != weight.device else bias.device}!")
