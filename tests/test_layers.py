@@ -192,17 +192,17 @@ def test_one_table_of_dtype_names():
     assert not copies
 
 
-def _reading_path_script():
+def load_script(name: str):
+    """A script of scripts/ as a module (scripts/ is not a package)."""
     import importlib.util
-    spec = importlib.util.spec_from_file_location("reading_path",
-                                                  ROOT / "scripts" / "reading_path.py")
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
 def test_reading_path_in_architecture_md_points_at_real_code():
-    script = _reading_path_script()
+    script = load_script("reading_path")
     steps = script.reading_path((ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8"))
     assert len(steps) >= 20
     assert script.problems(steps) == []
@@ -213,7 +213,7 @@ def test_reading_path_in_architecture_md_points_at_real_code():
 
 
 def test_reading_path_check_notices_a_stale_range():
-    script = _reading_path_script()
+    script = load_script("reading_path")
     stale = [(1, "minitorch/tensor.py", 1, 5, "def backward"),
              (2, "minitorch/no_such_file.py", 1, 2, "x"),
              (3, "minitorch/tensor.py", 3, 10**6, "class Tensor")]

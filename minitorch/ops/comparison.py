@@ -157,7 +157,8 @@ def bitwise_not(input):
 
 
 class Where(Function):
-    """``where(condition, a, b)``;  d/da = condition, d/db = not condition."""
+    """y = where(condition, a, b); dL/da = dL/dy where condition, else 0; dL/db = dL/dy where not
+    condition, else 0; saves condition."""
 
     node_name = "WhereBackward0"
 
@@ -218,7 +219,8 @@ def isfinite(input) -> Tensor:
 
 
 class NanToNum(Function):
-    """NaN, +inf and -inf replaced by numbers;  d/da = 1 where a is finite, 0 where replaced."""
+    """y = nan_to_num(a): NaN, +inf and -inf replaced by numbers; dL/da = dL/dy where a is finite,
+    0 where replaced; saves a."""
 
     node_name = "NanToNumBackward0"
 

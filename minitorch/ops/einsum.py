@@ -94,8 +94,9 @@ def _label_sizes(terms, operands) -> dict:
 
 
 class Einsum(Function):
-    """``einsum(terms -> out, *operands)``;  d/d(operand i) = einsum of the output gradient
-    with the other operands, to operand i's subscripts (see the module notes)."""
+    """y = einsum(terms -> out, *operands); dL/d(operand i) = einsum of dL/dy with the other
+    operands, to operand i's subscripts (see the module notes); saves the operands, the subscripts
+    and the label sizes."""
 
     node_name = "EinsumBackward0"
 

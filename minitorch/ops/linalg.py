@@ -48,8 +48,9 @@ def _check_dtypes(a: Tensor, b: Tensor) -> None:
 
 
 class Matmul(Function):
-    """``a @ b`` with NumPy's matmul rules;  d/da = grad @ b^T, d/db = a^T @ grad (batch
-    dims that were broadcast are summed back; 1-D operands act as a row or a column)."""
+    """y = a @ b with NumPy's matmul rules; dL/da = dL/dy @ b^T, dL/db = a^T @ dL/dy (broadcast
+    batch dims summed back; 1-D operands act as a row or a column); saves a and b, each only when
+    the other's gradient is needed."""
 
     node_name = "MmBackward0"
 

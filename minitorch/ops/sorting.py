@@ -38,7 +38,8 @@ def _sorted_order(x, dim: int, descending: bool):
 
 
 class Sort(Function):
-    """``sort(a)`` -> (values, indices);  d/da puts each value's gradient back where it came from."""
+    """y, indices = sort(a) along dim; dL/da = zeros with each dL/dy put back where its value came
+    from; saves the indices and dim."""
 
     node_name = "SortBackward0"
 

@@ -38,11 +38,9 @@ def _check_operands(x, weight, bias) -> None:
 
 
 class Addmm(Function):
-    """``y = b + x @ m`` for x (rows, k), m (k, out) and b (out): PyTorch's ``addmm``.
-
-    dL/db = sum of dL/dy over the rows;  dL/dx = dL/dy @ m^T;  dL/dm = x^T @ dL/dy.
-    Saves x (for dL/dm) and m (for dL/dx), each only when that gradient is needed.
-    """
+    """y = b + x @ m for x (rows, k), m (k, out) and b (out), PyTorch's addmm; dL/db = the sum of
+    dL/dy over the rows, dL/dx = dL/dy @ m^T, dL/dm = x^T @ dL/dy; saves x (for dL/dm) and m (for
+    dL/dx), each only when that gradient is needed."""
 
     node_name = "AddmmBackward0"
 
@@ -92,12 +90,10 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 
 class Trilinear(Function):
-    """``y[n, o] = sum_{i, j} x1[n, i] W[o, i, j] x2[n, j]``: the bilinear form of each output.
-
-    dL/dx1[n, i] = sum_{o, j} g[n, o] W[o, i, j] x2[n, j];
-    dL/dW[o, i, j] = sum_n g[n, o] x1[n, i] x2[n, j];
-    dL/dx2[n, j] = sum_{o, i} g[n, o] x1[n, i] W[o, i, j]   (g = dL/dy). Saves x1, W, x2.
-    """
+    """y[n, o] = sum_{i, j} x1[n, i] W[o, i, j] x2[n, j], the bilinear form of each output;
+    dL/dx1[n, i] = sum_{o, j} g[n, o] W[o, i, j] x2[n, j], dL/dW[o, i, j] = sum_n g[n, o] x1[n, i]
+    x2[n, j], dL/dx2[n, j] = sum_{o, i} g[n, o] x1[n, i] W[o, i, j] (g = dL/dy); saves x1, W and
+    x2."""
 
     node_name = "TrilinearBackward0"
 
