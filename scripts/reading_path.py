@@ -36,11 +36,29 @@ def problems(steps: list) -> list:
             found.append(f"step {step}: {path} has {len(lines)} lines, not {first}-{last}")
         elif not any(look_for in line for line in lines[first - 1:last]):
             found.append(f"step {step}: {look_for!r} is not in {path}:{first}-{last}")
+        elif look_for.startswith(("class ", "def ")) and _block_end(lines, first, look_for) > last:
+            found.append(f"step {step}: {path}:{first}-{last} cuts {look_for!r} short")
         for other, (a, b) in seen.get(path, {}).items():
             if first <= b and a <= last:
                 found.append(f"step {step} overlaps step {other} in {path}")
         seen.setdefault(path, {})[step] = (first, last)
     return found
+
+
+def _block_end(lines: list, first: int, header: str) -> int:
+    """The last line (1-based) of the class or def whose header is the first line from
+    ``first`` on that contains ``header``: where the indentation returns to its level."""
+    start = next(i for i in range(first - 1, len(lines)) if header in lines[i])
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    end = start
+    for i in range(start + 1, len(lines)):
+        text = lines[i]
+        if text.strip() and len(text) - len(text.lstrip()) <= indent \
+                and not text.lstrip().startswith((")", "]", "}")):
+            break
+        if text.strip():
+            end = i
+    return end + 1
 
 
 def total_lines(steps: list) -> int:
