@@ -18,6 +18,7 @@ import numpy as _np
 _np.seterr(divide="ignore", invalid="ignore", over="ignore", under="ignore")
 
 from .tensor import Tensor  # first: everything below builds on it
+from . import tensor_methods  # x.exp() & co. (the op functions, as methods)
 from ._dtype import (bool_ as bool, dtype, float16, float32, float64, get_default_dtype,  # noqa: A001
                      int8, int16, int32, int64, promote_types, result_type, set_default_dtype,
                      uint8)

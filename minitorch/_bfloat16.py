@@ -15,6 +15,7 @@ class _UnsupportedDtype(_dtype.dtype):
 
     def __init__(self, name: str, itemsize: int) -> None:  # noqa: super().__init__ needs .numpy
         self.name = name
+        self._torch_name = "BFloat16"
         self.is_floating_point = True
         self.is_signed = True
         self.itemsize = itemsize

@@ -17,12 +17,17 @@ import numpy as np
 
 
 class dtype:
-    """A tensor element type (``minitorch.float32`` ...), comparable by identity."""
+    """A tensor element type (``minitorch.float32`` ...), comparable by identity.
 
-    __slots__ = ("name", "numpy", "is_floating_point", "is_signed", "itemsize", "_category")
+    ``_torch_name`` is PyTorch's C++ name for it ('Float', 'Long'): its error messages say
+    it, and its legacy tensor types are named after it (``FloatTensor``)."""
 
-    def __init__(self, name: str, numpy_dtype, category: int):
+    __slots__ = ("name", "numpy", "is_floating_point", "is_signed", "itemsize", "_category",
+                 "_torch_name")
+
+    def __init__(self, name: str, numpy_dtype, category: int, torch_name: str):
         self.name = name
+        self._torch_name = torch_name
         self.numpy = np.dtype(numpy_dtype)
         self.is_floating_point = category == FLOAT
         self.is_signed = self.numpy.kind in "if"
@@ -42,15 +47,17 @@ class dtype:
 
 BOOL, INT, FLOAT = 0, 1, 2
 
-bool_ = dtype("bool", np.bool_, BOOL)
-uint8 = dtype("uint8", np.uint8, INT)
-int8 = dtype("int8", np.int8, INT)
-int16 = dtype("int16", np.int16, INT)
-int32 = dtype("int32", np.int32, INT)
-int64 = dtype("int64", np.int64, INT)
-float16 = dtype("float16", np.float16, FLOAT)
-float32 = dtype("float32", np.float32, FLOAT)
-float64 = dtype("float64", np.float64, FLOAT)
+# The one table of dtype names: minitorch's (= PyTorch's Python name), NumPy's storage,
+# category, and PyTorch's C++ name.
+bool_ = dtype("bool", np.bool_, BOOL, "Bool")
+uint8 = dtype("uint8", np.uint8, INT, "Byte")
+int8 = dtype("int8", np.int8, INT, "Char")
+int16 = dtype("int16", np.int16, INT, "Short")
+int32 = dtype("int32", np.int32, INT, "Int")
+int64 = dtype("int64", np.int64, INT, "Long")
+float16 = dtype("float16", np.float16, FLOAT, "Half")
+float32 = dtype("float32", np.float32, FLOAT, "Float")
+float64 = dtype("float64", np.float64, FLOAT, "Double")
 
 ALL_DTYPES = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
 _BY_NUMPY = {d.numpy: d for d in ALL_DTYPES}

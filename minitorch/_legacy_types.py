@@ -42,17 +42,19 @@ class _LegacyTensorType(type):
         return _creation.tensor(data, dtype=cls.dtype)
 
 
-def _legacy_type(name: str, dtype: _dtype.dtype) -> _LegacyTensorType:
-    return _LegacyTensorType(name, (), {"dtype": dtype, "__module__": "minitorch"})
+def _legacy_type(dtype: _dtype.dtype) -> _LegacyTensorType:
+    """``FloatTensor`` for float32: named after PyTorch's C++ name of the dtype."""
+    return _LegacyTensorType(f"{dtype._torch_name}Tensor", (),
+                             {"dtype": dtype, "__module__": "minitorch"})
 
 
-FloatTensor = _legacy_type("FloatTensor", _dtype.float32)
-DoubleTensor = _legacy_type("DoubleTensor", _dtype.float64)
-HalfTensor = _legacy_type("HalfTensor", _dtype.float16)
-LongTensor = _legacy_type("LongTensor", _dtype.int64)
-IntTensor = _legacy_type("IntTensor", _dtype.int32)
-ShortTensor = _legacy_type("ShortTensor", _dtype.int16)
-CharTensor = _legacy_type("CharTensor", _dtype.int8)
-ByteTensor = _legacy_type("ByteTensor", _dtype.uint8)
-BoolTensor = _legacy_type("BoolTensor", _dtype.bool_)
-BFloat16Tensor = _legacy_type("BFloat16Tensor", bfloat16)  # exists; building one raises
+FloatTensor = _legacy_type(_dtype.float32)
+DoubleTensor = _legacy_type(_dtype.float64)
+HalfTensor = _legacy_type(_dtype.float16)
+LongTensor = _legacy_type(_dtype.int64)
+IntTensor = _legacy_type(_dtype.int32)
+ShortTensor = _legacy_type(_dtype.int16)
+CharTensor = _legacy_type(_dtype.int8)
+ByteTensor = _legacy_type(_dtype.uint8)
+BoolTensor = _legacy_type(_dtype.bool_)
+BFloat16Tensor = _legacy_type(bfloat16)  # exists; building one raises

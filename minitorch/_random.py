@@ -132,8 +132,7 @@ def _float_dtype(dtype, kernel: str) -> _dtype.dtype:
 
 def _dtype_title(dtype: _dtype.dtype) -> str:
     """PyTorch's C++ name of a dtype, used in its error messages ('Long', 'Float')."""
-    from .tensor import _TYPE_NAMES
-    return _TYPE_NAMES[dtype.name][:-6]
+    return dtype._torch_name
 
 
 def _uniform01(rng: np.random.Generator, size: tuple, dtype: _dtype.dtype) -> np.ndarray:

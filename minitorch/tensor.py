@@ -11,9 +11,9 @@ A Tensor holds:
   Most tensors are never changed in place, viewed or saved as an output, so the list is
   only made when one of those first needs it (``_version`` reads 0 until then).
 
-The operations themselves live in ``minitorch/ops/`` grouped by family; the methods that
-are exactly those functions (``x.exp()`` is ``minitorch.exp(x)``) are attached at the end
-of this file from each family's ``tensor_methods`` table.
+The operations themselves live in ``minitorch/ops/`` grouped by family, and they import
+this module; the methods that are exactly those functions (``x.exp()`` is
+``minitorch.exp(x)``) are attached in ``tensor_methods.py``, one line each.
 """
 from __future__ import annotations
 
@@ -495,13 +495,7 @@ class Tensor:
             src = src.to(self.dtype)
         return self._apply_inplace(IndexPut, src, (Ellipsis,))
 
-    def __setitem__(self, key, value) -> None:
-        from .ops.indexing import setitem
-        setitem(self, key, value)
-
-    def __getitem__(self, key) -> "Tensor":
-        from .ops.indexing import getitem
-        return getitem(self, key)
+    # x[key] and x[key] = value: indexing.getitem / setitem (attached in tensor_methods.py)
 
     # --- conversions -----------------------------------------------------------------------
     def numpy(self, *, force: bool = False) -> np.ndarray:
@@ -592,9 +586,9 @@ class Tensor:
         name, the tensor cast to it."""
         if dtype is None:
             cuda = ".cuda" if self.is_cuda else ""
-            return f"minitorch{cuda}.{_TYPE_NAMES[self.dtype.name]}"
+            return f"minitorch{cuda}.{self.dtype._torch_name}Tensor"
         if isinstance(dtype, str):
-            by_name = {f"{prefix}.{name}": _dtype.to_dtype(key) for key, name in _TYPE_NAMES.items()
+            by_name = {f"{prefix}.{d._torch_name}Tensor": d for d in _dtype.ALL_DTYPES
                        for prefix in ("minitorch", "torch")}
             if dtype not in by_name:
                 raise ValueError(f"invalid type: '{dtype}'")
@@ -689,11 +683,6 @@ class Tensor:
         return out
 
 
-_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
-               "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
-               "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
-
-
 def _dense(array) -> bool:
     """Whether the elements fill their memory span exactly once (some order of dims is C order)."""
     step = array.itemsize
@@ -738,8 +727,8 @@ def _check_inplace_dtype(result: Tensor, target: Tensor) -> None:
     """In-place results must fit the target's dtype without changing category (PyTorch's rule)."""
     r, t = result.dtype, target.dtype
     if r is not t and r._category > t._category:
-        raise RuntimeError(f"result type {_TYPE_NAMES[r.name][:-6]} can't be cast to the desired "
-                           f"output type {_TYPE_NAMES[t.name][:-6]}")
+        raise RuntimeError(f"result type {r._torch_name} can't be cast to the desired "
+                           f"output type {t._torch_name}")
 
 
 def _rebuild_tensor(array, device_name, requires_grad):
@@ -747,15 +736,3 @@ def _rebuild_tensor(array, device_name, requires_grad):
     t.requires_grad = requires_grad
     return t
 
-
-# Methods that are exactly the op functions: x.exp() is minitorch.exp(x). Each op family
-# lists its own in a `tensor_methods` table at the end of its file.
-from .ops import (comparison, indexing, linalg, pointwise, reduce, rounding, shape,  # noqa: E402
-                  softmax, sorting, unary)
-from .ops import gather_scatter, joining, rearrange  # noqa: E402
-
-for _family in (pointwise, unary, rounding, comparison, reduce, softmax, sorting, shape, linalg,
-                joining, rearrange, gather_scatter, indexing):
-    for _name, _method in _family.tensor_methods.items():
-        setattr(Tensor, _name, _method)
-del _family, _name, _method

@@ -132,9 +132,8 @@ def _bitwise(ufunc, a, b):
     """``&``, ``|``, ``^`` on bool and integer tensors (PyTorch rejects floats)."""
     dtype = result_type(a, b)
     if dtype.is_floating_point:  # PyTorch: no kernel for this dtype -> NotImplementedError
-        from .linalg import _C_NAMES
         raise NotImplementedError(f'"{ufunc.__name__}_cpu" not implemented for '
-                                  f"'{_C_NAMES.get(dtype.name, dtype.name)}'")
+                                  f"'{dtype._torch_name}'")
     x, y = binary_arrays(a, b, dtype)
     return Tensor._from_array(_apply_broadcasting(ufunc, x, y, a, b))
 
@@ -158,7 +157,8 @@ def bitwise_not(input):
 
 
 class Where(Function):
-    """``where(condition, a, b)``;  d/da = condition, d/db = not condition."""
+    """y = where(condition, a, b); dL/da = dL/dy where condition, else 0; dL/db = dL/dy where not
+    condition, else 0; saves condition."""
 
     node_name = "WhereBackward0"
 
@@ -219,7 +219,8 @@ def isfinite(input) -> Tensor:
 
 
 class NanToNum(Function):
-    """NaN, +inf and -inf replaced by numbers;  d/da = 1 where a is finite, 0 where replaced."""
+    """y = nan_to_num(a): NaN, +inf and -inf replaced by numbers; dL/da = dL/dy where a is finite,
+    0 where replaced; saves a."""
 
     node_name = "NanToNumBackward0"
 
@@ -277,19 +278,3 @@ def equal(input, other) -> bool:
 def _where_method(self, condition, other):
     """``x.where(condition, y)`` is ``where(condition, x, y)``."""
     return where(condition, self, other)
-
-
-tensor_methods = {
-    "where": _where_method, "isnan": isnan, "isinf": isinf, "isposinf": isposinf, "isneginf": isneginf,
-    "isfinite": isfinite, "nan_to_num": nan_to_num, "nan_to_num_": nan_to_num_,
-    "isclose": isclose, "allclose": allclose, "equal": equal,
-    "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge,
-    "greater": gt, "greater_equal": ge, "less": lt, "less_equal": le, "not_equal": ne,
-    "logical_and": logical_and, "logical_or": logical_or, "logical_xor": logical_xor,
-    "logical_not": logical_not, "bitwise_and": bitwise_and, "bitwise_or": bitwise_or,
-    "bitwise_xor": bitwise_xor, "bitwise_not": bitwise_not,
-    "__eq__": _eq_operator, "__ne__": _ne_operator, "__lt__": lt, "__le__": le, "__gt__": gt, "__ge__": ge,
-    "__and__": bitwise_and, "__or__": bitwise_or, "__xor__": bitwise_xor,
-    "__rand__": bitwise_and, "__ror__": bitwise_or, "__rxor__": bitwise_xor,
-    "__invert__": bitwise_not,
-}

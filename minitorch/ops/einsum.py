@@ -94,8 +94,9 @@ def _label_sizes(terms, operands) -> dict:
 
 
 class Einsum(Function):
-    """``einsum(terms -> out, *operands)``;  d/d(operand i) = einsum of the output gradient
-    with the other operands, to operand i's subscripts (see the module notes)."""
+    """y = einsum(terms -> out, *operands); dL/d(operand i) = einsum of dL/dy with the other
+    operands, to operand i's subscripts (see the module notes); saves the operands, the subscripts
+    and the label sizes."""
 
     node_name = "EinsumBackward0"
 
@@ -215,8 +216,8 @@ def einsum(equation: str, *operands) -> Tensor:
         if i:
             check_same_device(operands[0], t)
             if t.dtype is not operands[0].dtype:
-                raise RuntimeError(f"expected scalar type {_c_name(operands[0])} but found "
-                                   f"{_c_name(t)}")
+                raise RuntimeError(f"expected scalar type {operands[0].dtype._torch_name} "
+                                   f"but found {t.dtype._torch_name}")
     terms, out = _parse(equation, operands)
     sizes = _label_sizes(terms, operands)
     if len(terms) == 1 and set(terms[0]) == set(out):
@@ -235,11 +236,3 @@ def _diagonals_and_permute(term: str, out: str, operand: Tensor) -> Tensor:
             view = view.diagonal(0, first, second)
             labels = [lb for k, lb in enumerate(labels) if k not in (first, second)] + [label]
     return view.permute([labels.index(label) for label in out])
-
-
-def _c_name(t: Tensor) -> str:
-    from .linalg import _C_NAMES
-    return _C_NAMES[t.dtype.name]
-
-
-tensor_methods: dict = {}

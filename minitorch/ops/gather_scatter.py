@@ -95,7 +95,8 @@ def _check_gather_shapes(name, input, dim, index, src=None) -> None:
 # --- gather / scatter ---------------------------------------------------------------------
 
 class Gather(Function):
-    """``out[i][j] = a[i][index[i][j]]`` (dim=1);  d/da: the gradient scatter-added back."""
+    """y[i][j] = a[i][index[i][j]] (dim=1); dL/da = zeros with dL/dy scatter-added at index; saves
+    index and dim."""
 
     node_name = "GatherBackward0"
 
@@ -134,8 +135,8 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
 
 
 class Scatter(Function):
-    """``a`` with ``a[i][index[i][j]] = src[i][j]`` (dim=1), out of place;  d/da: the
-    gradient with zeros where values were written; d/dsrc: the gradient gathered there."""
+    """y = a with a[i][index[i][j]] = src[i][j] (dim=1), out of place; dL/da = dL/dy with zeros
+    where values were written; dL/dsrc = dL/dy gathered at index; saves index and dim."""
 
     node_name = "ScatterBackward0"
 
@@ -163,8 +164,8 @@ class Scatter(Function):
 
 
 class ScatterAdd(Function):
-    """``a`` with ``a[i][index[i][j]] += src[i][j]`` (dim=1), repeats adding up;
-    d/da = 1, d/dsrc: the gradient gathered at the same places."""
+    """y = a with a[i][index[i][j]] += src[i][j] (dim=1), repeats adding up; dL/da = dL/dy; dL/dsrc
+    = dL/dy gathered at index; saves index and dim."""
 
     node_name = "ScatterAddBackward0"
 
@@ -286,8 +287,8 @@ def _dim_key(dim: int, index) -> tuple:
 
 
 class IndexSelect(Function):
-    """The slices ``a.select(dim, i)`` for i in ``index``, stacked along ``dim``;  d/da: the
-    gradient index-added back (repeated indices accumulate)."""
+    """y = the slices a.select(dim, i) for i in index, stacked along dim; dL/da = zeros with dL/dy
+    index-added back along dim (repeated indices accumulate); saves index and dim."""
 
     node_name = "IndexSelectBackward0"
 
@@ -319,8 +320,8 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
 
 
 class IndexAdd(Function):
-    """``a`` with ``alpha * source`` added at ``index`` along ``dim`` (repeats add up);
-    d/da = 1, d/dsource = alpha * grad.index_select(dim, index)."""
+    """y = a with alpha * source added at index along dim (repeats add up); dL/da = dL/dy;
+    dL/dsource = alpha * dL/dy.index_select(dim, index); saves index, dim and alpha."""
 
     node_name = "IndexAddBackward0"
 
@@ -410,8 +411,8 @@ def _mask_data(mask, name: str):
 
 
 class MaskedFill(Function):
-    """``where(mask, value, a)`` with the result in ``a``'s dtype;  d/da = not mask,
-    d/dvalue = the gradient summed over the masked places (``value`` is 0-d)."""
+    """y = where(mask, value, a), in a's dtype; dL/da = dL/dy where not mask, else 0; dL/dvalue =
+    the sum of dL/dy over the masked places (value is 0-d); saves mask and value's dtype."""
 
     node_name = "MaskedFillBackward0"
 
@@ -499,12 +500,3 @@ def nonzero(input: Tensor, *, as_tuple: bool = False):
 
 def argwhere(input: Tensor) -> Tensor:
     return nonzero(input)
-
-
-tensor_methods = {
-    "gather": gather, "scatter": scatter, "scatter_add": scatter_add, "scatter_": _scatter_,
-    "scatter_add_": _scatter_add_, "index_select": index_select, "index_add": index_add,
-    "index_add_": _index_add_, "index_fill": index_fill, "index_fill_": _index_fill_,
-    "masked_fill": masked_fill, "masked_fill_": _masked_fill_, "masked_select": masked_select,
-    "take_along_dim": take_along_dim, "nonzero": nonzero, "argwhere": argwhere,
-}

@@ -185,8 +185,8 @@ def _clip_for_empty(array, key):
 # --- reading: x[key] ---------------------------------------------------------------------
 
 class BasicIndex(Function):
-    """``a[ints, slices, None, ...]`` as a view;  the gradient is written into zeros at the
-    same place."""
+    """y = a[ints, slices, None, ...], a view; dL/da = zeros with dL/dy written at the same place;
+    saves the key."""
 
     node_name = "SliceBackward0"
     is_view = True
@@ -210,7 +210,8 @@ class NewAxis(BasicIndex):
 
 
 class AdvancedIndex(Function):
-    """``a[index_arrays]`` (a copy);  the gradient is scatter-added, so repeats accumulate."""
+    """y = a[index_arrays], a copy; dL/da = zeros with dL/dy added at the key, so repeats
+    accumulate; saves the key."""
 
     node_name = "IndexBackward0"
 
@@ -233,10 +234,8 @@ class AdvancedIndex(Function):
 
 
 class IndexGradient(Function):
-    """Zeros of ``shape`` with ``grad`` added at ``key``: the backward of indexing.
-
-    Its own backward is indexing again, which makes indexing twice-differentiable.
-    """
+    """y = zeros of shape with grad added at key (the backward of indexing); dL/dgrad = dL/dy[key],
+    indexing again, so indexing is twice differentiable; saves the key."""
 
     node_name = "IndexBackwardBackward0"
 
@@ -357,8 +356,8 @@ def _read(tensor: Tensor, key) -> Tensor:
 
 
 class IndexPut(Function):
-    """``a`` with ``a[key] = value``, out of place;  d/da is grad with zeros at key,
-    d/dvalue is grad[key] summed back to value's shape."""
+    """y = a with a[key] = value, out of place; dL/da = dL/dy with zeros at key; dL/dvalue =
+    dL/dy[key] summed back to value's shape; saves the key and value's dtype."""
 
     node_name = "IndexPutBackward0"
 
@@ -410,10 +409,9 @@ def setitem(input: Tensor, key, value) -> None:
                                         for k in parsed.advanced)):
             # PyTorch casts for basic keys (a copy_ into a view) and for a number written
             # through a mask (a masked_fill), but not for index_put
-            from .linalg import _C_NAMES
             raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
-                               f"{_C_NAMES[input.dtype.name]} for the destination and "
-                               f"{_C_NAMES[value.dtype.name]} for the source.")
+                               f"{input.dtype._torch_name} for the destination and "
+                               f"{value.dtype._torch_name} for the source.")
         check_no_partial_overlap(region, value._data)
     elif not isinstance(value, (int, float, bool, np.generic)):
         value = Tensor._from_array(input._xp.asarray(value, dtype=input._data.dtype))
@@ -432,6 +430,3 @@ def setitem(input: Tensor, key, value) -> None:
     input._check_inplace()
     _assign(input._data, parsed, value._data if isinstance(value, Tensor) else value)
     input._bump_version()
-
-
-tensor_methods = {"__getitem__": getitem, "__setitem__": setitem}

@@ -33,8 +33,8 @@ __all__ = [
 
 
 class Cat(Function):
-    """Concatenate along ``dim``;  each input's gradient is its slice of the gradient (cast
-    back to its own dtype when the inputs were promoted)."""
+    """y = cat(tensors, dim); dL/d(input i) = input i's slice of dL/dy, cast back to its own dtype
+    when the inputs were promoted; saves dim and the inputs' dtypes."""
 
     node_name = "CatBackward0"
 
@@ -162,8 +162,8 @@ def _contiguous(array):
 
 
 class Stack(Function):
-    """Join along a new dim ``dim``;  each input's gradient is its slice ``grad[..., i, ...]``
-    (cast back to its own dtype when the inputs were promoted)."""
+    """y = stack(tensors, dim), joined along a new dim; dL/d(input i) = dL/dy[..., i, ...], cast
+    back to its own dtype when the inputs were promoted; saves dim and the inputs' dtypes."""
 
     node_name = "StackBackward0"
 
@@ -204,8 +204,8 @@ def _along(input: Tensor, dim: int, start: int, stop: int) -> Tensor:
 
 
 class SplitWithSizes(Function):
-    """Cut ``a`` along ``dim`` into views at ``bounds``; the gradient is the pieces'
-    gradients concatenated back (zeros for a piece that received none).
+    """(y_1, ..., y_k) = a cut along dim into views at bounds; dL/da = the pieces' gradients
+    concatenated back (zeros for a piece that received none); saves dim.
 
     One node for all pieces: with a node per piece, each piece's backward would fill a
     zero tensor the size of the whole input (quadratic in the number of pieces).
@@ -226,8 +226,8 @@ class SplitWithSizes(Function):
 
 
 class Unbind(Function):
-    """The slices of ``a`` along ``dim`` (views, that dim removed); the gradient is the
-    slices' gradients stacked back."""
+    """(y_1, ..., y_n) = the slices of a along dim (views, that dim removed); dL/da = the slices'
+    gradients stacked back; saves dim."""
 
     node_name = "UnbindBackward0"
     is_view = True
@@ -330,6 +330,3 @@ def meshgrid(*tensors, indexing: str | None = None) -> tuple:
     if swap:
         grids[0], grids[1] = grids[1], grids[0]
     return tuple(grids)
-
-
-tensor_methods = {"split": _split_method, "chunk": chunk, "unbind": unbind}

@@ -31,11 +31,6 @@ __all__ = [
     "tensordot",
 ]
 
-# PyTorch's C++ names for dtypes, used in its error messages
-_C_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-            "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-
-
 def _check_tensors(name: str, a, b) -> None:
     for position, value in ((0, a), (1, b)):
         if not isinstance(value, Tensor):
@@ -49,12 +44,13 @@ def _check_tensors(name: str, a, b) -> None:
 def _check_dtypes(a: Tensor, b: Tensor) -> None:
     if a.dtype is not b.dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                           f"{_C_NAMES[a.dtype.name].lower()} != {_C_NAMES[b.dtype.name].lower()}")
+                           f"{a.dtype._torch_name.lower()} != {b.dtype._torch_name.lower()}")
 
 
 class Matmul(Function):
-    """``a @ b`` with NumPy's matmul rules;  d/da = grad @ b^T, d/db = a^T @ grad (batch
-    dims that were broadcast are summed back; 1-D operands act as a row or a column)."""
+    """y = a @ b with NumPy's matmul rules; dL/da = dL/dy @ b^T, dL/db = a^T @ dL/dy (broadcast
+    batch dims summed back; 1-D operands act as a row or a column); saves a and b, each only when
+    the other's gradient is needed."""
 
     node_name = "MmBackward0"
 
@@ -127,7 +123,7 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
                            f"{input.shape[0]} and {tensor.shape[0]} elements respectively")
     if input.dtype is not tensor.dtype:
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
-                           f"{_C_NAMES[input.dtype.name]} and {_C_NAMES[tensor.dtype.name]}")
+                           f"{input.dtype._torch_name} and {tensor.dtype._torch_name}")
     return Dot.apply(input, tensor)
 
 
@@ -143,8 +139,8 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
     if vec.shape[0] != m:
         raise RuntimeError(f"size mismatch, got input ({n}), mat ({n}x{m}), vec ({vec.shape[0]})")
     if input.dtype is not vec.dtype:
-        raise RuntimeError(f"expected scalar type {_C_NAMES[input.dtype.name]} but found "
-                           f"{_C_NAMES[vec.dtype.name]}")
+        raise RuntimeError(f"expected scalar type {input.dtype._torch_name} but found "
+                           f"{vec.dtype._torch_name}")
     return Mv.apply(input, vec)
 
 
@@ -173,8 +169,8 @@ def bmm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
                            f"[{input.shape[0]}, {input.shape[2]}] but got: "
                            f"[{mat2.shape[0]}, {mat2.shape[1]}].")
     if input.dtype is not mat2.dtype:
-        raise RuntimeError(f"expected scalar type {_C_NAMES[input.dtype.name]} but found "
-                           f"{_C_NAMES[mat2.dtype.name]}")
+        raise RuntimeError(f"expected scalar type {input.dtype._torch_name} but found "
+                           f"{mat2.dtype._torch_name}")
     return _out(Bmm.apply(input, mat2), out)
 
 
@@ -233,7 +229,7 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
         # changes are still caught)
         if (grad_mode.is_grad_enabled() and (input.requires_grad or other.requires_grad)
                 and not other.dtype.is_floating_point):
-            raise RuntimeError(f"Autograd not support dtype: {_C_NAMES[other.dtype.name]}")
+            raise RuntimeError(f"Autograd not support dtype: {other.dtype._torch_name}")
         return _out(BatchedMatmul.apply(input, other).to(other.dtype), out)
     return _out(BatchedMatmul.apply(input, other), out)
 
@@ -341,10 +337,3 @@ def tensordot(a: Tensor, b: Tensor, dims=2, out=None) -> Tensor:
     right = b.permute(dims_b + free_b).reshape(k, -1)
     shape = tuple(a.shape[d] for d in free_a) + tuple(b.shape[d] for d in free_b)
     return _out(mm(left, right).reshape(shape), out)
-
-
-tensor_methods = {
-    "matmul": matmul, "__matmul__": _matmul_operator, "__rmatmul__": _rmatmul, "mm": mm,
-    "bmm": bmm, "mv": mv, "dot": dot, "vdot": vdot, "inner": inner, "outer": outer, "ger": ger,
-    "addmm": addmm, "baddbmm": baddbmm,
-}

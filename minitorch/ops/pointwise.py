@@ -30,7 +30,8 @@ __all__ = [
 # --- arithmetic --------------------------------------------------------------------------
 
 class Add(Function):
-    """``a + b``;  d/da = 1, d/db = 1 (each summed back over its broadcast dims)."""
+    """y = a + b; dL/da = dL/dy, dL/db = dL/dy (each summed back over its broadcast dims); saves
+    nothing."""
 
     node_name = "AddBackward0"
 
@@ -47,7 +48,7 @@ class Add(Function):
 
 
 class Sub(Function):
-    """``a - b``;  d/da = 1, d/db = -1."""
+    """y = a - b; dL/da = dL/dy, dL/db = -dL/dy; saves nothing."""
 
     node_name = "SubBackward0"
 
@@ -67,7 +68,8 @@ class Sub(Function):
 
 
 class Mul(Function):
-    """``a * b``;  d/da = b, d/db = a."""
+    """y = a * b; dL/da = dL/dy * b, dL/db = dL/dy * a; saves a and b (each only when the other's
+    gradient is needed; numbers as constants)."""
 
     node_name = "MulBackward0"
 
@@ -96,7 +98,8 @@ class Mul(Function):
 
 
 class Div(Function):
-    """``a / b`` (true division);  d/da = 1/b, d/db = -a/b**2."""
+    """y = a / b (true division); dL/da = dL/dy / b, dL/db = -dL/dy * a / b**2; saves b, and a when
+    b needs a gradient (numbers as constants)."""
 
     node_name = "DivBackward0"
 
@@ -124,7 +127,7 @@ class Div(Function):
 
 
 class Neg(Function):
-    """``-a``;  d/da = -1."""
+    """y = -a; dL/da = -dL/dy; saves nothing."""
 
     node_name = "NegBackward0"
 
@@ -142,7 +145,8 @@ class Neg(Function):
 
 
 class Pow(Function):
-    """``a ** b``;  d/da = b * a**(b-1),  d/db = a**b * log(a) (0 where a == 0 and b >= 0)."""
+    """y = a ** b; dL/da = dL/dy * b * a**(b-1), dL/db = dL/dy * a**b * log(a) (0 where a == 0 and
+    b >= 0); saves a and b (numbers as constants)."""
 
     node_name = "PowBackward0"
 
@@ -202,7 +206,7 @@ def _rounded_quotient(x, y, rounding_mode, floating: bool):
 
 
 class DivRounding(Function):
-    """``div(a, b, rounding_mode=...)``;  the rounded quotient is piecewise constant: d/da = d/db = 0."""
+    """y = div(a, b, rounding_mode=...), piecewise constant; dL/da = dL/db = 0; saves nothing."""
 
     node_name = "DivBackward1"
 
@@ -221,8 +225,8 @@ class DivRounding(Function):
 
 
 class FloorDivide(Function):
-    """``a // b``; as in PyTorch its derivative is not implemented (``div(a, b,
-    rounding_mode='floor')`` is the differentiable form, with a zero gradient)."""
+    """y = a // b; dL/da: not implemented, as in PyTorch (div(a, b, rounding_mode='floor') is the
+    differentiable form, with a zero gradient); saves nothing."""
 
     node_name = "FloorDivideBackward0"
 
@@ -237,7 +241,8 @@ class FloorDivide(Function):
 
 
 class Fmod(Function):
-    """``fmod(a, b) = a - b * trunc(a / b)`` (sign of a);  d/da = 1, d/db = -trunc(a / b)."""
+    """y = fmod(a, b) = a - b * trunc(a / b) (sign of a); dL/da = dL/dy, dL/db = -dL/dy * trunc(a /
+    b); saves a and b when b needs a gradient."""
 
     node_name = "FmodBackward0"
 
@@ -262,8 +267,8 @@ class Fmod(Function):
 
 
 class Remainder(Function):
-    """``remainder(a, b) = a - b * floor(a / b)`` (sign of b, Python's ``%``);
-    d/da = 1, d/db = -floor(a / b)."""
+    """y = remainder(a, b) = a - b * floor(a / b) (sign of b, Python's %); dL/da = dL/dy, dL/db =
+    -dL/dy * floor(a / b); saves a and b when b needs a gradient."""
 
     node_name = "RemainderBackward0"
 
@@ -296,8 +301,8 @@ def _require_tensor(value, name: str, position: int, argument: str = "other") ->
 
 
 class Maximum(Function):
-    """``maximum(a, b)``;  the gradient goes to the larger operand, split half and half where
-    they are equal (PyTorch's convention: the subgradient (1/2, 1/2) at a tie)."""
+    """y = maximum(a, b); dL/da = dL/dy where a > b, half of it where a == b (PyTorch's subgradient
+    at a tie), else 0, and dL/db the same way; saves a and b."""
 
     node_name = "MaximumBackward0"
 
@@ -314,7 +319,8 @@ class Maximum(Function):
 
 
 class Minimum(Function):
-    """``minimum(a, b)``;  the gradient goes to the smaller operand, halved at ties."""
+    """y = minimum(a, b); dL/da = dL/dy where a < b, half of it at ties, else 0, and dL/db the same
+    way; saves a and b."""
 
     node_name = "MinimumBackward0"
 
@@ -339,8 +345,8 @@ def _select_backward(ctx, grad, a_loses, b_loses, tie):
 
 
 class Atan2(Function):
-    """``atan2(a, b)``, the angle of the point (b, a);
-    d/da = b / (a² + b²), d/db = -a / (a² + b²)."""
+    """y = atan2(a, b), the angle of the point (b, a); dL/da = dL/dy * b / (a² + b²), dL/db =
+    -dL/dy * a / (a² + b²); saves a and b."""
 
     node_name = "Atan2Backward0"
 
@@ -368,7 +374,9 @@ class Atan2(Function):
 # --- lerp, addcmul, addcdiv ----------------------------------------------------------------
 
 class Lerp(Function):
-    """``lerp(a, b, w) = a + w (b - a)``;  d/da = 1 - w, d/db = w, d/dw = b - a."""
+    """y = lerp(a, b, w) = a + w (b - a); dL/da = dL/dy * (1 - w), dL/db = dL/dy * w, dL/dw = dL/dy
+    * (b - a); saves a, b and w, each only when a gradient needs it (w as a constant when it is a
+    number)."""
 
     node_name = "LerpBackward1"
 
@@ -416,7 +424,8 @@ def _ternary_arrays(a, b, c):
 
 
 class Addcmul(Function):
-    """``a + value * t1 * t2``;  d/da = 1, d/dt1 = value * t2, d/dt2 = value * t1."""
+    """y = a + value * t1 * t2; dL/da = dL/dy, dL/dt1 = dL/dy * value * t2, dL/dt2 = dL/dy * value
+    * t1; saves value, and t1, t2 when the other needs a gradient."""
 
     node_name = "AddcmulBackward0"
 
@@ -440,7 +449,8 @@ class Addcmul(Function):
 
 
 class Addcdiv(Function):
-    """``a + value * t1 / t2``;  d/da = 1, d/dt1 = value / t2, d/dt2 = -value * t1 / t2²."""
+    """y = a + value * t1 / t2; dL/da = dL/dy, dL/dt1 = dL/dy * value / t2, dL/dt2 = -dL/dy * value
+    * t1 / t2²; saves value, t2, and t1 when t2 needs a gradient."""
 
     node_name = "AddcdivBackward0"
 
@@ -468,8 +478,8 @@ class Addcdiv(Function):
 # --- clamp ------------------------------------------------------------------------------------
 
 class Clamp(Function):
-    """``clamp(a, lo, hi)`` with number bounds (either may be None);
-    d/da = 1 where lo <= a <= hi (bounds included, PyTorch's subgradient), else 0."""
+    """y = clamp(a, lo, hi) with number bounds (either may be None); dL/da = dL/dy where lo <= a <=
+    hi (bounds included, PyTorch's subgradient), else 0; saves a and the bounds."""
 
     node_name = "ClampBackward1"
 
@@ -509,11 +519,9 @@ class ClampMax(Clamp):
 
 
 class ClampTensor(Function):
-    """``clamp(a, lo, hi)`` with tensor bounds (either may be None), broadcasting.
-
-    d/da = 1 where lo <= a <= hi; d/dlo = 1 where a < lo (and lo < hi); d/dhi = 1 where
-    a > hi, or everywhere hi < lo (then the result is hi), as PyTorch defines them.
-    """
+    """y = clamp(a, lo, hi) with tensor bounds (either may be None), broadcasting; dL/da = dL/dy
+    where lo <= a <= hi; dL/dlo = dL/dy where a < lo (and lo < hi); dL/dhi = dL/dy where a > hi, or
+    everywhere hi < lo (then y is hi), as PyTorch defines them; saves a, lo and hi."""
 
     node_name = "ClampBackward0"
 
@@ -750,22 +758,3 @@ def clamp_min_(self, min):  # noqa: A002
 
 def clamp_max_(self, max):  # noqa: A002
     return self._apply_inplace(ClampTensor if isinstance(max, Tensor) else ClampMax, None, max)
-
-
-tensor_methods = {
-    "add": add, "sub": sub, "subtract": sub, "mul": mul, "multiply": mul, "div": div,
-    "divide": div, "true_divide": true_divide, "neg": neg, "negative": neg, "positive": positive,
-    "pow": pow,
-    "floor_divide": floor_divide, "fmod": fmod, "remainder": remainder, "maximum": maximum,
-    "minimum": minimum, "atan2": atan2, "arctan2": atan2, "lerp": lerp, "addcmul": addcmul,
-    "addcdiv": addcdiv, "clamp": clamp, "clip": clamp, "clamp_min": clamp_min,
-    "clamp_max": clamp_max,
-    "neg_": neg_, "negative_": neg_, "floor_divide_": floor_divide_, "fmod_": fmod_,
-    "remainder_": remainder_, "lerp_": lerp_, "addcmul_": addcmul_, "addcdiv_": addcdiv_,
-    "clamp_": clamp_, "clip_": clamp_, "clamp_min_": clamp_min_, "clamp_max_": clamp_max_,
-    "__add__": add, "__radd__": add, "__sub__": sub, "__rsub__": _rsub, "__mul__": mul,
-    "__rmul__": mul, "__truediv__": true_divide, "__rtruediv__": _rtruediv,
-    "__pow__": pow, "__rpow__": _rpow, "__neg__": neg, "__pos__": positive,
-    "__floordiv__": floor_divide,
-    "__rfloordiv__": _rfloordiv, "__mod__": remainder, "__rmod__": _rmod,
-}

@@ -31,7 +31,7 @@ __all__ = [
 
 
 class Flip(Function):
-    """Reverse the order along ``dims``;  the gradient is flipped back."""
+    """y = flip(a, dims), the order reversed along dims; dL/da = flip(dL/dy, dims); saves dims."""
 
     node_name = "FlipBackward0"
 
@@ -71,8 +71,8 @@ def flipud(input: Tensor) -> Tensor:
 
 
 class Roll(Function):
-    """Shift elements cyclically along ``dims`` (or the flattened tensor);  the gradient is
-    shifted back."""
+    """y = roll(a, shifts, dims), elements shifted cyclically (or of the flattened tensor); dL/da =
+    dL/dy rolled back by -shifts; saves shifts and dims."""
 
     node_name = "RollBackward0"
 
@@ -106,7 +106,8 @@ def roll(input: Tensor, shifts, dims=None) -> Tensor:
 
 
 class Repeat(Function):
-    """Tile ``a`` ``repeats[i]`` times along each dim;  the gradient is the sum of the copies."""
+    """y = a tiled repeats[i] times along each dim; dL/da = the sum of the copies of dL/dy; saves
+    repeats."""
 
     node_name = "RepeatBackward0"
 
@@ -195,8 +196,8 @@ def _repeated_positions(xp, length: int, counts):
 # --- triangles and diagonals ----------------------------------------------------------------
 
 class Tril(Function):
-    """The lower triangle (on and below diagonal ``k``) of the last two dims;  the gradient
-    keeps the same triangle."""
+    """y = tril(a, k), the lower triangle (on and below diagonal k) of the last two dims; dL/da =
+    tril(dL/dy, k); saves k."""
 
     node_name = "TrilBackward0"
 
@@ -211,7 +212,8 @@ class Tril(Function):
 
 
 class Triu(Function):
-    """The upper triangle (on and above diagonal ``k``);  the gradient keeps it too."""
+    """y = triu(a, k), the upper triangle (on and above diagonal k); dL/da = triu(dL/dy, k); saves
+    k."""
 
     node_name = "TriuBackward0"
 
@@ -265,10 +267,3 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
     if input.ndim == 2:
         return _diagonal(input, k).clone()
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
-
-
-tensor_methods = {
-    "flip": flip, "fliplr": fliplr, "flipud": flipud, "roll": roll, "repeat": _repeat,
-    "tile": tile, "repeat_interleave": repeat_interleave, "tril": tril, "triu": triu,
-    "tril_": _tril_, "triu_": _triu_, "diag": diag,
-}

@@ -63,7 +63,8 @@ def _require_float(input, name: str) -> None:
 # --- sum, mean, prod ----------------------------------------------------------------------------
 
 class Sum(Function):
-    """``sum(a, dims)``;  d/da = 1 for every element summed."""
+    """y = sum(a, dims); dL/da = dL/dy expanded back over the summed dims; saves dims and keepdim.
+    """
 
     node_name = "SumBackward1"
 
@@ -84,7 +85,8 @@ class Sum(Function):
 
 
 class Mean(Function):
-    """``mean(a, dims)``;  d/da = 1/n for each of the n elements averaged."""
+    """y = mean(a, dims) over n elements; dL/da = dL/dy / n, expanded back over the averaged dims;
+    saves dims, keepdim and n."""
 
     node_name = "MeanBackward1"
 
@@ -92,10 +94,9 @@ class Mean(Function):
     def forward(ctx, a, dims, keepdim, dtype):
         x = a._data
         if dtype is None and not a.dtype.is_floating_point:
-            from .linalg import _C_NAMES
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating point "
-                f"or complex dtype. Got: {_C_NAMES.get(a.dtype.name, a.dtype.name)}")
+                f"or complex dtype. Got: {a.dtype._torch_name}")
         count = 1
         for d in dims:
             count *= x.shape[d]
@@ -114,7 +115,8 @@ class Mean(Function):
 
 
 class Prod(Function):
-    """``prod(a, dims)``;  d/da_i = the product of the other elements of a_i's slice.
+    """y = prod(a, dims); dL/da_i = dL/dy * the product of the other elements of a_i's slice; saves
+    a and y, dims and keepdim.
 
     Without zeros that is ``result / a_i``. Division fails at zeros, so then the product of
     the others is built from two running products (of the elements before a_i and of those
@@ -215,7 +217,8 @@ def _nonempty(x, dims, name: str) -> None:
 
 
 class Amax(Function):
-    """``amax(a, dims)``;  the gradient is shared evenly by the elements equal to the maximum."""
+    """y = amax(a, dims); dL/da = dL/dy shared evenly by the elements equal to the maximum, 0
+    elsewhere; saves a and y, dims and keepdim."""
 
     node_name = "AmaxBackward0"
     reduce = staticmethod(np.max)
@@ -273,7 +276,8 @@ class MinAll(Amin):
 
 
 class MaxDim(Function):
-    """``max(a, dim)`` -> (values, indices);  the gradient goes to the element at the index."""
+    """y, indices = max(a, dim); dL/da = zeros with dL/dy at the element each index points to;
+    saves the indices, dim and keepdim."""
 
     node_name = "MaxBackward0"
     arg = staticmethod(np.argmax)
@@ -400,7 +404,8 @@ def argmin(input, dim=None, keepdim=False):
 # --- variance and standard deviation ---------------------------------------------------------------
 
 class Var(Function):
-    """``var(a) = sum((a - mean)²) / (n - correction)``;  d/da = 2 (a - mean) / (n - correction)."""
+    """y = var(a) = sum((a - mean)²) / (n - correction); dL/da = dL/dy * 2 (a - mean) / (n -
+    correction); saves a, dims, correction and keepdim."""
 
     node_name = "VarBackward0"
 
@@ -442,7 +447,8 @@ def _var_backward(ctx, grad, a):
 
 
 class Std(Function):
-    """``std(a) = sqrt(var(a))``;  d/da = dvar/da / (2 std) (0 where std is 0, as PyTorch)."""
+    """y = std(a) = sqrt(var(a)); dL/da = dL/dy * dvar/da / (2 y) (0 where y is 0, as PyTorch);
+    saves a and y, dims, correction and keepdim."""
 
     node_name = "StdBackward0"
 
@@ -502,11 +508,12 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 # --- vector norms -----------------------------------------------------------------------------------
 
 class Norm(Function):
-    """The vector p-norm ``(sum |a|^p)^(1/p)`` over ``dims``.
+    """y = (sum |a|^p)^(1/p), the vector p-norm over dims; dL/da = dL/dy * sign(a) |a|^(p-1) /
+    y^(p-1); saves a and y, p, dims and keepdim.
 
-    d/da = sign(a) |a|^(p-1) / norm^(p-1); for p = 2 that is a / norm, for p = 1 sign(a), for
-    p = ±inf the sign at the extreme elements (shared evenly by ties), for p = 0 zero. Where
-    the norm is 0 the gradient is 0 (PyTorch's choice at the kink).
+    For p = 2 that is a / norm, for p = 1 sign(a), for p = ±inf the sign at the extreme
+    elements (shared evenly by ties), for p = 0 zero. Where the norm is 0 the gradient is 0
+    (PyTorch's choice at the kink).
     """
 
     node_name = "LinalgVectorNormBackward0"
@@ -602,7 +609,8 @@ def count_nonzero(input, dim=None):
 # --- cumulative sums and products ----------------------------------------------------------
 
 class CumSum(Function):
-    """``cumsum(a)_k = sum_{i<=k} a_i``;  d/da_i = sum_{k>=i} grad_k, a reversed cumsum."""
+    """y_k = sum_{i<=k} a_i along dim; dL/da_i = sum_{k>=i} dL/dy_k, a reversed cumsum; saves dim.
+    """
 
     node_name = "CumsumBackward0"
 
@@ -622,7 +630,8 @@ class CumSum(Function):
 
 
 class ReverseCumSum(Function):
-    """``sum_{k>=i} a_k``: the backward of cumsum (and cumsum is its backward)."""
+    """y_i = sum_{k>=i} a_k along dim (the backward of cumsum); dL/da = cumsum(dL/dy), so cumsum is
+    its backward; saves dim."""
 
     node_name = "CumsumBackwardBackward0"
 
@@ -640,7 +649,8 @@ class ReverseCumSum(Function):
 
 
 class CumProd(Function):
-    """``cumprod(a)_k = prod_{i<=k} a_i``;  d/da_i = sum_{k>=i} grad_k prod_{j<=k, j!=i} a_j.
+    """y_k = prod_{i<=k} a_i along dim; dL/da_i = sum_{k>=i} dL/dy_k prod_{j<=k, j!=i} a_j; saves a
+    and y, and dim.
 
     Without zeros that is ``reverse_cumsum(grad * result) / a``. With zeros it is computed
     directly: for each i, the running product with a_i replaced by 1 (O(n²) in the dim size,
@@ -702,11 +712,3 @@ def cumsum_(self, dim, *, dtype=None):
 
 def cumprod_(self, dim, *, dtype=None):
     return self._apply_inplace(CumProd, normalize_dim(dim, self.ndim), _dtype_or_none(dtype))
-
-
-tensor_methods = {
-    "sum": sum, "mean": mean, "prod": prod, "max": max, "min": min, "amax": amax,
-    "amin": amin, "argmax": argmax, "argmin": argmin, "var": var, "std": std, "norm": norm,
-    "all": all, "any": any, "count_nonzero": count_nonzero, "cumsum": cumsum,
-    "cumprod": cumprod, "cumsum_": cumsum_, "cumprod_": cumprod_,
-}

@@ -22,7 +22,7 @@ __all__ = ["abs", "absolute", "sign", "floor", "ceil", "round", "trunc", "fix", 
 # --- sign-like ---------------------------------------------------------------------------
 
 class Abs(Function):
-    """``|a|``;  d/da = sign(a) (0 at 0)."""
+    """y = |a|; dL/da = dL/dy * sign(a) (0 at 0); saves a."""
 
     node_name = "AbsBackward0"
 
@@ -39,7 +39,8 @@ class Abs(Function):
 
 
 class Sign(Function):
-    """``sign(a)`` in {-1, 0, 1} (0 for NaN, as PyTorch);  d/da = 0 (a step function)."""
+    """y = sign(a) in {-1, 0, 1} (0 for NaN, as PyTorch); dL/da = 0 (a step function); saves
+    nothing."""
 
     node_name = "SignBackward0"
 
@@ -67,7 +68,7 @@ def _zeros(grad):
 # --- rounding -------------------------------------------------------------------------------
 
 class Floor(Function):
-    """``floor(a)``;  d/da = 0 (piecewise constant)."""
+    """y = floor(a); dL/da = 0 (piecewise constant); saves nothing."""
 
     node_name = "FloorBackward0"
 
@@ -82,7 +83,7 @@ class Floor(Function):
 
 
 class Ceil(Function):
-    """``ceil(a)``;  d/da = 0."""
+    """y = ceil(a); dL/da = 0; saves nothing."""
 
     node_name = "CeilBackward0"
 
@@ -97,7 +98,7 @@ class Ceil(Function):
 
 
 class Trunc(Function):
-    """``trunc(a)`` (round toward zero);  d/da = 0."""
+    """y = trunc(a) (round toward zero); dL/da = 0; saves nothing."""
 
     node_name = "TruncBackward0"
 
@@ -112,7 +113,7 @@ class Trunc(Function):
 
 
 class Round(Function):
-    """``round(a)``, halves to even;  d/da = 0."""
+    """y = round(a), halves to even; dL/da = 0; saves nothing."""
 
     node_name = "RoundBackward0"
 
@@ -139,7 +140,7 @@ class RoundDecimals(Round):
 
 
 class Frac(Function):
-    """``a - trunc(a)``;  d/da = 1."""
+    """y = a - trunc(a); dL/da = dL/dy; saves nothing."""
 
     node_name = "FracBackward0"
 
@@ -223,11 +224,3 @@ def round_(self, *, decimals: int = 0):
 
 def frac_(self):
     return self._apply_inplace(Frac)
-
-
-tensor_methods = {
-    "abs": abs, "absolute": abs, "sign": sign, "floor": floor, "ceil": ceil, "round": round,
-    "trunc": trunc, "fix": trunc, "frac": frac, "__abs__": abs,
-    "abs_": abs_, "absolute_": abs_, "sign_": sign_, "floor_": floor_, "ceil_": ceil_,
-    "trunc_": trunc_, "fix_": trunc_, "round_": round_, "frac_": frac_,
-}

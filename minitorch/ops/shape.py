@@ -130,7 +130,8 @@ def _view_or_none(array, shape):
 
 
 class View(Function):
-    """A new shape over the same memory;  the gradient is reshaped back."""
+    """y = a with a new shape over the same memory; dL/da = dL/dy reshaped to a's shape; saves
+    nothing."""
 
     node_name = "ViewBackward0"
     is_view = True
@@ -164,7 +165,8 @@ class Alias(View):
 
 
 class ReshapeCopy(Function):
-    """``reshape`` when no view is possible: a copy with the new shape."""
+    """y = reshape(a, shape) when no view is possible: a copy; dL/da = dL/dy reshaped to a's shape;
+    saves nothing."""
 
     node_name = "UnsafeViewBackward0"
 
@@ -218,7 +220,7 @@ def _reshape_as(input: Tensor, other: Tensor) -> Tensor:
 # --- reordering dimensions -----------------------------------------------------------------
 
 class Permute(Function):
-    """Reorder dimensions (a view);  the gradient is permuted back by the inverse order."""
+    """y = a.permute(dims), a view; dL/da = dL/dy permuted by the inverse order; saves dims."""
 
     node_name = "PermuteBackward0"
     is_view = True
@@ -235,7 +237,8 @@ class Permute(Function):
 
 
 class Transpose(Function):
-    """Swap two dimensions (a view);  the gradient is swapped back."""
+    """y = a.transpose(dim0, dim1), a view; dL/da = dL/dy.transpose(dim0, dim1); saves dim0 and
+    dim1."""
 
     node_name = "TransposeBackward0"
     is_view = True
@@ -347,7 +350,8 @@ moveaxis = movedim
 # --- broadcasting -------------------------------------------------------------------------
 
 class Expand(Function):
-    """Repeat size-1 dims (and add leading ones) without copying;  the gradient is summed back."""
+    """y = a with size-1 dims repeated (and leading ones added), without copying; dL/da = dL/dy
+    summed back to a's shape; saves nothing."""
 
     node_name = "ExpandBackward0"
     is_view = True
@@ -460,7 +464,7 @@ def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
 
 
 class Contiguous(Function):
-    """A C-contiguous copy;  the gradient passes through unchanged."""
+    """y = a C-contiguous copy of a; dL/da = dL/dy; saves nothing."""
 
     node_name = "CloneBackward0"
 
@@ -533,8 +537,8 @@ def _diagonal_view(array, offset: int, dim1: int, dim2: int):
 
 
 class Diagonal(Function):
-    """The diagonal ``a[..., i, ..., i + offset, ...]`` as a view (a last dim);  the gradient
-    is the incoming one written onto the same diagonal of zeros."""
+    """y = a[..., i, ..., i + offset, ...], the diagonal as a view (a last dim); dL/da = zeros with
+    dL/dy written on the same diagonal; saves offset and the two dims."""
 
     node_name = "DiagonalBackward0"
     is_view = True
@@ -550,8 +554,8 @@ class Diagonal(Function):
 
 
 class DiagonalScatter(Function):
-    """Zeros of ``shape`` with ``grad`` on a diagonal: the backward of ``diagonal`` (and the
-    forward of ``diag`` for vectors);  its own gradient is the diagonal again."""
+    """y = zeros of shape with grad on a diagonal (the backward of diagonal, and diag of a vector);
+    dL/dgrad = the same diagonal of dL/dy; saves offset and the two dims."""
 
     node_name = "DiagonalBackwardBackward0"
 
@@ -575,14 +579,3 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     return Diagonal.apply(input, int(offset), d1, d2)
-
-
-tensor_methods = {
-    "view": view, "view_as": _view_as, "reshape": reshape, "reshape_as": _reshape_as,
-    "permute": permute, "transpose": transpose, "t": t, "adjoint": adjoint,
-    "swapaxes": transpose, "swapdims": transpose, "movedim": movedim, "moveaxis": movedim,
-    "expand": expand, "expand_as": expand_as, "broadcast_to": broadcast_to,
-    "squeeze": squeeze, "unsqueeze": unsqueeze, "flatten": flatten, "unflatten": unflatten,
-    "contiguous": contiguous, "narrow": narrow, "select": select, "diagonal": diagonal,
-    "mT": property(_mT), "T": property(_T), "mH": property(_mT),
-}

@@ -49,7 +49,8 @@ def _float_input(input, name: str):
 
 
 class Softmax(Function):
-    """``y_i = exp(x_i) / sum_j exp(x_j)`` along ``dim``;  d/dx = y * (grad - sum(grad * y))."""
+    """y_i = exp(x_i) / sum_j exp(x_j) along dim; dL/dx = y * (dL/dy - sum(dL/dy * y)); saves y and
+    dim."""
 
     node_name = "SoftmaxBackward0"
 
@@ -73,7 +74,8 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
-    """``log(softmax(x)) = x - logsumexp(x)`` along ``dim``;  d/dx = grad - softmax * sum(grad)."""
+    """y = log(softmax(x)) = x - logsumexp(x) along dim; dL/dx = dL/dy - exp(y) * sum(dL/dy); saves
+    y and dim."""
 
     node_name = "LogSoftmaxBackward0"
 
@@ -113,7 +115,8 @@ def log_softmax(input, dim, dtype=None):
 
 
 class Logsumexp(Function):
-    """``log(sum(exp(a)))`` over ``dims``;  d/da = exp(a - result) (the softmax)."""
+    """y = log(sum(exp(a))) over dims; dL/da = dL/dy * exp(a - y) (the softmax); saves a and y,
+    dims and keepdim."""
 
     node_name = "LogsumexpBackward0"
 
@@ -144,6 +147,3 @@ class Logsumexp(Function):
 def logsumexp(input, dim, keepdim=False):
     """``log(exp(input).sum(dim))``, without overflow for large inputs."""
     return Logsumexp.apply(input, _reduced_dims(dim, input.ndim), keepdim)
-
-
-tensor_methods = {"softmax": softmax, "log_softmax": log_softmax, "logsumexp": logsumexp}

@@ -38,7 +38,8 @@ def _sorted_order(x, dim: int, descending: bool):
 
 
 class Sort(Function):
-    """``sort(a)`` -> (values, indices);  d/da puts each value's gradient back where it came from."""
+    """y, indices = sort(a) along dim; dL/da = zeros with each dL/dy put back where its value came
+    from; saves the indices and dim."""
 
     node_name = "SortBackward0"
 
@@ -128,6 +129,3 @@ def unique(input, sorted: bool = True, return_inverse: bool = False,  # noqa: A0
     if return_counts:
         results.append(Tensor._from_array(counts.astype(np.int64, copy=False)))
     return results[0] if len(results) == 1 else tuple(results)
-
-
-tensor_methods = {"sort": sort, "argsort": argsort, "topk": topk, "unique": unique}

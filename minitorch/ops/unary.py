@@ -39,17 +39,13 @@ def _reject(a, kinds: str, name: str) -> None:
     """PyTorch's NotImplementedError for a dtype kind an op has no kernel for."""
     if a._data.dtype.kind in kinds:
         raise NotImplementedError(f'"{name}_cpu" not implemented for '
-                                  f"'{_TORCH_NAMES.get(a.dtype.name, a.dtype.name)}'")
-
-
-_TORCH_NAMES = {"bool": "Bool", "int64": "Long", "int32": "Int", "int16": "Short",
-                "int8": "Char", "uint8": "Byte"}
+                                  f"'{a.dtype._torch_name}'")
 
 
 # --- exponentials and logarithms -------------------------------------------------------------
 
 class Exp(Function):
-    """``exp(a)``;  d/da = exp(a), reusing the saved output."""
+    """y = exp(a); dL/da = dL/dy * y; saves y."""
 
     node_name = "ExpBackward0"
 
@@ -66,7 +62,7 @@ class Exp(Function):
 
 
 class Expm1(Function):
-    """``exp(a) - 1``, accurate near 0;  d/da = exp(a) = result + 1."""
+    """y = exp(a) - 1, accurate near 0; dL/da = dL/dy * (y + 1); saves y."""
 
     node_name = "Expm1Backward0"
 
@@ -83,7 +79,7 @@ class Expm1(Function):
 
 
 class Log(Function):
-    """``log(a)``;  d/da = 1/a."""
+    """y = log(a); dL/da = dL/dy / a; saves a."""
 
     node_name = "LogBackward0"
 
@@ -99,7 +95,7 @@ class Log(Function):
 
 
 class Log2(Function):
-    """``log2(a)``;  d/da = 1 / (a ln 2)."""
+    """y = log2(a); dL/da = dL/dy / (a ln 2); saves a."""
 
     node_name = "Log2Backward0"
 
@@ -115,7 +111,7 @@ class Log2(Function):
 
 
 class Log10(Function):
-    """``log10(a)``;  d/da = 1 / (a ln 10)."""
+    """y = log10(a); dL/da = dL/dy / (a ln 10); saves a."""
 
     node_name = "Log10Backward0"
 
@@ -131,7 +127,7 @@ class Log10(Function):
 
 
 class Log1p(Function):
-    """``log(1 + a)``, accurate near 0;  d/da = 1 / (1 + a)."""
+    """y = log(1 + a), accurate near 0; dL/da = dL/dy / (1 + a); saves a."""
 
     node_name = "Log1PBackward0"
 
@@ -149,7 +145,7 @@ class Log1p(Function):
 # --- powers and roots -------------------------------------------------------------------------
 
 class Sqrt(Function):
-    """``sqrt(a)``;  d/da = 1 / (2 sqrt(a))."""
+    """y = sqrt(a); dL/da = dL/dy / (2 y); saves y."""
 
     node_name = "SqrtBackward0"
 
@@ -166,7 +162,7 @@ class Sqrt(Function):
 
 
 class Rsqrt(Function):
-    """``1 / sqrt(a)``;  d/da = -a**(-3/2) / 2 = -result**3 / 2."""
+    """y = 1 / sqrt(a); dL/da = -dL/dy * a**(-3/2) / 2 = -dL/dy * y**3 / 2; saves y."""
 
     node_name = "RsqrtBackward0"
 
@@ -183,7 +179,7 @@ class Rsqrt(Function):
 
 
 class Reciprocal(Function):
-    """``1 / a``;  d/da = -1/a**2 = -result**2."""
+    """y = 1 / a; dL/da = -dL/dy / a**2 = -dL/dy * y**2; saves y."""
 
     node_name = "ReciprocalBackward0"
 
@@ -202,7 +198,7 @@ class Reciprocal(Function):
 # --- trigonometric and hyperbolic -----------------------------------------------------------
 
 class Sin(Function):
-    """``sin(a)``;  d/da = cos(a)."""
+    """y = sin(a); dL/da = dL/dy * cos(a); saves a."""
 
     node_name = "SinBackward0"
 
@@ -218,7 +214,7 @@ class Sin(Function):
 
 
 class Cos(Function):
-    """``cos(a)``;  d/da = -sin(a)."""
+    """y = cos(a); dL/da = -dL/dy * sin(a); saves a."""
 
     node_name = "CosBackward0"
 
@@ -234,7 +230,7 @@ class Cos(Function):
 
 
 class Tan(Function):
-    """``tan(a)``;  d/da = 1 + tan(a)**2."""
+    """y = tan(a); dL/da = dL/dy * (1 + y**2); saves y."""
 
     node_name = "TanBackward0"
 
@@ -251,7 +247,7 @@ class Tan(Function):
 
 
 class Atan(Function):
-    """``atan(a)``;  d/da = 1 / (1 + a**2)."""
+    """y = atan(a); dL/da = dL/dy / (1 + a**2); saves a."""
 
     node_name = "AtanBackward0"
 
@@ -267,7 +263,7 @@ class Atan(Function):
 
 
 class Sinh(Function):
-    """``sinh(a)``;  d/da = cosh(a)."""
+    """y = sinh(a); dL/da = dL/dy * cosh(a); saves a."""
 
     node_name = "SinhBackward0"
 
@@ -283,7 +279,7 @@ class Sinh(Function):
 
 
 class Cosh(Function):
-    """``cosh(a)``;  d/da = sinh(a)."""
+    """y = cosh(a); dL/da = dL/dy * sinh(a); saves a."""
 
     node_name = "CoshBackward0"
 
@@ -299,7 +295,7 @@ class Cosh(Function):
 
 
 class Tanh(Function):
-    """``tanh(a)``;  d/da = 1 - tanh(a)**2."""
+    """y = tanh(a); dL/da = dL/dy * (1 - y**2); saves y."""
 
     node_name = "TanhBackward0"
 
@@ -318,7 +314,7 @@ class Tanh(Function):
 # --- activations ----------------------------------------------------------------------------
 
 class Sigmoid(Function):
-    """``sigmoid(a) = 1 / (1 + exp(-a))``;  d/da = s (1 - s).
+    """y = sigmoid(a) = 1 / (1 + exp(-a)); dL/da = dL/dy * y (1 - y); saves y.
 
     For very negative a, ``exp(-a)`` overflows to inf and ``1 / (1 + inf)`` is the correct
     limit 0 (no NaN can arise; minitorch silences NumPy's overflow warnings globally).
@@ -345,7 +341,7 @@ class Sigmoid(Function):
 
 
 class Relu(Function):
-    """``max(a, 0)``;  d/da = 1 where a > 0, else 0 (PyTorch's choice at 0)."""
+    """y = max(a, 0); dL/da = dL/dy where a > 0, else 0 (PyTorch's choice at 0); saves y."""
 
     node_name = "ReluBackward0"
 
@@ -366,7 +362,8 @@ class Relu(Function):
 
 
 class Erf(Function):
-    """``erf(a) = 2/sqrt(pi) * integral_0^a exp(-t**2) dt``;  d/da = 2/sqrt(pi) * exp(-a**2)."""
+    """y = erf(a) = 2/sqrt(pi) * integral_0^a exp(-t**2) dt; dL/da = dL/dy * 2/sqrt(pi) *
+    exp(-a**2); saves a."""
 
     node_name = "ErfBackward0"
 
@@ -602,16 +599,3 @@ def relu_(self):
 
 def erf_(self):
     return self._apply_inplace(Erf)
-
-
-tensor_methods = {
-    "exp": exp, "expm1": expm1, "log": log, "log2": log2, "log10": log10, "log1p": log1p,
-    "sqrt": sqrt, "rsqrt": rsqrt, "square": square, "reciprocal": reciprocal, "sin": sin,
-    "cos": cos, "tan": tan, "atan": atan, "arctan": atan, "sinh": sinh, "cosh": cosh,
-    "tanh": tanh, "sigmoid": sigmoid, "relu": relu, "erf": erf,
-    "exp_": exp_, "expm1_": expm1_, "log_": log_, "log2_": log2_, "log10_": log10_,
-    "log1p_": log1p_, "sqrt_": sqrt_, "rsqrt_": rsqrt_, "square_": square_,
-    "reciprocal_": reciprocal_, "sin_": sin_, "cos_": cos_, "tan_": tan_, "atan_": atan_,
-    "arctan_": atan_, "sinh_": sinh_, "cosh_": cosh_, "tanh_": tanh_, "sigmoid_": sigmoid_,
-    "relu_": relu_, "erf_": erf_,
-}

@@ -59,7 +59,8 @@ def relu_(input: Tensor) -> Tensor:
 
 
 class LeakyRelu(Function):
-    """``x if x > 0 else slope * x``;  d/dx = 1 or slope."""
+    """y = x if x > 0 else slope * x; dL/dx = dL/dy where x > 0, else slope * dL/dy; saves x and
+    slope."""
 
     node_name = "LeakyReluBackward0"
 
@@ -89,9 +90,9 @@ def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 
 class Elu(Function):
-    """``scale * (x if x > 0 else alpha * (exp(input_scale * x) - 1))``
-    (ELU, SELU and CELU are this with different constants);
-    d/dx = scale, or scale * alpha * input_scale * exp(input_scale * x)."""
+    """y = scale * (x if x > 0 else alpha * (exp(input_scale * x) - 1)) (ELU, SELU and CELU are
+    this with different constants); dL/dx = dL/dy * scale where x > 0, else dL/dy * scale * alpha *
+    input_scale * exp(input_scale * x); saves x and the constants."""
 
     node_name = "EluBackward0"
 
@@ -151,12 +152,10 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 # --- smooth activations --------------------------------------------------------------------
 
 class Gelu(Function):
-    """``x * Phi(x)`` (Phi: the standard normal CDF, via erf), or with ``approximate='tanh'``
-    ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``.
-
-    d/dx = Phi(x) + x phi(x) (phi: the normal density); for tanh, with t the tanh and
-    u' = sqrt(2/pi) (1 + 3 * 0.044715 x^2): 0.5 (1 + t) + 0.5 x (1 - t^2) u'.
-    """
+    """y = x * Phi(x) (Phi: the standard normal CDF, via erf), or with approximate='tanh' 0.5 x (1
+    + tanh(sqrt(2/pi) (x + 0.044715 x^3))); dL/dx = dL/dy * (Phi(x) + x phi(x)) (phi: the normal
+    density), or for tanh, with t the tanh and u' = sqrt(2/pi) (1 + 3 * 0.044715 x^2), dL/dy * (0.5
+    (1 + t) + 0.5 x (1 - t^2) u'); saves x and approximate."""
 
     node_name = "GeluBackward0"
 
@@ -196,7 +195,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 
 class Silu(Function):
-    """``x * sigmoid(x)``;  d/dx = s (1 + x (1 - s)), s = sigmoid(x)."""
+    """y = x * sigmoid(x); dL/dx = dL/dy * s (1 + x (1 - s)), s = sigmoid(x); saves x."""
 
     node_name = "SiluBackward0"
 
@@ -226,8 +225,8 @@ def _softplus_array(a, beta, threshold):
 
 
 class Softplus(Function):
-    """``log(1 + exp(beta x)) / beta``, and ``x`` where ``beta x > threshold``;
-    d/dx = sigmoid(beta x) (1 above the threshold)."""
+    """y = log(1 + exp(beta x)) / beta, and x where beta x > threshold; dL/dx = dL/dy *
+    sigmoid(beta x) (dL/dy above the threshold); saves x, beta and threshold."""
 
     node_name = "SoftplusBackward0"
 
@@ -251,7 +250,8 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 
 
 class Mish(Function):
-    """``x tanh(softplus(x))``;  d/dx = t + x (1 - t^2) sigmoid(x), t = tanh(softplus(x))."""
+    """y = x tanh(softplus(x)); dL/dx = dL/dy * (t + x (1 - t^2) sigmoid(x)), t =
+    tanh(softplus(x)); saves x."""
 
     node_name = "MishBackward0"
 
@@ -281,8 +281,8 @@ def sigmoid(input: Tensor) -> Tensor:
 
 
 class LogSigmoid(Function):
-    """``y = log(sigmoid(x)) = -softplus(-x)``, computed stably;
-    dL/dx = dL/dy sigmoid(-x) = dL/dy (1 - sigmoid(x));  saves x."""
+    """y = log(sigmoid(x)) = -softplus(-x), computed stably; dL/dx = dL/dy sigmoid(-x) = dL/dy (1 -
+    sigmoid(x)); saves x."""
 
     node_name = "LogSigmoidBackward0"
 
@@ -315,7 +315,8 @@ def tanhshrink(input: Tensor) -> Tensor:
 # --- piecewise linear ------------------------------------------------------------------------
 
 class Hardtanh(Function):
-    """``clamp(x, min_val, max_val)``;  d/dx = 1 strictly inside (min_val, max_val), else 0."""
+    """y = clamp(x, min_val, max_val); dL/dx = dL/dy strictly inside (min_val, max_val), else 0;
+    saves x and the bounds."""
 
     node_name = "HardtanhBackward0"
 
@@ -354,7 +355,8 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 class Hardswish(Function):
-    """``x * relu6(x + 3) / 6``;  d/dx = 0 below -3, x/3 + 1/2 on [-3, 3], 1 above."""
+    """y = x * relu6(x + 3) / 6; dL/dx = 0 below -3, dL/dy * (x/3 + 1/2) on [-3, 3], dL/dy above;
+    saves x."""
 
     node_name = "HardswishBackward0"
 
@@ -378,7 +380,7 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 class Hardsigmoid(Function):
-    """``relu6(x + 3) / 6``;  d/dx = 1/6 strictly inside (-3, 3), else 0."""
+    """y = relu6(x + 3) / 6; dL/dx = dL/dy / 6 strictly inside (-3, 3), else 0; saves x."""
 
     node_name = "HardsigmoidBackward0"
 
@@ -401,7 +403,8 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 class Threshold(Function):
-    """``x if x > threshold else value``;  d/dx = 1 where x > threshold, else 0."""
+    """y = x if x > threshold else value; dL/dx = dL/dy where x > threshold, else 0; saves x and
+    threshold."""
 
     node_name = "ThresholdBackward0"
 

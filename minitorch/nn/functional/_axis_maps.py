@@ -16,12 +16,10 @@ from ...tensor import Tensor
 
 
 class AxisSelection(Function):
-    """``y = x[..., p_1, ..., p_k]``: along each of the last k axes, output position i copies
-    input position p[i] (``positions`` holds one index array per axis).
-
-    dL/dx adds each dL/dy back at the position it was copied from (positions copied several
-    times receive the sum): ``index_add`` along each axis. Saves the positions (constants).
-    """
+    """y = x[..., p_1, ..., p_k]: along each of the last k axes, output position i copies input
+    position p[i]; dL/dx = zeros with each dL/dy added back at the position it was copied from
+    (index_add along each axis; positions copied several times receive the sum); saves the
+    positions (one index array per axis, constants)."""
 
     @staticmethod
     def forward(ctx, x, *, positions):
@@ -46,11 +44,9 @@ class AxisSelection(Function):
 
 
 class AxisMixing(Function):
-    """``y = R x C^T`` on the last two axes (``y = x C^T`` on the last one when ``rows`` is
-    None), for constant (out, in) matrices R and C.
-
-    dL/dx = R^T dL/dy C: the gradient of a linear map is its transpose. Saves R and C.
-    """
+    """y = R x C^T on the last two axes (y = x C^T on the last one when rows is None), for constant
+    (out, in) matrices R and C; dL/dx = R^T dL/dy C, the transpose of the linear map; saves R and
+    C."""
 
     @staticmethod
     def forward(ctx, x, *, rows, cols):

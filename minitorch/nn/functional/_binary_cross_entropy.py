@@ -23,12 +23,10 @@ def _per_element_weighted(ctx, grad, count: int):
 
 
 class BinaryCrossEntropy(Function):
-    """``y = reduce(-w (t log x + (1 - t) log(1 - x)))``, each log clamped at -100 (so that
-    x = 0 or 1 gives a finite loss, as in PyTorch).
-
-    dL/dx = w (x - t) / (x (1 - x)) dL/dy, the denominator kept above 1e-12 (PyTorch's guard);
-    dL/dt = w (log(1 - x) - log(x)) dL/dy (unclamped, as in PyTorch); saves x and t.
-    """
+    """y = reduce(-w (t log x + (1 - t) log(1 - x))), each log clamped at -100 (so that x = 0 or 1
+    gives a finite loss, as in PyTorch); dL/dx = w (x - t) / (x (1 - x)) dL/dy, the denominator
+    kept above 1e-12 (PyTorch's guard); dL/dt = w (log(1 - x) - log(x)) dL/dy (unclamped, as in
+    PyTorch); saves x and t, w and the reduction."""
 
     node_name = "BinaryCrossEntropyBackward0"
 
@@ -58,13 +56,10 @@ class BinaryCrossEntropy(Function):
 
 
 class BinaryCrossEntropyWithLogits(Function):
-    """``y = reduce(w ((1 - t) x + c softplus(-x)))`` for logits x, with
-    ``c = 1 + (p - 1) t`` (p the weight of positive examples, ``pos_weight``);
-    ``softplus(-x) = -log(sigmoid(x))``, so this is the cross-entropy of sigmoid(x), stable.
-
-    dL/dx = w (c sigmoid(x) - p t) dL/dy  (``sigmoid(x) - t`` when w = p = 1);
-    dL/dt = w ((p - 1) softplus(-x) - x) dL/dy;  saves x and t.
-    """
+    """y = reduce(w ((1 - t) x + c softplus(-x))) for logits x, with c = 1 + (p - 1) t (p the
+    weight of positive examples, pos_weight); dL/dx = w (c sigmoid(x) - p t) dL/dy (sigmoid(x) - t
+    when w = p = 1); dL/dt = w ((p - 1) softplus(-x) - x) dL/dy; saves x and t, w, p and the
+    reduction."""
 
     node_name = "BinaryCrossEntropyWithLogitsBackward0"
 

@@ -194,11 +194,11 @@ def _bias_grad(grad):
 
 
 class Convolution(Function):
-    """y = conv(x, w) + b  (cross-correlation, as in PyTorch).
+    """y = conv(x, w) + b (cross-correlation, as in PyTorch); dL/dx = conv_transpose(dL/dy, w),
+    dL/dw[o, c, t] = sum_{n, p} dL/dy[n, o, p] x[n, c, p + t], dL/db = the sum of dL/dy over batch
+    and positions; saves x and w (each only when the other's gradient is needed) and the geometry.
 
-    With y[n, o, p] = sum_{c, t} w[o, c, t] x[n, c, p + t]:
-    dL/dx = conv_transpose(dL/dy, w), dL/dw[o, c, t] = sum_{n, p} dL/dy[n, o, p] x[n, c, p + t],
-    dL/db = sum of dL/dy over batch and positions.
+    The indices: y[n, o, p] = sum_{c, t} w[o, c, t] x[n, c, p + t].
     """
 
     node_name = "ConvolutionBackward0"
@@ -223,9 +223,10 @@ class Convolution(Function):
 
 
 class ConvTranspose(Function):
-    """y = conv_transpose(x, w) + b: the adjoint of Convolution for the geometry ``geo``
-    (whose input is this op's output).  <conv_transpose(x, w), h> = <x, conv(h, w)>, so
-    dL/dx = conv(dL/dy, w) and dL/dw = conv_weight_grad(dL/dy, x)."""
+    """y = conv_transpose(x, w) + b, the adjoint of Convolution for the geometry geo (whose input
+    is this op's output); dL/dx = conv(dL/dy, w), dL/dw = conv_weight_grad(dL/dy, x), dL/db = the
+    sum of dL/dy over batch and positions; saves x and w (each only when the other's gradient is
+    needed) and the geometry."""
 
     node_name = "ConvolutionBackward0"
 
@@ -249,8 +250,9 @@ class ConvTranspose(Function):
 
 
 class ConvWeightGrad(Function):
-    """dw = conv_weight_grad(x, g), bilinear in (x, g): <dw, k> = <g, conv(x, k)>, so
-    d/dg = conv(x, k) and d/dx = conv_transpose(g, k) for an incoming gradient k."""
+    """y = conv_weight_grad(x, g), bilinear in (x, g): <y, k> = <g, conv(x, k)>; dL/dg = conv(x,
+    dL/dy), dL/dx = conv_transpose(g, dL/dy); saves x and g (each only when the other's gradient is
+    needed) and the geometry."""
 
     node_name = "ConvolutionBackwardBackward0"
 
@@ -449,7 +451,8 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
 # --- unfold / fold: im2col and col2im as public differentiable ops --------------------------
 
 class Unfold(Function):
-    """Sliding windows as columns: (N, C, H, W) -> (N, C*kh*kw, L);  the gradient is fold."""
+    """y = unfold(x), sliding windows as columns: (N, C, H, W) -> (N, C*kh*kw, L); dL/dx =
+    fold(dL/dy); saves the geometry."""
 
     node_name = "Im2ColBackward0"
 
@@ -467,8 +470,8 @@ class Unfold(Function):
 
 
 class Fold(Function):
-    """Columns back onto an image, summing overlaps: (N, C*kh*kw, L) -> (N, C, H, W);
-    the gradient is unfold."""
+    """y = fold(x), columns back onto an image, summing overlaps: (N, C*kh*kw, L) -> (N, C, H, W);
+    dL/dx = unfold(dL/dy); saves the geometry."""
 
     node_name = "Col2ImBackward0"
 

@@ -31,13 +31,11 @@ def _from_rows(rows: Tensor, shape: tuple) -> Tensor:
 
 
 class NllLoss(Function):
-    """``y_i = -w_{t_i} x_{i, t_i}`` for log-probabilities x (classes in dim 1), class indices
-    t and class weights w (1 by default, 0 for ``ignore_index``); 'mean' divides the sum by
-    ``sum_i w_{t_i}``.
-
-    dL/dx_{i,c} = -w_{t_i} [c = t_i] dL/dy_i. Saves the targets' weights, placed in a
-    constant (M, C) matrix; the target and the weights get no gradient (as in PyTorch).
-    """
+    """y_i = -w_{t_i} x_{i, t_i} for log-probabilities x (classes in dim 1), class indices t and
+    class weights w (1 by default, 0 for ignore_index), 'mean' dividing the sum by sum_i w_{t_i};
+    dL/dx_{i,c} = -w_{t_i} [c = t_i] dL/dy_i; saves x, the targets' weights placed in a constant
+    (M, C) matrix, their total and the reduction (the target and the weights get no gradient, as in
+    PyTorch)."""
 
     node_name = "NllLossBackward0"
 

@@ -25,8 +25,8 @@ def _check_indices(input: Tensor, num: int) -> np.ndarray:
 
 
 class Embedding(Function):
-    """``out[..., :] = weight[input[...], :]``;  dL/dweight[i] = sum of the output gradients
-    of every position that looked up row i (none for ``padding_idx``)."""
+    """y[..., :] = weight[input[...], :]; dL/dweight[i] = the sum of dL/dy at every position that
+    looked up row i (none for padding_idx); saves the indices and padding_idx."""
 
     node_name = "EmbeddingBackward0"
 

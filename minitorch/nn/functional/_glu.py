@@ -12,10 +12,8 @@ __all__ = ["glu"]
 
 
 class Glu(Function):
-    """``y = a * sigmoid(b)`` where a, b are the halves of x along ``dim``.
-
-    With s = sigmoid(b): dL/da = dL/dy s,  dL/db = dL/dy a s (1 - s);  dL/dx is the two
-    joined along ``dim``. Saves x.
+    """y = a * sigmoid(b) where a, b are the halves of x along dim; dL/dx = dL/da and dL/db joined
+    along dim, with s = sigmoid(b), dL/da = dL/dy s and dL/db = dL/dy a s (1 - s); saves x and dim.
     """
 
     node_name = "GluBackward0"

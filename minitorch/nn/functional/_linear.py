@@ -9,9 +9,6 @@ from ...tensor import Tensor
 
 __all__ = ["linear", "bilinear"]
 
-_DTYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-                "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-
 
 def _check_operands(x, weight, bias) -> None:
     if not isinstance(x, Tensor) or not isinstance(weight, Tensor):
@@ -34,19 +31,16 @@ def _check_operands(x, weight, bias) -> None:
                            f"and {w_rows}x{w_cols})")
     if x._data.dtype != weight._data.dtype:
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
-                           f"{_DTYPE_NAMES.get(x.dtype.name, x.dtype.name)} and "
-                           f"{_DTYPE_NAMES.get(weight.dtype.name, weight.dtype.name)}")
+                           f"{x.dtype._torch_name} and {weight.dtype._torch_name}")
     if x.device != weight.device or (bias is not None and bias.device != x.device):
         raise RuntimeError("Expected all tensors to be on the same device, but found at least two "
                            f"devices, {x.device} and {weight.device if x.device != weight.device else bias.device}!")
 
 
 class Addmm(Function):
-    """``y = b + x @ m`` for x (rows, k), m (k, out) and b (out): PyTorch's ``addmm``.
-
-    dL/db = sum of dL/dy over the rows;  dL/dx = dL/dy @ m^T;  dL/dm = x^T @ dL/dy.
-    Saves x (for dL/dm) and m (for dL/dx), each only when that gradient is needed.
-    """
+    """y = b + x @ m for x (rows, k), m (k, out) and b (out), PyTorch's addmm; dL/db = the sum of
+    dL/dy over the rows, dL/dx = dL/dy @ m^T, dL/dm = x^T @ dL/dy; saves x (for dL/dm) and m (for
+    dL/dx), each only when that gradient is needed."""
 
     node_name = "AddmmBackward0"
 
@@ -96,12 +90,10 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 
 class Trilinear(Function):
-    """``y[n, o] = sum_{i, j} x1[n, i] W[o, i, j] x2[n, j]``: the bilinear form of each output.
-
-    dL/dx1[n, i] = sum_{o, j} g[n, o] W[o, i, j] x2[n, j];
-    dL/dW[o, i, j] = sum_n g[n, o] x1[n, i] x2[n, j];
-    dL/dx2[n, j] = sum_{o, i} g[n, o] x1[n, i] W[o, i, j]   (g = dL/dy). Saves x1, W, x2.
-    """
+    """y[n, o] = sum_{i, j} x1[n, i] W[o, i, j] x2[n, j], the bilinear form of each output;
+    dL/dx1[n, i] = sum_{o, j} g[n, o] W[o, i, j] x2[n, j], dL/dW[o, i, j] = sum_n g[n, o] x1[n, i]
+    x2[n, j], dL/dx2[n, j] = sum_{o, i} g[n, o] x1[n, i] W[o, i, j] (g = dL/dy); saves x1, W and
+    x2."""
 
     node_name = "TrilinearBackward0"
 

@@ -39,10 +39,8 @@ def _where(condition, a, b):
 # --- regression losses ---------------------------------------------------------------------------
 
 class MseLoss(Function):
-    """``y = reduce((x - t)^2)``.
-
-    dL/dx = 2 (x - t) dL/dy (divided by the count for 'mean');  dL/dt = -dL/dx;  saves x, t.
-    """
+    """y = reduce((x - t)^2); dL/dx = 2 (x - t) dL/dy (divided by the count for 'mean'), dL/dt =
+    -dL/dx; saves x and t, and the reduction."""
 
     node_name = "MseLossBackward0"
 
@@ -150,8 +148,8 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
 
 
 class SoftMarginLoss(Function):
-    """``y = reduce(log(1 + exp(-t x)))`` for targets t = +1 or -1 (the logistic loss);
-    dL/dx = -t sigmoid(-t x) dL/dy;  saves x and t (t gets no gradient, as in PyTorch)."""
+    """y = reduce(log(1 + exp(-t x))) for targets t = +1 or -1 (the logistic loss); dL/dx = -t
+    sigmoid(-t x) dL/dy (t gets no gradient, as in PyTorch); saves x and t, and the reduction."""
 
     node_name = "SoftMarginLossBackward0"
 

@@ -10,9 +10,6 @@ from ...autograd import grad_mode
 from ...autograd.function import broadcast_error
 from ...tensor import Tensor
 
-TORCH_DTYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int",
-                     "int16": "Short", "int8": "Char", "bool": "Bool", "int64": "Long"}
-
 
 def legacy_reduction(size_average, reduce, reduction: str) -> str:
     """PyTorch's deprecated ``size_average`` / ``reduce`` flags, mapped onto ``reduction``."""
@@ -43,7 +40,7 @@ def check_class_targets(input: Tensor, target: Tensor) -> None:
     x, t = input._data, target._data
     if t.dtype.type not in (np.int64, np.uint8):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
-                           f"{TORCH_DTYPE_NAMES.get(target.dtype.name, target.dtype.name)}")
+                           f"{target.dtype._torch_name}")
     if x.ndim == 0:
         raise RuntimeError("input tensor should be 1D or 2D")
     if x.ndim == 1:

@@ -29,12 +29,12 @@ def _affine_grads(ctx, grad, xhat_in_input_layout):
 
 
 class _Normalize(Function):
-    """``y = xhat * weight + bias`` with ``xhat = (x - mean) / sqrt(var + eps)``; mean and
-    (biased) var over ``dims`` of x viewed as ``stats_shape``.
+    """y = xhat * weight + bias with xhat = (x - mean) / sqrt(var + eps), mean and (biased) var
+    over dims of x viewed as stats_shape; dL/dx = (gh - mean(gh) - xhat * mean(gh * xhat)) /
+    sqrt(var + eps) with gh = dL/dy * weight, dL/dweight = sum(dL/dy * xhat), dL/dbias = sum(dL/dy)
+    (over the dims weight is broadcast on); saves x, weight, xhat, 1/sqrt(var + eps), eps and the
+    shapes.
 
-    With gh = g * weight (g the incoming gradient) and means taken over the same dims:
-    dL/dx = (gh - mean(gh) - xhat * mean(gh * xhat)) / sqrt(var + eps),
-    dL/dweight = sum(g * xhat),  dL/dbias = sum(g)  (over the dims weight is broadcast on).
     The backward recomputes mean and variance from x with Tensor ops, so that its own
     derivative w.r.t. x is exact (double backward).
     """
@@ -109,9 +109,10 @@ class _GroupNorm(_Normalize):
 
 
 class _BatchNormEval(Function):
-    """``y = (x - running_mean) / sqrt(running_var + eps) * weight + bias`` with fixed
-    statistics: an affine map per channel;  dL/dx = g * weight / sqrt(running_var + eps),
-    dL/dweight = sum(g * xhat),  dL/dbias = sum(g)."""
+    """y = (x - running_mean) / sqrt(running_var + eps) * weight + bias with fixed statistics, an
+    affine map per channel; dL/dx = dL/dy * weight / sqrt(running_var + eps), dL/dweight =
+    sum(dL/dy * xhat), dL/dbias = sum(dL/dy); saves x, weight, running_mean and 1/sqrt(running_var
+    + eps)."""
 
     node_name = "NativeBatchNormBackward0"
 

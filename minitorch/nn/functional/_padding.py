@@ -27,8 +27,9 @@ def _overlap(size: int, before: int, after: int):
 
 
 class ConstantPad(Function):
-    """Pad with a constant (negative amounts crop);  the gradient is the same op with the
-    amounts negated and value 0: it keeps exactly the entries that came from the input."""
+    """y = x padded with a constant (negative amounts crop); dL/dx = the same op on dL/dy with the
+    amounts negated and value 0, which keeps exactly the entries that came from x; saves the
+    amounts."""
 
     node_name = "ConstantPadNdBackward0"
 

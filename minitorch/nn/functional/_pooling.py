@@ -129,7 +129,8 @@ def _window_max(x, geo: Geometry):
 
 
 class MaxPool2d(Function):
-    """y = max over each window;  dL/dx gets dL/dy at the element that won, zero elsewhere."""
+    """y = the max over each window; dL/dx = dL/dy at the element that won, 0 elsewhere; saves the
+    winners' indices and whether windows overlap."""
 
     node_name = "MaxPool2DWithIndicesBackward0"
 
@@ -149,8 +150,9 @@ class MaxPool2d(Function):
 
 
 class PlaneScatter(Function):
-    """Zeros of the input's shape with each grad[n, c, k] added at plane position
-    indices[n, c, k] (the max-pool backward). Its gradient gathers at the same positions."""
+    """y = zeros of the input's shape with each grad[n, c, k] added at plane position indices[n, c,
+    k] (the max-pool backward); dL/dgrad = dL/dy gathered at the same positions; saves the indices.
+    """
 
     node_name = "MaxPool2DWithIndicesBackwardBackward0"
 
@@ -174,7 +176,8 @@ class PlaneScatter(Function):
 
 
 class PlaneGather(Function):
-    """out[n, c, k] = x[n, c, indices[n, c, k]] (plane positions);  the gradient scatters back."""
+    """y[n, c, k] = x[n, c, indices[n, c, k]] (plane positions); dL/dx = dL/dy scattered back to
+    those positions; saves the indices."""
 
     node_name = "GatherBackward0"
 
@@ -282,8 +285,9 @@ def _divisor(geo: Geometry, count_include_pad: bool, divisor_override, like):
 
 
 class AvgPool2d(Function):
-    """y = (sum over the window) / divisor;  dL/dx spreads dL/dy / divisor over each window
-    (AvgPool2dBackward, whose own gradient is this op again: both are linear)."""
+    """y = (the sum over each window) / divisor; dL/dx = dL/dy / divisor spread over each window
+    (AvgPool2dBackward, whose own gradient is this op again: both are linear); saves the geometry
+    and the divisor."""
 
     node_name = "AvgPool2DBackward0"
 
@@ -304,7 +308,8 @@ class AvgPool2d(Function):
 
 
 class AvgPool2dBackward(Function):
-    """The adjoint of AvgPool2d: each dL/dy[o] / divisor[o] added to every input in window o."""
+    """y = the adjoint of AvgPool2d: each grad[o] / divisor[o] added to every input in window o;
+    dL/dgrad = avg_pool2d(dL/dy); saves the geometry and the divisor."""
 
     node_name = "AvgPool2DBackwardBackward0"
 
@@ -405,7 +410,8 @@ def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
 
 
 class AdaptiveMaxPool2d(Function):
-    """Max over windows of varying size;  the gradient goes to each window's winner."""
+    """y = the max over windows of varying size; dL/dx = dL/dy at each window's winner, 0
+    elsewhere; saves the winners' indices."""
 
     node_name = "AdaptiveMaxPool2DBackward0"
 

@@ -12,11 +12,8 @@ __all__ = ["prelu"]
 
 
 class Prelu(Function):
-    """``y = x if x > 0 else w x`` (w broadcast over x).
-
-    dL/dx = dL/dy where x > 0, else w dL/dy;  dL/dw = sum of x dL/dy where x <= 0 (summed
-    over the dims w was broadcast along). Saves x and w.
-    """
+    """y = x if x > 0 else w x (w broadcast over x); dL/dx = dL/dy where x > 0, else w dL/dy; dL/dw
+    = the sum of x dL/dy where x <= 0 (over the dims w was broadcast along); saves x and w."""
 
     node_name = "PreluKernelBackward0"
 

@@ -32,10 +32,8 @@ def _smooth_l1_array(d, beta: float):
 
 
 class SmoothL1Loss(Function):
-    """``y = reduce(0.5 d^2 / beta if |d| < beta else |d| - 0.5 beta)``, d = x - t.
-
-    dL/dx = d / beta inside, sign(d) outside (times dL/dy);  dL/dt = -dL/dx;  saves x, t.
-    """
+    """y = reduce(0.5 d^2 / beta if |d| < beta else |d| - 0.5 beta), d = x - t; dL/dx = dL/dy * (d
+    / beta inside, sign(d) outside), dL/dt = -dL/dx; saves x and t, beta and the reduction."""
 
     node_name = "SmoothL1LossBackward0"
 
@@ -49,11 +47,9 @@ class SmoothL1Loss(Function):
 
 
 class HuberLoss(Function):
-    """``y = reduce(0.5 d^2 if |d| < delta else delta (|d| - 0.5 delta))``: delta times the
-    smooth L1 loss with beta = delta.
-
-    dL/dx = d inside, delta sign(d) outside (times dL/dy);  dL/dt = -dL/dx;  saves x, t.
-    """
+    """y = reduce(0.5 d^2 if |d| < delta else delta (|d| - 0.5 delta)), d = x - t, delta times the
+    smooth L1 loss with beta = delta; dL/dx = dL/dy * (d inside, delta sign(d) outside), dL/dt =
+    -dL/dx; saves x and t, delta and the reduction."""
 
     node_name = "HuberLossBackward0"
 

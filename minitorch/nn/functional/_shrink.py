@@ -24,7 +24,7 @@ def _gradient_outside(ctx, grad):
 
 
 class Hardshrink(Function):
-    """``y = x if |x| > lambd else 0``;  dL/dx = dL/dy where |x| > lambd, else 0;  saves x."""
+    """y = x if |x| > lambd else 0; dL/dx = dL/dy where |x| > lambd, else 0; saves x and lambd."""
 
     node_name = "HardshrinkBackward0"
 
@@ -39,8 +39,8 @@ class Hardshrink(Function):
 
 
 class Softshrink(Function):
-    """``y = x - lambd`` above lambd, ``x + lambd`` below -lambd, else 0;
-    dL/dx = dL/dy where |x| > lambd, else 0;  saves x."""
+    """y = x - lambd above lambd, x + lambd below -lambd, else 0; dL/dx = dL/dy where |x| > lambd,
+    else 0; saves x and lambd."""
 
     node_name = "SoftshrinkBackward0"
 
