@@ -26,7 +26,7 @@ import numpy as np
 from ..autograd import engine, formulas, function
 from ..ops import _helpers, comparison, pointwise, reduce, softmax, unary
 from ..tensor import Tensor
-from . import array_formulas, engine_loop, malloc, operators, ownership, recording, rows
+from . import array_formulas, engine_loop, inplace, malloc, operators, ownership, recording, rows
 
 # (owner, attribute, faster version, why it is faster: measured)
 ACCELERATIONS = [
@@ -73,6 +73,25 @@ ACCELERATIONS = [
      operators.direct_operator(np.true_divide, operators.true_divide, reflected=True), "(the same)"),
     (Tensor, "__matmul__", operators.direct_operator(np.matmul, Tensor.__matmul__),
      "(the same)"),
+    (Tensor, "add_", inplace.binary_inplace(np.add, Tensor.add_, with_alpha=True),
+     "in-place arithmetic written into the array (ufunc out=) when nothing is recorded, "
+     "not computed out of place and copied back: mul_ on 200k float32 19 us instead of 79; "
+     "Adam's step on the 784-256-256-10 MLP 0.76-0.79 ms instead of 1.59, SGD-momentum "
+     "0.21 ms instead of 0.59-0.82 (optimizer.step() alone, minimum of 100)"),
+    (Tensor, "__iadd__", inplace.binary_inplace(np.add, Tensor.__iadd__, with_alpha=True),
+     "(the same)"),
+    (Tensor, "sub_", inplace.binary_inplace(np.subtract, Tensor.sub_, with_alpha=True),
+     "(the same)"),
+    (Tensor, "__isub__", inplace.binary_inplace(np.subtract, Tensor.__isub__, with_alpha=True),
+     "(the same)"),
+    (Tensor, "mul_", inplace.binary_inplace(np.multiply, Tensor.mul_), "(the same)"),
+    (Tensor, "__imul__", inplace.binary_inplace(np.multiply, Tensor.__imul__), "(the same)"),
+    (Tensor, "div_", inplace.binary_inplace(np.true_divide, Tensor.div_), "(the same)"),
+    (Tensor, "__itruediv__", inplace.binary_inplace(np.true_divide, Tensor.__itruediv__),
+     "(the same)"),
+    (Tensor, "addcmul_", inplace.addc_inplace(np.multiply, Tensor.addcmul_), "(the same)"),
+    (Tensor, "addcdiv_", inplace.addc_inplace(np.true_divide, Tensor.addcdiv_), "(the same)"),
+    (Tensor, "lerp_", inplace.lerp_inplace(Tensor.lerp_), "(the same)"),
 ]
 
 # The reference pieces the entries replaced, by (owner, attribute): tests compare the two.
