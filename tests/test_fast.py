@@ -490,7 +490,7 @@ def _targets(dtype):
 
 def _operands(dtype):
     """name -> (target, base) -> the other operand."""
-    other = {np.float32: np.float64, np.float64: np.float32}[dtype]
+    other = {np.float16: np.float32, np.float32: np.float64, np.float64: np.float32}[dtype]
     return {
         "same shape": lambda t, b: minitorch.tensor(_B, dtype=dtype),
         "broadcast row": lambda t, b: minitorch.tensor(_C[0], dtype=dtype),
@@ -527,7 +527,7 @@ def _inplace_outcome(call, make_target, make_operand, grad_enabled):
 
 
 @needs_fast
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
 @pytest.mark.parametrize("name", list(_INPLACE_CALLS))
 def test_inplace_arithmetic_matches_the_reference(name, dtype):
     attribute, call = _INPLACE_CALLS[name]
