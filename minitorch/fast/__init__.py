@@ -43,8 +43,10 @@ ACCELERATIONS = [
      "else holds it (the reference copies it: 4 MB per 1024x1024 weight, every step; "
      "no measurable effect on mlp or cnn)"),
     (formulas, "operands", array_formulas.operands,
-     "Linear's backward formula computes on bare arrays when nothing is recorded "
-     "(with ReLU's below) mlp 1.09x and cnn 1.26x slower without"),
+     "backward formulas written with operands() compute on bare arrays when nothing is "
+     "recorded. Idle since nn.functional's backwards became Tensor code (Addmm, the losses): "
+     "no reference formula calls operands() now; when Linear's did, mlp was 1.09x and cnn "
+     "1.26x slower without"),
     (unary.Relu, "backward", array_formulas.relu_backward(unary.Relu.backward),
      "a mask multiplication on arrays instead of a where() through Function.apply"),
     (reduce, "row_sums", rows.blas_row_sums,
