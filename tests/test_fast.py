@@ -425,6 +425,147 @@ def test_same_dtype_operands_match_the_reference():
                 assert_same_arrays(g, e)
 
 
+# --- in-place arithmetic ----------------------------------------------------------------------
+
+_RNG = np.random.default_rng(7)
+_A, _B, _C = (_RNG.standard_normal((4, 3)) for _ in range(3))
+_DIVISOR = np.abs(_RNG.standard_normal(3)) + 0.5
+
+# name -> (the Tensor attribute it calls, the call); t2 of addcmul_/addcdiv_ is a fixed (3,)
+_INPLACE_CALLS = {
+    "add_": ("add_", lambda s, o: s.add_(o)),
+    "add_ alpha": ("add_", lambda s, o: s.add_(o, alpha=-0.3)),
+    "add_ int alpha": ("add_", lambda s, o: s.add_(o, alpha=2)),
+    "sub_ alpha": ("sub_", lambda s, o: s.sub_(o, alpha=0.7)),
+    "mul_": ("mul_", lambda s, o: s.mul_(o)),
+    "div_": ("div_", lambda s, o: s.div_(o)),
+    "+=": ("__iadd__", lambda s, o: s.__iadd__(o)),
+    "-=": ("__isub__", lambda s, o: s.__isub__(o)),
+    "*=": ("__imul__", lambda s, o: s.__imul__(o)),
+    "/=": ("__itruediv__", lambda s, o: s.__itruediv__(o)),
+    "addcmul_": ("addcmul_", lambda s, o: s.addcmul_(o, _t2(s), value=-0.2)),
+    "addcmul_ 1": ("addcmul_", lambda s, o: s.addcmul_(o, o)),
+    "addcdiv_": ("addcdiv_", lambda s, o: s.addcdiv_(o, _t2(s), value=0.9)),
+    "lerp_": ("lerp_", lambda s, o: s.lerp_(o, 0.1)),
+    "lerp_ int": ("lerp_", lambda s, o: s.lerp_(o, 1)),
+}
+
+
+def _t2(target):
+    return minitorch.tensor(_DIVISOR, dtype=target.dtype)
+
+
+def _targets(dtype):
+    """name -> () -> (the tensor written in place, its base or None), fresh each call."""
+    def plain():
+        return minitorch.tensor(_A, dtype=dtype), None
+
+    def permuted():
+        base = minitorch.tensor(_A.T.copy(), dtype=dtype)
+        return base.t(), base
+
+    def sliced():
+        base = minitorch.tensor(np.concatenate([_A, _B]), dtype=dtype)
+        return base[2:6], base
+
+    def expanded():  # elements share memory: refused
+        base = minitorch.tensor(_A[:1], dtype=dtype)
+        return base.expand(4, 3), base
+
+    def leaf():  # an optimizer's parameter: refused under grad mode, written under no_grad
+        return minitorch.tensor(_A, dtype=dtype, requires_grad=True), None
+
+    def recorded():  # a non-leaf that requires grad: the reference records it
+        return minitorch.tensor(_A, dtype=dtype, requires_grad=True) * 1.0, None
+
+    def view_of_recorded():
+        base = minitorch.tensor(_A.T.copy(), dtype=dtype, requires_grad=True) * 1.0
+        return base.t(), base
+
+    def zero_d():
+        return minitorch.tensor(1.5, dtype=dtype), None
+    return {f.__name__: f for f in (plain, permuted, sliced, expanded, leaf, recorded,
+                                    view_of_recorded, zero_d)}
+
+
+def _operands(dtype):
+    """name -> (target, base) -> the other operand."""
+    other = {np.float16: np.float32, np.float32: np.float64, np.float64: np.float32}[dtype]
+    return {
+        "same shape": lambda t, b: minitorch.tensor(_B, dtype=dtype),
+        "broadcast row": lambda t, b: minitorch.tensor(_C[0], dtype=dtype),
+        "broadcast column": lambda t, b: minitorch.tensor(_C[:, :1], dtype=dtype),
+        "permuted": lambda t, b: minitorch.tensor(_B.T.copy(), dtype=dtype).t(),
+        "requires grad": lambda t, b: minitorch.tensor(_B, dtype=dtype, requires_grad=True),
+        "itself": lambda t, b: t,
+        "partial overlap": lambda t, b: (b if b is not None else t).view(-1)[1:13].view(4, 3),
+        "other dtype": lambda t, b: minitorch.tensor(_B, dtype=other),
+        "integers": lambda t, b: minitorch.tensor(_B.astype(np.int64)),
+        "too large": lambda t, b: minitorch.tensor(_RNG.standard_normal((2, 4, 3)), dtype=dtype),
+        "no fit": lambda t, b: minitorch.tensor(_C[:, :2].copy(), dtype=dtype),
+        "float": lambda t, b: 2.5,
+        "int": lambda t, b: 3,
+        "bool": lambda t, b: True,
+    }
+
+
+def _inplace_outcome(call, make_target, make_operand, grad_enabled):
+    """What an in-place call did: its values, dtype, versions, graph, or its error."""
+    target, base = make_target()
+    try:
+        operand = make_operand(target, base)
+    except RuntimeError:  # (a view that cannot be made of this target)
+        return "no operand"
+    with minitorch.set_grad_enabled(grad_enabled):
+        try:
+            out = call(target, operand)
+        except Exception as error:  # noqa: BLE001  (the same error is the point)
+            return type(error).__name__, str(error)
+    seen = [target] + ([] if base is None else [base])
+    return [(out is target, t.detach().numpy().tobytes(), t.dtype, tuple(t.shape), t._version,
+             t.requires_grad, None if t.grad_fn is None else t.grad_fn.name()) for t in seen]
+
+
+@needs_fast
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("name", list(_INPLACE_CALLS))
+def test_inplace_arithmetic_matches_the_reference(name, dtype):
+    attribute, call = _INPLACE_CALLS[name]
+    for target_name, make_target in _targets(dtype).items():
+        for operand_name, make_operand in _operands(dtype).items():
+            for grad_enabled in (True, False):
+                fast, reference = fast_and_reference(
+                    minitorch.Tensor, attribute,
+                    lambda: _inplace_outcome(call, make_target, make_operand, grad_enabled))
+                assert fast == reference, (target_name, operand_name, grad_enabled)
+
+
+@needs_fast
+def test_inplace_arithmetic_takes_the_direct_path_in_an_optimizer_step():
+    """The point of the fast piece: an optimizer's update runs no Function."""
+    p = minitorch.tensor(_A, requires_grad=True)
+    p.grad = minitorch.tensor(_B)
+    optimizer = minitorch.optim.Adam([p], lr=0.1)
+    optimizer.step()  # creates the state
+    calls = []
+    original = Function.apply.__func__
+
+    def counting(cls, *args, **kwargs):
+        calls.append(cls.__name__)
+        return original(cls, *args, **kwargs)
+    Function.apply = classmethod(counting)
+    try:
+        state = optimizer.state[p]
+        state["exp_avg"].lerp_(p.grad, 0.1)
+        state["exp_avg_sq"].mul_(0.9).addcmul_(p.grad, p.grad, value=0.1)
+        with minitorch.no_grad():
+            p.addcdiv_(state["exp_avg"], state["exp_avg_sq"] + 1.0, value=-0.1)
+            p.add_(p.grad, alpha=-0.1)
+    finally:
+        Function.apply = classmethod(original)
+    assert calls == []
+
+
 # --- process settings ------------------------------------------------------------------------------
 
 def _run_python(code: str, **env) -> str:
