@@ -8,8 +8,8 @@ the environment sets ``MINITORCH_REFERENCE=1``; then no code from this package r
 
 The mechanism is one ``setattr`` per entry: the reference module exposes a plain function
 (or method), and ``install`` assigns the faster one in its place, in each module that uses
-it (``from ._helpers import row_sums`` binds the name in the importing module, so
-``reduce.row_sums`` and ``softmax.row_sums`` are entries of their own). Modules that import
+it (``from ._helpers import binary_arrays`` binds the name in the importing module, so
+``pointwise.binary_arrays`` and ``comparison.binary_arrays`` are entries of their own). Modules that import
 a replaced name after ``install`` (nn, loaded on first use) get the faster one.
 tests/test_fast.py checks that no module is left holding a replaced reference piece.
 
@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import engine, formulas, function
-from ..ops import _helpers, comparison, pointwise, reduce, softmax, unary
+from ..ops import _helpers, comparison, pointwise, softmax, unary
 from ..tensor import Tensor
 from . import array_formulas, engine_loop, inplace, malloc, operators, ownership, recording, rows
 
@@ -49,11 +49,6 @@ ACCELERATIONS = [
      "1.26x slower without"),
     (unary.Relu, "backward", array_formulas.relu_backward(unary.Relu.backward),
      "a mask multiplication on arrays instead of a where() through Function.apply"),
-    (reduce, "row_sums", rows.blas_row_sums,
-     "sums of short last axes (softmax, layer norm, mean) as one BLAS matrix-vector "
-     "product: 3-5x faster than NumPy's row-by-row sum"),
-    (softmax, "row_sums", rows.blas_row_sums, "(the same)"),
-    (_helpers, "row_sums", rows.blas_row_sums, "(the same, for row_means: mean, layer norm)"),
     (softmax, "row_maxes", rows.transposed_row_maxes,
      "maxima of rows of up to 64 (softmax's shift) down a transposed copy: 3-15x faster"),
     (pointwise, "binary_arrays", operators.same_dtype_operands(_helpers.binary_arrays),
