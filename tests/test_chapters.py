@@ -55,3 +55,12 @@ def test_chapter_ends_with_passing_checks(source):
     printed = "".join(o.get("text", "") for o in last.outputs if o.output_type == "stream")
     assert "assert" in last.source and "all checks passed" in printed, \
         f"{source.name} must end with a checks cell that asserts and prints 'all checks passed'"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_chapter_shows_a_figure(source):
+    """Every chapter shows at least one picture (a plot or a graph drawing)."""
+    notebook = nbformat.read(source.with_suffix(".ipynb"), as_version=4)
+    pictures = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs
+                if any(kind.startswith("image/") for kind in o.get("data", {}))]
+    assert pictures, f"{source.name} shows no figure"
