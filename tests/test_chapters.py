@@ -1,6 +1,7 @@
 """The chapters: each executed notebook is committed next to its jupytext source (the
 reviewable text form) and the two must agree. (Re-running them and comparing outputs is
 nbval's job, in the same test command.)"""
+import re
 from pathlib import Path
 
 import jupytext
@@ -64,3 +65,15 @@ def test_chapter_shows_a_figure(source):
     pictures = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs
                 if any(kind.startswith("image/") for kind in o.get("data", {}))]
     assert pictures, f"{source.name} shows no figure"
+
+
+def test_quoted_lstm_loss_is_chapter_10s():
+    """Chapters 11 and 14 compare with chapter 10's LSTM by quoting its printed loss (so that
+    they need not train it again): the quote must be what chapter 10 prints now."""
+    notebook = nbformat.read(CHAPTERS / "10_sequences.ipynb", as_version=4)
+    printed = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code"
+                      for o in c.outputs)
+    (lstm,) = re.findall(r"LSTM loss: first step [\d.]+, last 10 steps ([\d.]+)", printed)
+    for name in ("11_attention_and_transformers.py", "14_capstone.py"):
+        quoted = re.findall(r"^LSTM_LOSS[^=]*= ([\d.]+)", (CHAPTERS / name).read_text(), re.M)
+        assert quoted == [lstm], f"{name} quotes chapter 10's LSTM loss as {quoted}, it prints {lstm}"
