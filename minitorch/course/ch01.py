@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from .checking import run
+from .checking import pytorch as _torch, run
 
 _FUNCTIONS = [  # (name, f, exact derivative, point)
     ("x**3 - 2x", lambda x: x**3 - 2 * x, lambda x: 3 * x**2 - 2, 1.5),
@@ -27,11 +27,6 @@ def central_difference(fn):
     return run("central_difference", cases,
                hint="evaluate f on both sides of x, at x + h and x - h, and divide the change by "
                     "the distance between them, 2h")
-
-
-def _torch():
-    import torch
-    return torch
 
 
 # Expressions built the same way from the learner's Value and from PyTorch tensors:

@@ -12,12 +12,7 @@ import operator
 
 import numpy as np
 
-from .checking import run
-
-
-def _torch():
-    import torch
-    return torch
+from .checking import pytorch as _torch, run
 
 
 def _minitorch():

@@ -13,12 +13,7 @@ import numpy as np
 
 import minitorch
 
-from .checking import run
-
-
-def _torch():
-    import torch
-    return torch
+from .checking import pytorch as _torch, run
 
 
 # --- the same architectures, built from the learner's TinyModule and from torch.nn ---------------

@@ -10,12 +10,7 @@ import numpy as np
 
 import minitorch
 
-from .checking import run
-
-
-def _torch():
-    import torch
-    return torch
+from .checking import pytorch as _torch, run
 
 
 # --- cross-entropy --------------------------------------------------------------------------

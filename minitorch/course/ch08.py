@@ -9,12 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .checking import run
-
-
-def _torch():
-    import torch
-    return torch
+from .checking import pytorch as _torch, run
 
 
 # (input shape, out channels, kernel, stride, padding, dtype, transposed): ``transposed`` makes

@@ -11,15 +11,10 @@ import numpy as np
 
 import minitorch
 
-from .checking import run
+from .checking import pytorch as _torch, run
 
 _FLOAT64 = {"rtol": 1e-7, "atol": 1e-9}
 _FLOAT32 = {"rtol": 2e-4, "atol": 2e-5}
-
-
-def _torch():
-    import torch
-    return torch
 
 
 def _tolerance(dtype) -> dict:

@@ -14,7 +14,7 @@ import numpy as np
 
 import minitorch
 
-from .checking import run
+from .checking import pytorch as _torch, run
 
 _FLOAT64 = {"rtol": 1e-7, "atol": 1e-9}
 _FLOAT32 = {"rtol": 2e-4, "atol": 2e-5}
@@ -28,11 +28,6 @@ _CELL_CASES = [
     (3, 5, 4, np.float32, False),
 ]
 _WEIGHT_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-
-
-def _torch():
-    import torch
-    return torch
 
 
 def _random(shape, rng, dtype) -> np.ndarray:

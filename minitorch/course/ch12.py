@@ -9,12 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import gpusim
-from .checking import run
-
-
-def _torch():
-    import torch
-    return torch
+from .checking import pytorch as _torch, run
 
 
 def _ceil_div(a: int, b: int) -> int:
