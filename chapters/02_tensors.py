@@ -508,7 +508,7 @@ Code(stride_source.split("    if dim is None")[0], language="python")
 # The promotion rule is one short function:
 
 # %%
-Code(inspect.getsource(minitorch._dtype.result_type), language="python")
+Code(inspect.getsource(minitorch.types.dtypes.result_type), language="python")
 
 # %% [markdown]
 # ## Checks

@@ -6,7 +6,7 @@ PyTorch's on a CPU-only machine (no accelerator, ``current_accelerator()`` is No
 from __future__ import annotations
 
 from . import backend
-from ._device import device
+from .types.devices import device
 
 
 def is_available() -> bool:

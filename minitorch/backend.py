@@ -11,7 +11,7 @@ import sys
 
 import numpy as np
 
-from ._device import CPU, device
+from .types.devices import CPU, device
 
 
 @functools.lru_cache(maxsize=None)

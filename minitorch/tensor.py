@@ -21,9 +21,10 @@ import weakref
 
 import numpy as np
 
-from . import _dtype, backend
-from ._device import device as _device_cls
-from ._size import Size
+from . import backend
+from .types import dtypes as _dtype
+from .types.devices import device as _device_cls
+from .types.size import Size
 from .autograd import engine as _engine, grad_mode
 from .autograd.function import AccumulateGrad
 
@@ -47,7 +48,7 @@ class Tensor:
     def __init__(self, *args, dtype=None, device=None):
         """Legacy constructor: ``Tensor([1, 2])`` copies data as float32, ``Tensor(2, 3)``
         allocates an uninitialised 2x3 tensor. Prefer ``minitorch.tensor``."""
-        from ._creation import _array_from_data
+        from .creation.factories import _array_from_data
         dtype = _dtype.get_default_dtype() if dtype is None else _dtype.to_dtype(dtype)
         if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
             array = _array_from_data(args[0], dtype)
@@ -436,13 +437,13 @@ class Tensor:
 
     def zero_(self) -> "Tensor":
         """Set every element to zero in place."""
-        from ._creation import Zero
+        from .creation.factories import Zero
         return self._apply_inplace(Zero, 0)
 
     def fill_(self, value) -> "Tensor":
         """Set every element to ``value`` (a number or a 0-d tensor) in place; the value is
         cast to this tensor's dtype (``int_tensor.fill_(2.7)`` holds 2)."""
-        from ._creation import Fill, FillWithTensor
+        from .creation.factories import Fill, FillWithTensor
         if isinstance(value, Tensor):
             if value.ndim:
                 raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
@@ -450,30 +451,30 @@ class Tensor:
             return self._apply_inplace(FillWithTensor, value)
         return self._apply_inplace(Fill, value)
 
-    # random fills: values drawn on the CPU (see minitorch/_distributions.py), written in place
+    # random fills: values drawn on the CPU (see minitorch/random/distributions.py), written in place
     def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator=None) -> "Tensor":
         """Fill with samples from the uniform distribution on [from_, to)."""
-        from ._distributions import uniform_
+        from .random.distributions import uniform_
         return uniform_(self, from_, to, generator=generator)
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> "Tensor":
         """Fill with samples from the normal distribution N(mean, std**2)."""
-        from ._distributions import normal_
+        from .random.distributions import normal_
         return normal_(self, mean, std, generator=generator)
 
     def bernoulli_(self, p=0.5, *, generator=None) -> "Tensor":
         """Fill with 0/1 samples, 1 with probability ``p`` (a number or a tensor)."""
-        from ._distributions import bernoulli_
+        from .random.distributions import bernoulli_
         return bernoulli_(self, p, generator=generator)
 
     def random_(self, from_: int = 0, to: int | None = None, *, generator=None) -> "Tensor":
-        """Fill with integers drawn uniformly from [from_, to) (see ``minitorch._random.random_``)."""
-        from ._distributions import random_
+        """Fill with integers drawn uniformly from [from_, to) (see ``minitorch.random.distributions.random_``)."""
+        from .random.distributions import random_
         return random_(self, from_, to, generator=generator)
 
     def exponential_(self, lambd: float = 1.0, *, generator=None) -> "Tensor":
         """Fill with samples from the exponential distribution of rate ``lambd``."""
-        from ._distributions import exponential_
+        from .random.distributions import exponential_
         return exponential_(self, lambd, generator=generator)
 
     def copy_(self, src, non_blocking: bool = False) -> "Tensor":
@@ -574,11 +575,11 @@ class Tensor:
     def to(self, *args, **kwargs) -> "Tensor":
         """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other_tensor)``, each with
         ``copy=``; returns ``self`` when nothing changes; differentiable."""
-        from ._conversion import to
+        from .creation.conversion import to
         return to(self, *args, **kwargs)
 
     def clone(self, *, memory_format=None) -> "Tensor":
-        from ._conversion import clone
+        from .creation.conversion import clone
         return clone(self)
 
     def type(self, dtype=None, non_blocking: bool = False):
@@ -632,33 +633,33 @@ class Tensor:
 
     # new tensors with this tensor's dtype and device unless given
     def new_tensor(self, data, *, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
-        from ._creation import tensor
+        from .creation.factories import tensor
         return tensor(data, dtype=self.dtype if dtype is None else dtype,
                       device=self.device if device is None else device, requires_grad=requires_grad)
 
     def new_zeros(self, *size, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
-        from ._creation import zeros
+        from .creation.factories import zeros
         return zeros(*size, dtype=self.dtype if dtype is None else dtype,
                      device=self.device if device is None else device, requires_grad=requires_grad)
 
     def new_ones(self, *size, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
-        from ._creation import ones
+        from .creation.factories import ones
         return ones(*size, dtype=self.dtype if dtype is None else dtype,
                     device=self.device if device is None else device, requires_grad=requires_grad)
 
     def new_empty(self, *size, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
-        from ._creation import empty
+        from .creation.factories import empty
         return empty(*size, dtype=self.dtype if dtype is None else dtype,
                      device=self.device if device is None else device, requires_grad=requires_grad)
 
     def new_full(self, size, fill_value, *, dtype=None, device=None,
                  requires_grad: bool = False) -> "Tensor":
-        from ._creation import full
+        from .creation.factories import full
         return full(size, fill_value, dtype=self.dtype if dtype is None else dtype,
                     device=self.device if device is None else device, requires_grad=requires_grad)
 
     def __repr__(self) -> str:
-        from ._printing import tensor_repr
+        from .runtime.printing import tensor_repr
         return tensor_repr(self)
 
     def __format__(self, spec: str) -> str:

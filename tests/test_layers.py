@@ -183,7 +183,7 @@ def test_no_setattr_on_tensor_outside_the_accelerations():
 
 
 def test_one_table_of_dtype_names():
-    from minitorch import _dtype
+    from minitorch.types import dtypes as _dtype
     assert [d._torch_name for d in _dtype.ALL_DTYPES] == [
         "Bool", "Byte", "Char", "Short", "Int", "Long", "Half", "Float", "Double"]
     assert minitorch.LongTensor.__name__ == "LongTensor"
@@ -191,7 +191,7 @@ def test_one_table_of_dtype_names():
     # no module keeps its own copy of the names
     copies = [str(path.relative_to(ROOT)) for path in MODULES.values()
               if '"Double"' in path.read_text(encoding="utf-8")
-              and path.name != "_dtype.py" and "course" not in path.parts]
+              and path.name != "dtypes.py" and "course" not in path.parts]
     assert not copies
 
 

@@ -48,7 +48,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     grads = run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=inputs,
                          accumulate=False, allow_unused=allow_unused)
     if materialize_grads:
-        from .._creation import zeros_like
+        from ..creation.factories import zeros_like
         grads = [zeros_like(t) if g is None else g for g, t in zip(grads, inputs)]
     return tuple(grads)
 

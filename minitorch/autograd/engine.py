@@ -18,7 +18,8 @@ import heapq
 import itertools
 
 from . import anomaly_mode, grad_mode
-from .. import _dtype, backend
+from .. import backend
+from ..types import dtypes as _dtype
 from .. import tensor as _tensor  # a cycle (tensor.py -> autograd); used at call time
 from .function import AccumulateGrad
 

@@ -17,7 +17,7 @@ import itertools
 import sys
 
 from . import anomaly_mode, grad_mode
-from .. import _dtype
+from ..types import dtypes as _dtype
 from .. import tensor as _tensor
 
 # Creation order of nodes; the engine runs ready nodes newest first, as PyTorch does, and

@@ -27,7 +27,7 @@ def current_device() -> int:
 
 
 def set_device(device) -> None:
-    from .._device import device as device_cls
+    from ..types.devices import device as device_cls
     index = device if isinstance(device, int) else (device_cls(device).index or 0)
     backend.cupy_module().cuda.runtime.setDevice(index)
 
@@ -45,7 +45,7 @@ def synchronize(device=None) -> None:
 
 
 def manual_seed(seed: int) -> None:
-    from .._random import manual_seed as cpu_manual_seed
+    from ..random.generator import manual_seed as cpu_manual_seed
     cpu_manual_seed(seed)
 
 

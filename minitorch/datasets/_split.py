@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from .. import _random
+from ..random import generator as _random
 from ..tensor import Tensor
 from ..utils.data import Subset
 

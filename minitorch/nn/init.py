@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 
 from .. import backend
-from .._random import _rng
+from ..random.generator import _rng
 from ..tensor import Tensor
 
 __all__ = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backend
-from .._device import device as _device_cls
+from ..types.devices import device as _device_cls
 from ..tensor import Tensor
 
 __all__ = ["Parameter"]

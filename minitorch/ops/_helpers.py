@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._dtype import result_type
+from ..types.dtypes import result_type
 from ..tensor import Tensor
 
 

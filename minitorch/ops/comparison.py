@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._dtype import result_type
+from ..types.dtypes import result_type
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._helpers import binary_arrays, check_same_device, sum_to_shape

@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 
-from .._dtype import result_type
+from ..types.dtypes import result_type
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._helpers import check_same_device, normalize_dim

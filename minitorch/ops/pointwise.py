@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._dtype import get_default_dtype, result_type
+from ..types.dtypes import get_default_dtype, result_type
 from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..tensor import Tensor

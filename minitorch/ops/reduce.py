@@ -15,7 +15,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from .._dtype import int64, to_dtype
+from ..types.dtypes import int64, to_dtype
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._helpers import normalize_dim, normalize_dims, row_means, row_sums

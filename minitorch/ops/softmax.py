@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._dtype import to_dtype
+from ..types.dtypes import to_dtype
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._helpers import normalize_dim, row_maxes, row_sums

@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from .._dtype import get_default_dtype
+from ..types.dtypes import get_default_dtype
 from ..autograd.function import Function
 from ..tensor import Tensor
 

@@ -1,7 +1,7 @@
 """``Adadelta``: steps whose size is a running RMS of past steps over that of gradients (Zeiler)."""
 from __future__ import annotations
 
-from .._creation import zeros_like
+from ..creation.factories import zeros_like
 from ._checks import check_nonnegative, check_unsupported
 from .optimizer import Optimizer, step_counter
 

@@ -1,7 +1,7 @@
 """``Adagrad``: per-coordinate steps shrinking with the sum of squared gradients (Duchi et al.)."""
 from __future__ import annotations
 
-from .._creation import full_like
+from ..creation.factories import full_like
 from ._checks import check_nonnegative, check_unsupported
 from .optimizer import Optimizer, step_counter
 

@@ -1,7 +1,7 @@
 """``Adamax``: Adam with the infinity norm in place of the second moment."""
 from __future__ import annotations
 
-from .._creation import zeros_like
+from ..creation.factories import zeros_like
 from ..ops.pointwise import maximum
 from ._checks import check_betas, check_nonnegative, check_unsupported
 from .optimizer import Optimizer, step_counter

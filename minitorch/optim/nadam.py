@@ -1,7 +1,7 @@
 """``NAdam``: Adam with Nesterov momentum (Dozat), with a momentum-decay schedule."""
 from __future__ import annotations
 
-from .._creation import zeros_like
+from ..creation.factories import zeros_like
 from ._checks import check_betas, check_nonnegative, check_unsupported
 from .adam import update_moments
 from .optimizer import Optimizer, step_counter

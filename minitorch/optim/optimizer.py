@@ -19,8 +19,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .. import _dtype
-from .._creation import as_tensor, tensor
+from ..types import dtypes as _dtype
+from ..creation.factories import as_tensor, tensor
 from ..autograd import grad_mode
 from ..tensor import Tensor
 from ._checks import typename

@@ -1,7 +1,7 @@
 """``RMSprop``: steps divided by a running root-mean-square of the gradient (Hinton)."""
 from __future__ import annotations
 
-from .._creation import zeros_like
+from ..creation.factories import zeros_like
 from ._checks import check_nonnegative, check_unsupported
 from .optimizer import Optimizer, step_counter
 

@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import _dtype
-from .._device import device
-from .._size import Size
+from ..types import dtypes as _dtype
+from ..types.devices import device
+from ..types.size import Size
 from ..tensor import Tensor
 from .errors import CheckpointError
 from .placement import place

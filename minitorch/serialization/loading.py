@@ -5,7 +5,7 @@ import os
 import warnings
 from typing import Any, BinaryIO, Callable
 
-from .._device import device
+from ..types.devices import device
 from . import json_format
 from .checkpoint_file import describe, open_checkpoint, sniff
 from .errors import CheckpointError, NotACheckpointError, UnpicklingError

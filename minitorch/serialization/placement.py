@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import backend
-from .._device import device
+from ..types.devices import device
 from ..tensor import Tensor
 from .errors import UnpicklingError
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import collections
 import numbers
 
-from .. import _dtype, backend
-from .._device import device
-from .._size import Size
+from .. import backend
+from ..types import dtypes as _dtype
+from ..types.devices import device
+from ..types.size import Size
 from ..tensor import Tensor
 from .errors import UnpicklingError
 

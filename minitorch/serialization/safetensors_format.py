@@ -13,7 +13,7 @@ import os
 import numpy as np
 
 from .. import backend
-from .._device import device as _device_cls
+from ..types.devices import device as _device_cls
 from ..tensor import Tensor
 from .checkpoint_file import describe, open_checkpoint
 from .errors import CheckpointError

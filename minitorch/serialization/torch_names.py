@@ -12,7 +12,7 @@ import collections
 import types
 from typing import Any, Callable
 
-from .. import _dtype
+from ..types import dtypes as _dtype
 from ..tensor import Tensor
 from . import rebuild
 from .errors import UnpicklingError

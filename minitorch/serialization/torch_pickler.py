@@ -18,9 +18,10 @@ import pickle
 
 import numpy as np
 
-from .. import _dtype, backend
-from .._device import device
-from .._size import Size
+from .. import backend
+from ..types import dtypes as _dtype
+from ..types.devices import device
+from ..types.size import Size
 from ..tensor import Tensor
 from .torch_names import STORAGE_CLASS_BY_DTYPE
 

@@ -96,7 +96,7 @@ class _BackwardHookState:
         return grads
 
     def _on_grad_input(self, grads: tuple) -> tuple:
-        from ..._creation import zeros_like
+        from ...creation.factories import zeros_like
         full = [None if t is None else zeros_like(t) for t in self.fill]
         for i, g in zip(self.tracked, grads):
             full[i] = g

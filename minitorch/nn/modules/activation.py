@@ -1,7 +1,7 @@
 """Activation layers: thin Modules around ``nn.functional``'s activations."""
 from __future__ import annotations
 
-from ... import _creation
+from ...creation import factories as _creation
 from ...tensor import Tensor
 from .. import init
 from .. import functional as F

@@ -1,7 +1,7 @@
 """``MultiheadAttention``: several attention heads side by side, with learned projections."""
 from __future__ import annotations
 
-from ... import _creation
+from ...creation import factories as _creation
 from ...tensor import Tensor
 from .. import init
 from ..functional import _attention as F

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from ... import _creation
+from ...creation import factories as _creation
 from ...tensor import Tensor
 from .. import init
 from ..functional import _conv as F

@@ -17,7 +17,7 @@ import itertools
 from collections import OrderedDict
 from typing import Callable, Iterator, Mapping
 
-from ..._size import Size
+from ...types.size import Size
 from ...autograd import function as _function
 from ...autograd import grad_mode
 from ...tensor import Tensor
@@ -383,7 +383,7 @@ class Module:
     def to(self, *args, **kwargs) -> "Module":
         """``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(tensor)``: move and/or cast
         in place. Only floating-point parameters and buffers change dtype."""
-        from ..._conversion import _parse_to_args
+        from ...creation.conversion import _parse_to_args
         device, dtype, _ = _parse_to_args(args, dict(kwargs))
         if dtype is not None and not dtype.is_floating_point:
             raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but got "
@@ -416,7 +416,7 @@ class Module:
 
     def to_empty(self, *, device=None, recurse: bool = True) -> "Module":
         """Replace parameters and buffers by uninitialised tensors on ``device``."""
-        from ..._creation import empty_like
+        from ...creation.factories import empty_like
         return self._apply(lambda t: empty_like(t, device=device))
 
     def share_memory(self) -> "Module":

@@ -5,7 +5,8 @@ share one idea, standardise then scale and shift, and one functional core.)
 """
 from __future__ import annotations
 
-from ... import _creation, _dtype
+from ...creation import factories as _creation
+from ...types import dtypes as _dtype
 from ...autograd import grad_mode
 from ...tensor import Tensor
 from .. import init

@@ -17,7 +17,7 @@ import warnings
 
 import numpy as np
 
-from ... import _creation
+from ...creation import factories as _creation
 from ...autograd import grad as autograd_grad
 from ...autograd import grad_mode
 from ...autograd.function import Function

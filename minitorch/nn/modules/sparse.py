@@ -1,7 +1,7 @@
 """``Embedding``: a learned lookup table from integer ids to vectors."""
 from __future__ import annotations
 
-from ... import _creation
+from ...creation import factories as _creation
 from ...autograd import grad_mode
 from ...tensor import Tensor
 from .. import init

@@ -11,7 +11,7 @@ import copy
 
 import numpy as np
 
-from ... import _creation
+from ...creation import factories as _creation
 from ...tensor import Tensor
 from .. import init
 from ..functional import _activation as F

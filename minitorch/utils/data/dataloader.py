@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterator
 
-from ... import _random
+from ...random import generator as _random
 from . import _fetch
 from ._collate import default_collate, default_convert
 from ._worker import MultiProcessIterator, WorkerPool

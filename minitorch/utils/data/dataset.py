@@ -188,7 +188,7 @@ def random_split(dataset: Dataset, lengths: Sequence[int | float], generator=Non
         >>> len(train), len(test)
         (8, 2)
     """
-    from ... import _random
+    from ...random import generator as _random
     total = len(dataset)
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
         lengths = _lengths_from_fractions(lengths, total)

@@ -10,7 +10,7 @@ from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from ... import _random
+from ...random import generator as _random
 from ...tensor import Tensor
 
 

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _dtype, backend
+from .. import backend
+from ..types import dtypes as _dtype
 
 
 @dataclass
@@ -205,7 +206,7 @@ def _add_suffixes(text: str, suffixes: list, indent: int) -> str:
 def _device_suffix_needed(t) -> bool:
     """PyTorch names the device when it differs from the default device's type, or when a
     CUDA tensor is on another GPU than the current one."""
-    from ._creation import get_default_device
+    from ..creation.factories import get_default_device
     dev = t.device
     if dev.type != get_default_device().type:
         return True

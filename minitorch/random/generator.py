@@ -15,11 +15,11 @@ import json
 
 import numpy as np
 
-from . import _dtype
-from ._creation import (_check_requires_grad, _finish, _needs_size, _resolve_dtype, _size_arg,
-                        _write_out)
-from ._device import device as _device_cls
-from .tensor import Tensor
+from ..types import dtypes as _dtype
+from ..creation.factories import (_check_requires_grad, _finish, _needs_size, _resolve_dtype, _size_arg,
+                                  _write_out)
+from ..types.devices import device as _device_cls
+from ..tensor import Tensor
 
 __all__ = [
     "Generator", "default_generator", "manual_seed", "seed", "initial_seed", "get_rng_state",
@@ -261,5 +261,5 @@ def randint_like(input: Tensor, low=0, high=None, *, generator=None, dtype=None,
                    requires_grad=requires_grad)
 
 
-# Sampling from given parameters, and the in-place fills, live in _distributions.py.
-from ._distributions import bernoulli, multinomial, normal, poisson  # noqa: E402,F401
+# Sampling from given parameters, and the in-place fills, live in distributions.py.
+from .distributions import bernoulli, multinomial, normal, poisson  # noqa: E402,F401

@@ -14,9 +14,9 @@ import numbers
 
 import numpy as np
 
-from . import _dtype
-from ._creation import _factory, _finish, _resolve_dtype, _write_out
-from .tensor import Tensor
+from ..types import dtypes as _dtype
+from .factories import _factory, _finish, _resolve_dtype, _write_out
+from ..tensor import Tensor
 
 
 def _number(value, name: str):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _dtype
+from . import dtypes as _dtype
 
 
 _DEFAULT = object()  # finfo() means the default dtype; finfo(None) is an error, as in PyTorch

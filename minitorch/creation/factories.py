@@ -1,6 +1,6 @@
 """Making tensors: from data (``tensor``, ``as_tensor``, ``from_numpy``) and by shape
 (``zeros``, ``ones``, ``full``, ``empty`` and their ``*_like``). The ranges (``arange``,
-``linspace``, ``logspace``, ``eye``) are in ``_ranges.py``.
+``linspace``, ``logspace``, ``eye``) are in ``ranges.py``.
 
 Every factory takes ``dtype=``, ``device=`` and ``requires_grad=``. Without ``dtype`` a
 factory gives the default float dtype (``get_default_dtype()``), except where the values
@@ -13,10 +13,11 @@ import numbers
 
 import numpy as np
 
-from . import _dtype, backend
-from ._device import CPU, device as _device_cls
-from .autograd.function import Function
-from .tensor import Tensor
+from .. import backend
+from ..types import dtypes as _dtype
+from ..types.devices import CPU, device as _device_cls
+from ..autograd.function import Function
+from ..tensor import Tensor
 
 _default_device = CPU
 
@@ -417,5 +418,5 @@ class Zero(Fill):
 
 
 # The range factories live in their own file; they are re-exported here so that
-# ``minitorch._creation`` keeps offering every factory.
-from ._ranges import arange, eye, linspace, logspace  # noqa: E402,F401
+# ``minitorch.creation.factories`` keeps offering every factory.
+from .ranges import arange, eye, linspace, logspace  # noqa: E402,F401

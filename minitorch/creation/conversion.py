@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import backend
-from ._device import device as _device_cls
-from ._dtype import dtype as _dtype_cls, from_numpy_dtype, to_dtype
-from .autograd import grad_mode
-from .autograd.function import Function
-from .tensor import Tensor
+from .. import backend
+from ..types.devices import device as _device_cls
+from ..types.dtypes import dtype as _dtype_cls, from_numpy_dtype, to_dtype
+from ..autograd import grad_mode
+from ..autograd.function import Function
+from ..tensor import Tensor
 
 
 class ToCopy(Function):

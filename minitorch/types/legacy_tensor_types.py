@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import numbers
 
-from . import _creation, _dtype
-from ._bfloat16 import bfloat16
-from ._size import Size
-from .tensor import Tensor
+from ..creation import factories as _creation
+from . import dtypes as _dtype
+from .bfloat16 import bfloat16
+from .size import Size
+from ..tensor import Tensor
 
 
 class _LegacyTensorType(type):

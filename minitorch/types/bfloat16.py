@@ -4,7 +4,7 @@ compared and printed; any attempt to make or convert data to it raises NotImplem
 """
 from __future__ import annotations
 
-from . import _dtype
+from . import dtypes as _dtype
 
 
 class _UnsupportedDtype(_dtype.dtype):

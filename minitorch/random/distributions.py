@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _dtype
-from ._creation import _finish, _size_arg, _write_out
-from ._random import (_dtype_title, _float_dtype, _int_arg, _integers, _result, _rng,
-                      _standard_normal, _uniform01)
-from .autograd.function import Function
-from .tensor import Tensor
+from ..types import dtypes as _dtype
+from ..creation.factories import _finish, _size_arg, _write_out
+from .generator import (_dtype_title, _float_dtype, _int_arg, _integers, _result, _rng,
+                        _standard_normal, _uniform01)
+from ..autograd.function import Function
+from ..tensor import Tensor
 
 
 class _Sample(Function):
@@ -31,7 +31,7 @@ class _Sample(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from ._creation import zeros
+        from ..creation.factories import zeros
         return tuple(None if s is None else zeros(s, dtype=grad.dtype, device=grad.device)
                      for s in ctx.shapes) + (None,)
 
@@ -195,7 +195,7 @@ class _Fill(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from ._creation import zeros_like
+        from ..creation.factories import zeros_like
         return zeros_like(grad), None
 
 
@@ -221,7 +221,7 @@ class _ExponentialFill(_Fill):
 
 def _fill(tensor: Tensor, function, values: np.ndarray) -> Tensor:
     """Write host ``values`` into ``tensor`` under the in-place rules (leaf checks, version)."""
-    from . import backend
+    from .. import backend
     sample = Tensor._from_array(backend.to_device(values.astype(tensor._data.dtype, copy=False),
                                                   tensor.device))
     return tensor._apply_inplace(function, sample)
