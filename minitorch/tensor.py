@@ -582,6 +582,24 @@ class Tensor:
         from .creation.conversion import clone
         return clone(self)
 
+    def pin_memory(self, device=None) -> "Tensor":
+        """A copy in memory a GPU can read directly, for faster ``.to('cuda', non_blocking=True)``.
+
+        PyTorch refuses when no GPU is present, and so does minitorch. With a GPU the copy is
+        ordinary memory (NumPy cannot page-lock it): the transfer just takes the usual path,
+        and ``is_pinned()`` stays False (see docs/deviations.md).
+        """
+        from . import cuda
+        if not cuda.is_available():
+            raise RuntimeError("Cannot access accelerator device when none is available.")
+        if self.is_cuda:
+            raise RuntimeError(f"cannot pin '{self.type()}' only dense CPU tensors can be pinned")
+        return self.clone()
+
+    def is_pinned(self, device=None) -> bool:
+        """Always False: minitorch never page-locks memory (see ``pin_memory``)."""
+        return False
+
     def type(self, dtype=None, non_blocking: bool = False):
         """Without ``dtype``, the type name (``'minitorch.FloatTensor'``); with a dtype or such a
         name, the tensor cast to it."""
@@ -663,9 +681,12 @@ class Tensor:
         return tensor_repr(self)
 
     def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0 and spec:
+        # As PyTorch: a 0-d tensor formats as its Python number (f"{loss}" prints 32.0, not
+        # tensor(32.)); any other tensor accepts only the empty spec, like a plain object
+        # (object.__format__ raises TypeError naming Tensor.__format__ for the rest).
+        if self._data.ndim == 0:
             return format(self.item(), spec)
-        return repr(self)
+        return object.__format__(self, spec)
 
     def __reduce_ex__(self, protocol):
         # pickling (DataLoader workers, copy.deepcopy): values and requires_grad, never the graph

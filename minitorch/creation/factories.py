@@ -10,6 +10,7 @@ True)`` is bool. Without ``device`` it uses the default device (``set_default_de
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -246,9 +247,27 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
     _dtype.from_numpy_dtype(ndarray.dtype)  # TypeError for unsupported dtypes
+    if not ndarray.flags.writeable:
+        _warn_not_writable_once()
     if type(ndarray) is not np.ndarray:  # np.memmap (nanoGPT's loader) or another subclass:
         ndarray = ndarray.view(np.ndarray)  # the same memory, seen as the plain array ops expect
     return Tensor._from_array(ndarray)
+
+
+_warned_not_writable = False
+
+
+def _warn_not_writable_once() -> None:
+    """PyTorch's warning for a read-only array, given once per process as PyTorch does: an
+    in-place op on such a tensor fails in NumPy's write check, where PyTorch writes anyway."""
+    global _warned_not_writable
+    if not _warned_not_writable:
+        _warned_not_writable = True
+        warnings.warn("The given NumPy array is not writable, and PyTorch does not support non-writable "
+                      "tensors. This means writing to this tensor will result in undefined behavior. You "
+                      "may want to copy the array to protect its data or make it writable before "
+                      "converting it to a tensor. This type of warning will be suppressed for the rest "
+                      "of this program.", UserWarning, stacklevel=3)
 
 
 def _wrap_no_grad(array) -> Tensor:

@@ -168,9 +168,12 @@ class Where(Function):
         if cond.dtype != np.bool_:
             raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
                                f"with dtype {condition.dtype if isinstance(condition, Tensor) else cond.dtype}")
-        x, y = binary_arrays(a, b)
+        dtype = result_type(a, b)
+        x, y = binary_arrays(a, b, dtype)
         ctx.condition = condition if isinstance(condition, Tensor) else Tensor._from_array(cond)
-        return np.where(cond, x, y)
+        # NumPy gives float64 for two Python floats (where(c, 1.0, 2.0)); PyTorch gives the
+        # promoted dtype, the default float dtype there
+        return np.where(cond, x, y).astype(dtype.numpy, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
