@@ -294,3 +294,28 @@ Tensor.argwhere = gather_scatter.argwhere
 # indexing.py
 Tensor.__getitem__ = indexing.getitem
 Tensor.__setitem__ = indexing.setitem
+
+# composite.py
+from .ops import composite  # noqa: E402
+
+Tensor.ravel = composite.ravel
+Tensor.diff = composite.diff
+Tensor.rot90 = composite.rot90
+Tensor.trace = composite.trace
+Tensor.nansum = composite.nansum
+Tensor.nanmean = composite.nanmean
+Tensor.logaddexp = composite.logaddexp
+Tensor.logaddexp2 = composite.logaddexp2
+Tensor.xlogy = composite.xlogy
+Tensor.exp2 = composite.exp2
+Tensor.deg2rad = composite.deg2rad
+Tensor.rad2deg = composite.rad2deg
+Tensor.msort = composite.msort
+Tensor.is_signed = composite.is_signed
+Tensor.tensor_split = composite.tensor_split
+Tensor.hsplit = composite.hsplit
+Tensor.vsplit = composite.vsplit
+Tensor.dsplit = composite.dsplit
+Tensor.is_nonzero = composite.is_nonzero
+Tensor.is_same_size = composite.is_same_size
+Tensor.diagflat = composite.diagflat

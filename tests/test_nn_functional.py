@@ -267,3 +267,18 @@ def test_relu_backward_recorded_under_create_graph():
         grads[lib] = (g.detach().numpy(), lib.autograd.grad(g.sum(), x)[0].numpy())
     for ours, theirs in zip(grads[minitorch], grads[torch]):
         np.testing.assert_array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize("name,options", [("celu", {"alpha": 1.3}), ("celu", {"alpha": 0.3}),
+                                          ("hardsigmoid", {}), ("elu", {"alpha": 0.7})])
+def test_float64_gradients_carry_pytorchs_float32_constants(name, options):
+    # PyTorch's backward of celu rounds alpha to float32 (1 / alpha.toFloat()) and hardsigmoid's
+    # multiplies by the float32 1/6, in every dtype; minitorch gives the same float64 numbers
+    # (found by tests/fuzz_models.py)
+    x = np.random.default_rng(7).normal(size=(5, 4)) * 3
+    grads = []
+    for lib in (minitorch, torch):
+        t = lib.tensor(x, requires_grad=True)
+        getattr(lib.nn.functional, name)(t, **options).sum().backward()
+        grads.append(t.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-15, atol=0)

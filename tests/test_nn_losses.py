@@ -115,6 +115,24 @@ def test_cross_entropy_all_ignored_is_nan_like_pytorch():
     assert np.isnan(torch.nn.functional.cross_entropy(torch.randn(3, 4), torch.full((3,), -100)).item())
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("loss", ["cross_entropy", "nll_loss"])
+@pytest.mark.parametrize("case", ["every target ignored", "weights of the targets 0"])
+def test_loss_of_zero_total_weight_has_pytorchs_gradient(case, loss, reduction):
+    # 'mean' divides by a total weight of 0: PyTorch gives the ignored rows a gradient of 0 and a
+    # counted target of weight 0 a NaN (0 * inf)
+    rng = np.random.default_rng(6)
+    logits, target = rng.normal(size=(4, 3)), np.array([1, 1, 2, 1])
+    weight, ignore = ([1.0, 0.5, 2.0], 1) if case == "every target ignored" else ([1.0, 0.0, 0.0], -100)
+    grads = []
+    for lib in (minitorch, torch):
+        x = lib.tensor(logits, requires_grad=True)
+        getattr(lib.nn.functional, loss)(x, lib.tensor(target), weight=lib.tensor(weight, dtype=lib.float64), ignore_index=ignore,
+                                         reduction=reduction).sum().backward()
+        grads.append(x.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12, equal_nan=True)
+
+
 def test_cross_entropy_is_stable_for_huge_logits():
     # (its graph, LogSoftmaxBackward0 then NllLossBackward0, is checked in test_graph_shapes.py)
     logits = minitorch.tensor([[1000.0, 0.0, -1000.0], [0.0, 0.0, 0.0]], requires_grad=True)
@@ -333,6 +351,16 @@ def test_poisson_and_gaussian_nll(reduction):
                  log_input=False)
     compare_loss("GaussianNLLLoss", [_randn(4, 3), _randn(4, 3, seed=3), rng.uniform(0.1, 2, (4, 3))],
                  reduction=reduction)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("log_input", [True, False])
+def test_poisson_nll_full_adds_stirlings_term_as_pytorch(log_input, reduction):
+    rng = np.random.default_rng(5)
+    counts = rng.poisson(2.0, (5, 3)).astype(np.float64)  # 0s, 1s (no term) and larger counts
+    rates = _randn(5, 3) if log_input else rng.uniform(0.5, 3, (5, 3))
+    compare_loss("PoissonNLLLoss", [rates, counts], dtype=np.float64, reduction=reduction,
+                 log_input=log_input, full=True)
 
 
 def test_loss_modules_register_weight_buffers_like_pytorch():

@@ -115,9 +115,20 @@ class Elu(Function):
 
 
 class Celu(Elu):
-    """CELU is ELU with ``input_scale = 1 / alpha``: the same math, PyTorch's name for it."""
+    """y = x if x > 0 else alpha * (exp(x / alpha) - 1) (ELU with input_scale 1 / alpha);
+    dL/dx = dL/dy where x > 0, else dL/dy * (alpha / a) * exp(x / a) with a = alpha rounded to
+    float32; saves x and alpha.
+
+    The rounding is PyTorch's: its backward formula takes ``1.0 / alpha.toFloat()``, so its
+    float64 gradients are float32-accurate, and so are these, to give PyTorch's numbers."""
 
     node_name = "CeluBackward0"
+
+    @staticmethod
+    def backward(ctx, grad):
+        alpha, scale, _ = ctx.constants
+        ctx.constants = (alpha, scale, 1.0 / float(np.float32(alpha)))
+        return Elu.backward(ctx, grad)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -380,7 +391,10 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 class Hardsigmoid(Function):
-    """y = relu6(x + 3) / 6; dL/dx = dL/dy / 6 strictly inside (-3, 3), else 0; saves x."""
+    """y = relu6(x + 3) / 6; dL/dx = dL/dy / 6 strictly inside (-3, 3), else 0; saves x.
+
+    PyTorch's kernel multiplies by the float32 constant ``1.0f / 6.0f`` in every dtype; the same
+    constant here gives PyTorch's float64 gradients."""
 
     node_name = "HardsigmoidBackward0"
 
@@ -394,7 +408,10 @@ class Hardsigmoid(Function):
     def backward(ctx, grad):
         from ... import where
         (x,) = ctx.saved_tensors
-        return where((x > -3) & (x < 3), grad / 6, 0.0)
+        return where((x > -3) & (x < 3), grad * _ONE_SIXTH_IN_FLOAT32, 0.0)
+
+
+_ONE_SIXTH_IN_FLOAT32 = float(np.float32(1.0 / 6.0))
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:

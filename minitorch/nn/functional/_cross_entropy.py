@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ... import backend
 from ...autograd.function import Function
+from ...ops.comparison import where
 from ...tensor import Tensor
 from ._activation import log_softmax
 from ._loss_checks import (check_class_targets, check_constant, check_reduction,
@@ -34,8 +35,8 @@ class NllLoss(Function):
     """y_i = -w_{t_i} x_{i, t_i} for log-probabilities x (classes in dim 1), class indices t and
     class weights w (1 by default, 0 for ignore_index), 'mean' dividing the sum by sum_i w_{t_i};
     dL/dx_{i,c} = -w_{t_i} [c = t_i] dL/dy_i; saves x, the targets' weights placed in a constant
-    (M, C) matrix, their total and the reduction (the target and the weights get no gradient, as in
-    PyTorch)."""
+    (M, C) matrix, where they are, their total and the reduction (the target and the weights get
+    no gradient, as in PyTorch)."""
 
     node_name = "NllLossBackward0"
 
@@ -52,7 +53,9 @@ class NllLoss(Function):
         rows = xp.arange(x.shape[0])
         placed = xp.zeros(x.shape, dtype=x.dtype)
         placed[rows, safe] = -w_t
-        ctx.placed, ctx.reduction, ctx.total = placed, reduction, w_t.sum()
+        at_targets = xp.zeros(x.shape, dtype=bool)
+        at_targets[rows[valid], t[valid]] = True
+        ctx.placed, ctx.at_targets, ctx.reduction, ctx.total = placed, at_targets, reduction, w_t.sum()
         ctx.save_for_backward(input)  # (as PyTorch does: a second backward fails)
         loss = -w_t * x[rows, safe]
         if reduction == "none":
@@ -67,7 +70,11 @@ class NllLoss(Function):
         else:
             per_sample = grad / ctx.total if ctx.reduction == "mean" else grad
         placed = Tensor._from_array(ctx.placed)  # a constant of the recorded graph
-        return _from_rows(placed * per_sample, tuple(input.shape))
+        # only the targets of counted rows get a gradient, as in PyTorch: when every target is
+        # ignored, 'mean' divides by a total of 0, and the inf must not reach the zeros as NaN
+        # (a counted target of weight 0 does get 0 * inf = NaN, as in PyTorch)
+        at_targets = Tensor._from_array(ctx.at_targets)
+        return _from_rows(where(at_targets, placed * per_sample, 0.0), tuple(input.shape))
 
 
 class NllLoss2d(NllLoss):

@@ -191,11 +191,17 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, siz
 def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full: bool = False,
                      size_average=None, eps: float = 1e-8, reduce=None,
                      reduction: str = "mean") -> Tensor:
-    """Poisson negative log-likelihood: ``exp(x) - t x`` (log_input) or ``x - t log(x + eps)``."""
+    """Poisson negative log-likelihood: ``exp(x) - t x`` (log_input) or ``x - t log(x + eps)``.
+
+    ``full=True`` adds the Stirling approximation of ``log(t!)``, ``t log t - t + log(2 pi t) / 2``,
+    where ``t > 1``, as PyTorch does.
+    """
+    from ...ops.comparison import where
     reduction = legacy_reduction(size_average, reduce, reduction)
-    if full:
-        raise NotImplementedError("poisson_nll_loss(full=True) is not implemented in minitorch")
     loss = input.exp() - target * input if log_input else input - target * (input + eps).log()
+    if full:
+        stirling = target * target.log() - target + 0.5 * (2 * math.pi * target).log()
+        loss = loss + where(target > 1, stirling, 0.0)
     return _reduce(loss, reduction)
 
 

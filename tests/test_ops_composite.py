@@ -1,0 +1,150 @@
+"""The composite functions of minitorch/ops/composite.py (broadcasting helpers, stacking and
+splitting variants, small math, index helpers) against PyTorch: values, dtypes, gradients on
+random, broadcast and permuted inputs, and PyTorch's errors."""
+import numpy as np
+import pytest
+import torch
+
+import minitorch
+from oracle import check
+
+# (id, function of (lib, *inputs), input shapes): the same code runs on both libraries
+DIFFERENTIABLE = [
+    ("broadcast_tensors", lambda lib, a, b, c: lib.broadcast_tensors(a, b, c), [(3, 1), (4,), ()]),
+    ("atleast_1d 0-d", lambda lib, a: lib.atleast_1d(a), [()]),
+    ("atleast_2d many", lambda lib, a, b, c: lib.atleast_2d(a, b, c), [(), (3,), (2, 3)]),
+    ("atleast_3d list", lambda lib, a, b, c, d: lib.atleast_3d([a, b, c, d]), [(), (3,), (2, 3), (2, 1, 3)]),
+    ("ravel", lambda lib, a: lib.ravel(a), [(3, 4)]),
+    ("Tensor.ravel", lambda lib, a: a.ravel() * 2, [(2, 3, 2)]),
+    ("column_stack", lambda lib, a, b, c: lib.column_stack([a, b, c]), [(3,), (3, 2), (3,)]),
+    ("column_stack 0-d", lambda lib, a, b: lib.column_stack([a, b]), [(), (1,)]),
+    ("row_stack", lambda lib, a, b: lib.row_stack([a, b]), [(3,), (2, 3)]),
+    ("dstack", lambda lib, a, b, c: lib.dstack([a, b, c]), [(2, 3), (2, 3, 2), (2, 3)]),
+    ("dstack 1-d", lambda lib, a, b: lib.dstack([a, b]), [(3,), (3,)]),
+    ("tensor_split sections", lambda lib, a: lib.tensor_split(a, 3, dim=1), [(2, 7)]),
+    ("tensor_split indices", lambda lib, a: lib.tensor_split(a, [1, -2, 9], dim=0), [(5, 2)]),
+    ("Tensor.tensor_split", lambda lib, a: a.tensor_split((2, 2, 4)), [(6,)]),
+    ("hsplit", lambda lib, a: lib.hsplit(a, 2), [(3, 4)]),
+    ("hsplit 1-d", lambda lib, a: lib.hsplit(a, [1, 3]), [(5,)]),
+    ("vsplit", lambda lib, a: lib.vsplit(a, [1]), [(3, 4)]),
+    ("dsplit", lambda lib, a: lib.dsplit(a, 2), [(2, 1, 4)]),
+    ("deg2rad", lambda lib, a: lib.deg2rad(a), [(3, 4)]),
+    ("rad2deg", lambda lib, a: a.rad2deg(), [(3, 4)]),
+    ("exp2", lambda lib, a: lib.exp2(a), [(3, 4)]),
+    ("logaddexp", lambda lib, a, b: lib.logaddexp(a * 30, b), [(3, 4), (4,)]),
+    ("logaddexp2", lambda lib, a, b: a.logaddexp2(b * 20), [(2, 1), (3,)]),
+    ("xlogy", lambda lib, a, b: lib.xlogy(a, b.abs() + 0.1), [(3, 4), (4,)]),
+    ("xlogy number", lambda lib, a: lib.xlogy(2.5, a.abs()), [(3,)]),
+    ("Tensor.xlogy number", lambda lib, a: a.xlogy(3), [(3,)]),
+    ("rsub", lambda lib, a, b: lib.rsub(a, b), [(3, 4), (4,)]),
+    ("rsub alpha", lambda lib, a, b: lib.rsub(a, b, alpha=2.5), [(3, 1), (4,)]),
+    ("rsub number", lambda lib, a: lib.rsub(a, 2.0, alpha=3), [(3,)]),
+    ("diff", lambda lib, a: lib.diff(a), [(3, 5)]),
+    ("diff n dim", lambda lib, a: a.diff(n=2, dim=0), [(5, 3)]),
+    ("diff prepend append", lambda lib, a, b, c: lib.diff(a, dim=1, prepend=b, append=c), [(2, 3), (2, 1), (2, 2)]),
+    ("diff n too big", lambda lib, a: lib.diff(a, n=5), [(3,)]),
+    ("rot90", lambda lib, a: lib.rot90(a), [(2, 3)]),
+    ("rot90 k", lambda lib, a: [a.rot90(k, (1, -1)) for k in (-1, 0, 2, 3, 6)], [(2, 3, 4)]),
+    ("trace", lambda lib, a: lib.trace(a), [(3, 4)]),
+    ("Tensor.trace", lambda lib, a: a.trace(), [(4, 2)]),
+    ("nansum", lambda lib, a: lib.nansum(a.log()), [(3, 4)]),
+    ("nansum dim", lambda lib, a: a.log().nansum(1, keepdim=True), [(3, 4)]),
+    ("nanmean", lambda lib, a: lib.nanmean(a.log()), [(3, 4)]),
+    ("nanmean dim", lambda lib, a: a.log().nanmean(dim=(0, 2)), [(3, 4, 2)]),
+    ("cartesian_prod", lambda lib, a, b, c: lib.cartesian_prod(a, b, c), [(2,), (3,), (1,)]),
+    ("cartesian_prod one", lambda lib, a: lib.cartesian_prod(a), [(3,)]),
+    ("block_diag", lambda lib, a, b, c: lib.block_diag(a, b, c), [(), (2, 3), (4,)]),
+    ("diagflat", lambda lib, a: lib.diagflat(a), [(2, 2)]),
+    ("diagflat offset", lambda lib, a: a.diagflat(-2), [(3,)]),
+    ("detach", lambda lib, a: lib.detach(a) * a, [(3,)]),
+    ("msort", lambda lib, a: lib.msort(a), [(4, 3)]),
+]
+
+
+@pytest.mark.parametrize("permuted", [False, True])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name,fn,shapes", DIFFERENTIABLE, ids=[case[0] for case in DIFFERENTIABLE])
+def test_values_and_gradients_as_pytorch(name, fn, shapes, dtype, permuted):
+    check(fn, shapes, dtype=dtype, permuted=permuted)
+
+
+@pytest.mark.parametrize("shapes", [[(2, 1), (3,)], [(), (4, 1), (1, 5)], [3, (2, 1)], [], [(0, 1), (3,)],
+                                    [(2, 3), (3, 2)], [(2, 3), (1, 3), 4], [(2, -1)], [[1, 2], (5, 1, 1)]])
+def test_broadcast_shapes_as_pytorch(shapes):
+    def outcome(lib):
+        try:
+            return "ok", tuple(lib.broadcast_shapes(*shapes))
+        except Exception as error:  # noqa: BLE001 - the oracle decides
+            return type(error).__name__, str(error).replace("minitorch", "torch")
+    assert outcome(minitorch) == outcome(torch)
+    if outcome(torch)[0] == "ok":
+        assert type(minitorch.broadcast_shapes(*shapes)) is minitorch.Size
+
+
+@pytest.mark.parametrize("name,fn", [
+    ("deg2rad of ints", lambda lib: lib.deg2rad(lib.tensor([1, 90, -30]))),
+    ("exp2 of ints", lambda lib: lib.exp2(lib.tensor([0, 3, -1]))),
+    ("exp2 float64", lambda lib: lib.exp2(lib.tensor([0.5, 3.0], dtype=lib.float64))),
+    ("xlogy zero x", lambda lib: lib.xlogy(lib.tensor([0.0, 0.0, 0.0, 2.0]),
+                                          lib.tensor([0.0, float("inf"), float("nan"), 0.0]))),
+    ("xlogy ints", lambda lib: lib.xlogy(lib.tensor([1, 2]), lib.tensor([3, 4]))),
+    ("rsub ints", lambda lib: lib.rsub(lib.tensor([1, 2]), 7, alpha=2)),
+    ("diff bool", lambda lib: lib.diff(lib.tensor([True, False, False, True]))),
+    ("diff ints", lambda lib: lib.diff(lib.tensor([[1, 4, 9], [2, 3, 3]]), n=2)),
+    ("nansum ints", lambda lib: lib.nansum(lib.tensor([1, 2, 3]))),
+    ("nansum dtype", lambda lib: lib.nansum(lib.tensor([1.0, float("nan")]), dtype=lib.float64)),
+    ("nanmean all nan", lambda lib: lib.nanmean(lib.tensor([float("nan")] * 2))),
+    ("tril_indices", lambda lib: lib.tril_indices(3, 4, 1)),
+    ("tril_indices offset < 0", lambda lib: lib.tril_indices(4, 3, -1, dtype=lib.int32)),
+    ("triu_indices", lambda lib: lib.triu_indices(3, 5, -1)),
+    ("triu_indices empty", lambda lib: lib.triu_indices(2, 2, 3)),
+    ("block_diag mixed dtypes", lambda lib: lib.block_diag(lib.tensor([1, 2]), lib.ones(2, 1, dtype=lib.float64))),
+    ("block_diag ints", lambda lib: lib.block_diag(lib.tensor([[1, 2]]), lib.tensor(3))),
+    ("cartesian_prod ints", lambda lib: lib.cartesian_prod(lib.tensor([1, 2]), lib.tensor([5, 6, 7]))),
+    ("msort ints", lambda lib: lib.msort(lib.tensor([[3, 1], [2, 5], [1, 4]]))),
+])
+def test_integer_and_special_values_as_pytorch(name, fn):
+    ours, theirs = fn(minitorch), fn(torch)
+    assert str(ours.dtype).split(".")[1] == str(theirs.dtype).split(".")[1]
+    assert tuple(ours.shape) == tuple(theirs.shape)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("name,fn", [
+    ("is_nonzero", lambda lib: [lib.is_nonzero(lib.tensor([x])) for x in (0.0, 2.0, False)]
+     + [lib.tensor(3).is_nonzero()]),
+    ("is_same_size", lambda lib: [lib.is_same_size(lib.ones(2, 3), lib.zeros(2, 3)),
+                                  lib.ones(2, 3).is_same_size(lib.ones(3, 2))]),
+    ("is_signed", lambda lib: [lib.is_signed(lib.tensor([1], dtype=d)) for d in
+                               (lib.uint8, lib.int8, lib.int64, lib.float16, lib.float32, lib.bool)]),
+    ("can_cast", lambda lib: [lib.can_cast(a, b) for a in (lib.bool, lib.uint8, lib.int32, lib.float16, lib.float64)
+                              for b in (lib.bool, lib.int8, lib.int64, lib.float32)]),
+])
+def test_questions_as_pytorch(name, fn):
+    assert fn(minitorch) == fn(torch)
+
+
+@pytest.mark.parametrize("name,fn", [
+    ("vsplit of 1-d", lambda lib: lib.vsplit(lib.arange(4), 2)),
+    ("dsplit of 2-d", lambda lib: lib.dsplit(lib.ones(2, 2), 2)),
+    ("hsplit uneven", lambda lib: lib.hsplit(lib.arange(5), 2)),
+    ("hsplit 0 sections", lambda lib: lib.hsplit(lib.ones(2, 4), 0)),
+    ("tensor_split 0 sections", lambda lib: lib.tensor_split(lib.arange(5), 0)),
+    ("trace of 1-d", lambda lib: lib.trace(lib.arange(6))),
+    ("diff of 0-d", lambda lib: lib.diff(lib.tensor(1.0))),
+    ("rot90 of 1-d", lambda lib: lib.rot90(lib.arange(3))),
+    ("rot90 same dims", lambda lib: lib.rot90(lib.ones(2, 2), 1, (0, 0))),
+    ("rot90 three dims", lambda lib: lib.rot90(lib.ones(2, 2), 1, (0, 1, 1))),
+    ("is_nonzero of many", lambda lib: lib.is_nonzero(lib.tensor([1, 2]))),
+    ("is_nonzero of none", lambda lib: lib.is_nonzero(lib.tensor([]))),
+    ("nanmean of ints", lambda lib: lib.nanmean(lib.tensor([1, 2]))),
+    ("logaddexp of ints", lambda lib: lib.logaddexp(lib.tensor([1, 2]), lib.tensor([1, 2]))),
+    ("broadcast_tensors mismatch", lambda lib: lib.broadcast_tensors(lib.ones(2), lib.ones(3))),
+])
+def test_errors_as_pytorch(name, fn):
+    with pytest.raises(Exception) as ours:
+        fn(minitorch)
+    with pytest.raises(Exception) as theirs:
+        fn(torch)
+    assert type(ours.value) is type(theirs.value)
+    assert str(ours.value).replace("minitorch", "torch") == str(theirs.value)
