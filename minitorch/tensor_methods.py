@@ -319,3 +319,17 @@ Tensor.dsplit = composite.dsplit
 Tensor.is_nonzero = composite.is_nonzero
 Tensor.is_same_size = composite.is_same_size
 Tensor.diagflat = composite.diagflat
+
+# inverse_trig.py
+from .ops import inverse_trig  # noqa: E402
+
+Tensor.asin = inverse_trig.asin
+Tensor.acos = inverse_trig.acos
+Tensor.asinh = inverse_trig.asinh
+Tensor.acosh = inverse_trig.acosh
+Tensor.atanh = inverse_trig.atanh
+Tensor.arcsin = inverse_trig.arcsin
+Tensor.arccos = inverse_trig.arccos
+Tensor.arcsinh = inverse_trig.arcsinh
+Tensor.arccosh = inverse_trig.arccosh
+Tensor.arctanh = inverse_trig.arctanh

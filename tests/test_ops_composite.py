@@ -148,3 +148,35 @@ def test_errors_as_pytorch(name, fn):
         fn(torch)
     assert type(ours.value) is type(theirs.value)
     assert str(ours.value).replace("minitorch", "torch") == str(theirs.value)
+
+
+# --- inverse trigonometric functions (minitorch/ops/inverse_trig.py) --------------------------
+
+INVERSE_TRIG = [("asin", -0.95, 0.95), ("acos", -0.95, 0.95), ("atanh", -0.95, 0.95), ("asinh", -5, 5),
+                ("acosh", 1.05, 6), ("arcsin", -0.9, 0.9), ("arccos", -0.9, 0.9), ("arctanh", -0.9, 0.9),
+                ("arcsinh", -3, 3), ("arccosh", 1.1, 3)]
+
+
+@pytest.mark.parametrize("permuted", [False, True])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name,low,high", INVERSE_TRIG)
+def test_inverse_trig_values_and_gradients_as_pytorch(name, low, high, dtype, permuted):
+    check(lambda lib, a: getattr(lib, name)(a), [(3, 4)], dtype=dtype, permuted=permuted, low=low, high=high,
+          second_order=True)
+    check(lambda lib, a: getattr(a, name)() * 2, [(5,)], dtype=dtype, low=low, high=high)
+
+
+@pytest.mark.parametrize("name", ["asin", "acos", "atanh", "asinh", "acosh"])
+def test_inverse_trig_edges_dtypes_and_nodes_as_pytorch(name):
+    edges = [-2.0, -1.0, -0.0, 0.0, 1.0, 2.0, float("inf"), float("nan")]
+    results = []
+    for lib in (minitorch, torch):
+        x = lib.tensor(edges, dtype=lib.float64, requires_grad=True)
+        y = getattr(lib, name)(x)
+        y.sum().backward()
+        ints = getattr(lib, name)(lib.tensor([0, 1]))
+        results.append((y.detach().numpy(), x.grad.numpy(), y.grad_fn.name(), str(ints.dtype).split(".")[1]))
+    (y0, g0, node0, int0), (y1, g1, node1, int1) = results
+    np.testing.assert_allclose(y0, y1, rtol=1e-15)
+    np.testing.assert_allclose(g0, g1, rtol=1e-15)
+    assert (node0, int0) == (node1, int1)
