@@ -319,6 +319,13 @@ Tensor.dsplit = composite.dsplit
 Tensor.is_nonzero = composite.is_nonzero
 Tensor.is_same_size = composite.is_same_size
 Tensor.diagflat = composite.diagflat
+Tensor.logit = composite.logit
+Tensor.hypot = composite.hypot
+Tensor.fmax = composite.fmax
+Tensor.fmin = composite.fmin
+Tensor.float_power = composite.float_power
+Tensor.cross = composite.cross
+Tensor.take = composite.take
 
 # inverse_trig.py
 from .ops import inverse_trig  # noqa: E402
@@ -333,3 +340,12 @@ Tensor.arccos = inverse_trig.arccos
 Tensor.arcsinh = inverse_trig.arcsinh
 Tensor.arccosh = inverse_trig.arccosh
 Tensor.arctanh = inverse_trig.arctanh
+
+# order_statistics.py, counting.py
+from .ops import counting, order_statistics  # noqa: E402
+
+Tensor.median = order_statistics.median
+Tensor.kthvalue = order_statistics.kthvalue
+Tensor.aminmax = order_statistics.aminmax
+Tensor.bincount = counting.bincount
+Tensor.histc = counting.histc

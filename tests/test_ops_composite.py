@@ -1,6 +1,8 @@
 """The composite functions of minitorch/ops/composite.py (broadcasting helpers, stacking and
 splitting variants, small math, index helpers) against PyTorch: values, dtypes, gradients on
 random, broadcast and permuted inputs, and PyTorch's errors."""
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -180,3 +182,127 @@ def test_inverse_trig_edges_dtypes_and_nodes_as_pytorch(name):
     np.testing.assert_allclose(y0, y1, rtol=1e-15)
     np.testing.assert_allclose(g0, g1, rtol=1e-15)
     assert (node0, int0) == (node1, int1)
+
+
+# --- order statistics, math composites, searching and counting -------------------------------
+
+MORE_DIFFERENTIABLE = [
+    ("median", lambda lib, a: lib.median(a), [(3, 5)]),
+    ("median even", lambda lib, a: a.median(), [(4,)]),
+    ("median dim", lambda lib, a: lib.median(a, 1), [(3, 4)]),
+    ("median dim keepdim", lambda lib, a: a.median(0, keepdim=True), [(5, 2)]),
+    ("median 0-d", lambda lib, a: lib.median(a, 0), [()]),
+    ("kthvalue", lambda lib, a: lib.kthvalue(a, 2), [(3, 4)]),
+    ("kthvalue dim keepdim", lambda lib, a: a.kthvalue(3, 0, True), [(4, 2, 3)]),
+    ("kthvalue 0-d", lambda lib, a: lib.kthvalue(a, 1), [()]),
+    ("aminmax", lambda lib, a: lib.aminmax(a), [(3, 4)]),
+    ("aminmax dim", lambda lib, a: a.aminmax(dim=-1, keepdim=True), [(3, 4)]),
+    ("logit", lambda lib, a: lib.logit(a.sigmoid()), [(3, 4)]),
+    ("logit eps", lambda lib, a: (a * 0.6 + 0.5).logit(eps=0.2), [(3, 4)]),
+    ("hypot", lambda lib, a, b: lib.hypot(a, b), [(3, 4), (4,)]),
+    ("fmax", lambda lib, a, b: lib.fmax(a, b), [(3, 4), (4,)]),
+    ("fmin", lambda lib, a, b: a.fmin(b), [(3, 1), (4,)]),
+    ("fmax nan", lambda lib, a, b: lib.fmax(a.log(), b.log()), [(3, 4), (3, 4)]),
+    ("fmin nan", lambda lib, a, b: lib.fmin(a.log(), b.log()), [(3, 4), (3, 4)]),
+    ("float_power", lambda lib, a, b: lib.float_power(a.abs(), b), [(3, 4), (4,)]),
+    ("float_power number", lambda lib, a: a.abs().float_power(2.5), [(3,)]),
+    ("float_power base number", lambda lib, a: lib.float_power(2, a), [(3,)]),
+    ("cross", lambda lib, a, b: lib.cross(a, b, dim=1), [(2, 3), (1, 3)]),
+    ("cross dim -1", lambda lib, a, b: a.cross(b, dim=-1), [(4, 2, 3), (1, 2, 3)]),
+    ("take", lambda lib, a: lib.take(a, lib.tensor([[0, 5], [-1, 2]])), [(2, 3)]),
+]
+
+
+@pytest.mark.parametrize("permuted", [False, True])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name,fn,shapes", MORE_DIFFERENTIABLE, ids=[case[0] for case in MORE_DIFFERENTIABLE])
+def test_more_values_and_gradients_as_pytorch(name, fn, shapes, dtype, permuted):
+    check(fn, shapes, dtype=dtype, permuted=permuted)
+
+
+def test_cross_without_dim_warns_and_picks_the_first_size_3_dim_as_pytorch():
+    rng = np.random.default_rng(8)
+    a, b = rng.normal(size=(3, 2, 3)), rng.normal(size=(3, 2, 3))
+    results = []
+    for lib in (minitorch, torch):
+        with pytest.warns(UserWarning) as caught:
+            results.append(lib.cross(lib.tensor(a), lib.tensor(b)).numpy())
+        results.append(str(caught[0].message).split(" (Triggered")[0])
+    np.testing.assert_allclose(results[0], results[2], rtol=1e-12)
+    assert results[1] == results[3]
+
+
+COUNTING = [
+    ("searchsorted", lambda lib: lib.searchsorted(lib.tensor([1, 3, 5, 7]), lib.tensor([[3, 6], [0, 9]]))),
+    ("searchsorted right int32", lambda lib: lib.searchsorted(lib.tensor([1.0, 3, 3, 7]), lib.tensor([3.0, 8]),
+                                                              right=True, out_int32=True)),
+    ("searchsorted side", lambda lib: lib.searchsorted(lib.tensor([1.0, 3, 3]), lib.tensor([3.0]), side="right")),
+    ("searchsorted number", lambda lib: lib.searchsorted(lib.tensor([1.0, 3, 5]), 4.0)),
+    ("searchsorted batched", lambda lib: lib.searchsorted(lib.tensor([[1, 3, 5], [2, 4, 6]]),
+                                                          lib.tensor([[4, 0], [6, 7]]))),
+    ("searchsorted sorter", lambda lib: lib.searchsorted(lib.tensor([5, 1, 3]), lib.tensor([2, 4]),
+                                                         sorter=lib.tensor([1, 2, 0]))),
+    ("bucketize", lambda lib: lib.bucketize(lib.tensor([[3, 6], [0, 9]]), lib.tensor([1, 3, 5, 7]))),
+    ("bucketize right", lambda lib: lib.bucketize(lib.tensor([1.0, 5.0, 7.5]), lib.tensor([1.0, 5.0, 7.0]), right=True)),
+    ("isin", lambda lib: lib.isin(lib.tensor([[1, 2], [3, 4]]), lib.tensor([2, 4, 9]))),
+    ("isin invert number", lambda lib: lib.isin(lib.tensor([1.0, 2.0]), 2.0, invert=True)),
+    ("bincount", lambda lib: lib.bincount(lib.tensor([1, 1, 3, 0]))),
+    ("bincount weights minlength", lambda lib: lib.bincount(lib.tensor([1, 1, 3]), lib.tensor([0.5, 1.0, 2.0]),
+                                                            minlength=6)),
+    ("bincount float64 weights", lambda lib: lib.tensor([2, 0]).bincount(lib.tensor([0.5, 1.0], dtype=lib.float64))),
+    ("bincount empty", lambda lib: lib.bincount(lib.tensor([], dtype=lib.int64), minlength=2)),
+    ("histc", lambda lib: lib.histc(lib.tensor([1.0, 2, 1, 4, -1]), bins=4, min=0, max=3)),
+    ("histc own range", lambda lib: lib.tensor([1.0, 2, 1, 2.5], dtype=lib.float64).histc(bins=5)),
+    ("histc one value", lambda lib: lib.histc(lib.tensor([2.0, 2.0]), bins=4)),
+]
+
+
+@pytest.mark.parametrize("name,fn", COUNTING, ids=[case[0] for case in COUNTING])
+def test_searching_and_counting_as_pytorch(name, fn):
+    ours, theirs = fn(minitorch), fn(torch)
+    assert str(ours.dtype).split(".")[1] == str(theirs.dtype).split(".")[1]
+    assert tuple(ours.shape) == tuple(theirs.shape)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+def test_searching_and_counting_on_random_data_as_pytorch():
+    rng = np.random.default_rng(9)
+    boundaries, values = np.sort(rng.normal(size=20)), rng.normal(size=(6, 7))
+    for right in (False, True):
+        ours = minitorch.bucketize(minitorch.tensor(values), minitorch.tensor(boundaries), right=right)
+        theirs = torch.bucketize(torch.tensor(values), torch.tensor(boundaries), right=right)
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    np.testing.assert_array_equal(minitorch.histc(minitorch.tensor(values), bins=7, min=-1, max=1.5).numpy(),
+                                  torch.histc(torch.tensor(values), bins=7, min=-1, max=1.5).numpy())
+    counts = rng.integers(0, 9, size=50)
+    np.testing.assert_array_equal(minitorch.bincount(minitorch.tensor(counts)).numpy(),
+                                  torch.bincount(torch.tensor(counts)).numpy())
+
+
+@pytest.mark.parametrize("name,fn", [
+    ("kthvalue k too big", lambda lib: lib.kthvalue(lib.ones(2, 3), 4, 1)),
+    ("kthvalue k 0", lambda lib: lib.kthvalue(lib.ones(3), 0)),
+    ("cross no size 3", lambda lib: lib.cross(lib.ones(2, 2), lib.ones(2, 2))),
+    ("cross of different ranks", lambda lib: lib.cross(lib.ones(2, 3), lib.ones(3), dim=-1)),
+    ("cross wrong dim", lambda lib: lib.cross(lib.ones(2, 3), lib.ones(2, 3), dim=0)),
+    ("take out of range", lambda lib: lib.take(lib.ones(2, 4), lib.tensor([1, 8]))),
+    ("take below range", lambda lib: lib.take(lib.ones(2, 4), lib.tensor([-9]))),
+    ("hypot of ints", lambda lib: lib.hypot(lib.tensor([3]), lib.tensor([4]))),
+    ("bincount negative", lambda lib: lib.bincount(lib.tensor([1, -1]))),
+    ("bincount 2-d", lambda lib: lib.bincount(lib.tensor([[1]]))),
+    ("bincount float", lambda lib: lib.bincount(lib.tensor([1.0]))),
+    ("histc of ints", lambda lib: lib.histc(lib.tensor([1, 2]))),
+    ("histc min > max", lambda lib: lib.histc(lib.tensor([1.0]), bins=3, min=2, max=1)),
+    ("bucketize 2-d boundaries", lambda lib: lib.bucketize(lib.tensor([1]), lib.tensor([[1, 2]]))),
+    ("searchsorted bad side", lambda lib: lib.searchsorted(lib.tensor([1]), lib.tensor([1]), side="up")),
+    ("searchsorted shapes", lambda lib: lib.searchsorted(lib.tensor([[1, 2]]), lib.tensor([[1], [2]]))),
+])
+def test_more_errors_as_pytorch(name, fn):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # cross's deprecation warning, checked above
+        with pytest.raises(Exception) as ours:
+            fn(minitorch)
+        with pytest.raises(Exception) as theirs:
+            fn(torch)
+    assert type(ours.value) is type(theirs.value)
+    assert str(ours.value).replace("minitorch", "torch") == str(theirs.value).split(" (Triggered")[0]

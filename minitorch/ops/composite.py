@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 
+from .. import backend
 from ..types import dtypes as _dtype
 from ..types.size import Size
 from ..tensor import Tensor
@@ -19,6 +21,7 @@ __all__ = [
     "deg2rad", "rad2deg", "exp2", "logaddexp", "logaddexp2", "xlogy", "rsub", "diff", "rot90",
     "trace", "nansum", "nanmean", "is_nonzero", "is_same_size", "is_signed", "can_cast",
     "tril_indices", "triu_indices", "cartesian_prod", "block_diag", "diagflat", "detach", "msort",
+    "logit", "hypot", "fmax", "fmin", "float_power", "cross", "take",
 ]
 
 
@@ -208,6 +211,76 @@ def xlogy(input, other) -> Tensor:
     device = (input if isinstance(input, Tensor) else other).device
     x, y = (as_tensor(v, dtype=dtype, device=device) for v in (input, other))
     return where((x == 0) & ~y.isnan(), 0.0, x * y.log())
+
+
+def logit(input: Tensor, eps: float | None = None) -> Tensor:
+    """``log(p / (1 - p))``, the inverse of ``sigmoid``; with ``eps``, p is first clamped to
+    [eps, 1 - eps] (so the gradient is 0 outside)."""
+    p = _as_float(input)
+    if eps is not None:
+        p = p.clamp(eps, 1 - eps)
+    return (p / (1 - p)).log()
+
+
+def hypot(input: Tensor, other: Tensor) -> Tensor:
+    """``sqrt(a^2 + b^2)``, the hypotenuse."""
+    _check_float_operands("hypot", input, other)
+    return (input * input + other * other).sqrt()
+
+
+def fmax(input: Tensor, other: Tensor) -> Tensor:
+    """The larger of each pair, ignoring a NaN (NaN only where both are); the gradient goes
+    to ``input`` on ties, as in PyTorch."""
+    from .comparison import where
+    return where((input >= other) | other.isnan(), input, other)
+
+
+def fmin(input: Tensor, other: Tensor) -> Tensor:
+    """The smaller of each pair, ignoring a NaN (NaN only where both are)."""
+    from .comparison import where
+    return where((input <= other) | other.isnan(), input, other)
+
+
+def float_power(input, exponent) -> Tensor:
+    """``input ** exponent`` computed in float64."""
+    from .pointwise import pow
+    input, exponent = (v.to(_dtype.float64) if isinstance(v, Tensor) else v for v in (input, exponent))
+    if not isinstance(input, Tensor):
+        input = exponent.new_tensor(input)  # a number to the power of a tensor
+    return pow(input, exponent)
+
+
+def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
+    """The cross product of 3-vectors along ``dim`` (broadcasting); without ``dim``, the first
+    dimension of size 3, with PyTorch's deprecation warning."""
+    if input.ndim != other.ndim:
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+    input, other = broadcast_tensors(input, other)
+    if dim is None:
+        warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\nPlease either "
+                      "pass the dim explicitly or simply use torch.linalg.cross.\nThe default value of "
+                      "dim will change to agree with that of linalg.cross in a future release.",
+                      UserWarning, stacklevel=2)
+        dim = next((d for d, size in enumerate(input.shape) if size == 3), None)
+        if dim is None:
+            raise RuntimeError("no dimension of size 3 in input")
+    if input.shape[dim] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
+                           f"{input.shape[dim]} and {other.shape[dim]}")
+    a1, a2, a3 = input.unbind(dim)
+    b1, b2, b3 = other.unbind(dim)
+    from .joining import stack
+    return stack([a2 * b3 - a3 * b2, a3 * b1 - a1 * b3, a1 * b2 - a2 * b1], dim)
+
+
+def take(input: Tensor, index: Tensor) -> Tensor:
+    """The elements at ``index`` of the flattened input (negative indices count from the end)."""
+    count = input.numel()
+    positions = backend.to_numpy(index._data).reshape(-1)
+    outside = positions[(positions >= count) | (positions < -count)]
+    if outside.size:
+        raise IndexError(f"out of range: tried to access index {outside[0]} on a tensor of {count} elements.")
+    return input.reshape(-1)[index]
 
 
 def rsub(input: Tensor, other, alpha=1) -> Tensor:
