@@ -56,6 +56,8 @@ from .ops.composite import *  # noqa: F401,F403
 from .ops.inverse_trig import *  # noqa: F401,F403
 from .ops.order_statistics import *  # noqa: F401,F403
 from .ops.counting import *  # noqa: F401,F403
+from .ops.cumulative import *  # noqa: F401,F403
+from .ops.statistics import *  # noqa: F401,F403
 # Names real PyTorch scripts touch at the top (each module says what it does and does not do).
 from math import e, inf, nan, pi  # noqa: E402,F401
 from .types.bfloat16 import bfloat16  # noqa: E402

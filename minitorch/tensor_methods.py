@@ -349,3 +349,19 @@ Tensor.kthvalue = order_statistics.kthvalue
 Tensor.aminmax = order_statistics.aminmax
 Tensor.bincount = counting.bincount
 Tensor.histc = counting.histc
+Tensor.signbit = composite.signbit
+Tensor.copysign = composite.copysign
+Tensor.split_with_sizes = composite.split_with_sizes
+Tensor.unsafe_split = composite.unsafe_split
+Tensor.unsafe_split_with_sizes = composite.unsafe_split_with_sizes
+Tensor.unsafe_chunk = composite.unsafe_chunk
+
+# cumulative.py, statistics.py
+from .ops import cumulative, statistics  # noqa: E402
+
+Tensor.cummax = cumulative.cummax
+Tensor.cummin = cumulative.cummin
+Tensor.logcumsumexp = cumulative.logcumsumexp
+Tensor.cov = statistics.cov
+Tensor.corrcoef = statistics.corrcoef
+Tensor.dist = statistics.dist

@@ -306,3 +306,95 @@ def test_more_errors_as_pytorch(name, fn):
             fn(torch)
     assert type(ours.value) is type(theirs.value)
     assert str(ours.value).replace("minitorch", "torch") == str(theirs.value).split(" (Triggered")[0]
+
+
+# --- running extremes, statistics, integrals and small helpers --------------------------------
+
+LAST_DIFFERENTIABLE = [
+    ("cummax", lambda lib, a: lib.cummax(a, 1), [(3, 5)]),
+    ("cummin dim 0", lambda lib, a: a.cummin(0), [(4, 3)]),
+    ("cummax ties", lambda lib, a: lib.cummax(a.round(), -1), [(2, 9)]),
+    ("cummin 0-d", lambda lib, a: lib.cummin(a, 0), [()]),
+    ("logcumsumexp", lambda lib, a: lib.logcumsumexp(a * 30, 1), [(3, 5)]),
+    ("logcumsumexp dim 0", lambda lib, a: a.logcumsumexp(0), [(4, 2)]),
+    ("cov", lambda lib, a: lib.cov(a), [(3, 6)]),
+    ("cov 1-d", lambda lib, a: a.cov(correction=0), [(5,)]),
+    ("cov weights", lambda lib, a, w: lib.cov(a, fweights=lib.tensor([1, 2, 1, 3]), aweights=w.abs() + 0.1),
+     [(2, 4), (4,)]),
+    ("cov fweights", lambda lib, a: lib.cov(a, correction=2, fweights=lib.tensor([1, 2, 1, 3])), [(3, 4)]),
+    ("corrcoef", lambda lib, a: lib.corrcoef(a), [(3, 6)]),
+    ("trapezoid", lambda lib, a: lib.trapezoid(a), [(3, 5)]),
+    ("trapezoid dx dim", lambda lib, a: lib.trapezoid(a, dx=0.5, dim=0), [(4, 3)]),
+    ("trapezoid x", lambda lib, a, x: lib.trapezoid(a, x.cumsum(0)), [(2, 5), (5,)]),
+    ("trapezoid x same shape", lambda lib, a, x: lib.trapz(a, x, dim=0), [(4, 3), (4, 3)]),
+    ("cumulative_trapezoid", lambda lib, a: lib.cumulative_trapezoid(a, dx=2.0), [(3, 5)]),
+    ("cumulative_trapezoid x", lambda lib, a, x: lib.cumulative_trapezoid(a, x, dim=0), [(4, 2), (4,)]),
+    ("dist", lambda lib, a, b: lib.dist(a, b), [(3, 4), (4,)]),
+    ("dist p", lambda lib, a, b: [a.dist(b, p) for p in (1, 3, float("inf"))], [(3, 4), (3, 4)]),
+    ("copysign number", lambda lib, a: [a.copysign(-1.0), lib.copysign(a, 2)], [(3,)]),
+    ("split_with_sizes", lambda lib, a: lib.split_with_sizes(a, [1, 3], 1), [(2, 4)]),
+    ("unsafe_split", lambda lib, a: a.unsafe_split(2, 0), [(5, 2)]),
+    ("unsafe_split_with_sizes", lambda lib, a: lib.unsafe_split_with_sizes(a, (2, 1)), [(3, 2)]),
+    ("unsafe_chunk", lambda lib, a: lib.unsafe_chunk(a, 3, -1), [(2, 7)]),
+]
+
+
+@pytest.mark.parametrize("permuted", [False, True])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name,fn,shapes", LAST_DIFFERENTIABLE, ids=[case[0] for case in LAST_DIFFERENTIABLE])
+def test_last_values_and_gradients_as_pytorch(name, fn, shapes, dtype, permuted):
+    check(fn, shapes, dtype=dtype, permuted=permuted)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_copysign_gradient_as_pytorch(dtype):
+    # (PyTorch gives `other` a gradient of zeros; minitorch none: the sign is not differentiable)
+    check(lambda lib, a, b: lib.copysign(a, b), [(3, 4), (4,)], dtype=dtype, requires_grad=[True, False])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("options", [{}, {"N": 5, "increasing": True}, {"N": 2}])
+def test_vander_values_as_pytorch(options, dtype):
+    # values only: PyTorch's own vander cannot be differentiated (its backward reports an
+    # in-place modification); minitorch's can
+    check(lambda lib, a: lib.vander(a, **options), [(4,)], dtype=dtype, grad=False)
+
+
+@pytest.mark.parametrize("name,fn", [
+    ("cummax nan", lambda lib: lib.cummax(lib.tensor([1.0, float("nan"), 3.0, float("nan"), 0.0]), 0)),
+    ("cummin ints", lambda lib: lib.cummin(lib.tensor([[3, 1, 1, 5], [0, 4, -2, -2]]), 1)),
+    ("signbit", lambda lib: lib.signbit(lib.tensor([-0.0, 0.0, -1.0, 2.0, float("-inf")]))),
+    ("signbit ints", lambda lib: lib.tensor([-1, 0, 2]).signbit()),
+    ("copysign ints", lambda lib: lib.copysign(lib.tensor([1, -2]), -1)),
+    ("copysign zeros", lambda lib: lib.copysign(lib.tensor([1.0, -2.0]), lib.tensor([-0.0, 0.0]))),
+    ("vander ints", lambda lib: lib.vander(lib.tensor([1, 2, 3]))),
+    ("vander N 0 and 1", lambda lib: [lib.vander(lib.tensor([2.0, 3.0]), N=n) for n in (0, 1)]),
+    ("unravel_index", lambda lib: lib.unravel_index(lib.tensor([5, 7, 0]), (2, 4))),
+    ("unravel_index 3 dims", lambda lib: lib.unravel_index(lib.tensor([[17], [3]]), (3, 2, 4))),
+    ("unravel_index 0-d", lambda lib: lib.unravel_index(lib.tensor(9), (2, 4))),
+    ("cov of ints", lambda lib: lib.cov(lib.tensor([[1, 2, 4], [0, 5, 1]]))),
+    ("corrcoef 1-d", lambda lib: lib.corrcoef(lib.tensor([1.0, 2.0, 4.0]))),
+])
+def test_last_integer_and_special_values_as_pytorch(name, fn):
+    ours, theirs = fn(minitorch), fn(torch)
+    ours = list(ours) if isinstance(ours, (tuple, list)) else [ours]
+    theirs = list(theirs) if isinstance(theirs, (tuple, list)) else [theirs]
+    assert len(ours) == len(theirs)
+    for o, t in zip(ours, theirs):
+        assert str(o.dtype).split(".")[1] == str(t.dtype).split(".")[1] and tuple(o.shape) == tuple(t.shape)
+        np.testing.assert_allclose(o.numpy(), t.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("name,fn", [
+    ("logcumsumexp of ints", lambda lib: lib.logcumsumexp(lib.tensor([1, 2]), 0)),
+    ("cov of 3-d", lambda lib: lib.cov(lib.ones(2, 2, 2))),
+    ("vander of 2-d", lambda lib: lib.vander(lib.ones(2, 2))),
+    ("vander N < 0", lambda lib: lib.vander(lib.ones(2), N=-1)),
+])
+def test_last_errors_as_pytorch(name, fn):
+    with pytest.raises(Exception) as ours:
+        fn(minitorch)
+    with pytest.raises(Exception) as theirs:
+        fn(torch)
+    assert type(ours.value) is type(theirs.value)
+    assert str(ours.value).replace("minitorch", "torch") == str(theirs.value).split(" (Triggered")[0]

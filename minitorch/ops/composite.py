@@ -21,7 +21,8 @@ __all__ = [
     "deg2rad", "rad2deg", "exp2", "logaddexp", "logaddexp2", "xlogy", "rsub", "diff", "rot90",
     "trace", "nansum", "nanmean", "is_nonzero", "is_same_size", "is_signed", "can_cast",
     "tril_indices", "triu_indices", "cartesian_prod", "block_diag", "diagflat", "detach", "msort",
-    "logit", "hypot", "fmax", "fmin", "float_power", "cross", "take",
+    "logit", "hypot", "fmax", "fmin", "float_power", "cross", "take", "signbit", "copysign", "vander",
+    "unravel_index", "split_with_sizes", "unsafe_split", "unsafe_split_with_sizes", "unsafe_chunk",
 ]
 
 
@@ -281,6 +282,67 @@ def take(input: Tensor, index: Tensor) -> Tensor:
     if outside.size:
         raise IndexError(f"out of range: tried to access index {outside[0]} on a tensor of {count} elements.")
     return input.reshape(-1)[index]
+
+
+def signbit(input: Tensor) -> Tensor:
+    """True where the sign bit is set (negative numbers and -0.0)."""
+    return Tensor._from_array(backend.namespace(input._data).signbit(input._data))
+
+
+def copysign(input, other) -> Tensor:
+    """``|input|`` with the sign of ``other`` (-0.0 counts as negative); float results."""
+    from ..creation.factories import as_tensor
+    from .comparison import where
+    magnitude = _as_float(input if isinstance(input, Tensor) else as_tensor(input)).abs()
+    negative = signbit(other) if isinstance(other, Tensor) else math.copysign(1.0, other) < 0
+    if isinstance(negative, bool):
+        return -magnitude if negative else magnitude
+    return where(negative, -magnitude, magnitude)
+
+
+def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
+    """The Vandermonde matrix: columns x^(N-1) ... x^1, x^0 (the other way with
+    ``increasing``); built with ``cumprod``, as PyTorch does, so x = 0 has finite gradients."""
+    from ..creation.factories import ones
+    from .joining import cat
+    if x.ndim != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    n = x.shape[0] if N is None else N
+    if n < 0:
+        raise RuntimeError("N must be non-negative.")
+    columns = [ones(x.shape[0], min(n, 1), dtype=x.dtype if x.dtype != _dtype.bool_ else _dtype.int64,
+                    device=x.device)]
+    if n > 1:
+        columns.append(x.unsqueeze(1).expand(x.shape[0], n - 1).cumprod(1))
+    result = cat(columns, 1)
+    return result if increasing else result.flip(1)
+
+
+def unravel_index(indices: Tensor, shape) -> tuple:
+    """The coordinates in a tensor of ``shape`` of each flat index, one tensor per dimension."""
+    from .pointwise import floor_divide, remainder
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    coordinates, rest = [], indices
+    for size in reversed(shape):
+        coordinates.append(remainder(rest, size))
+        rest = floor_divide(rest, size)
+    return tuple(reversed(coordinates))
+
+
+def split_with_sizes(input: Tensor, split_sizes, dim: int = 0) -> tuple:
+    return input.split(list(split_sizes), dim)
+
+
+def unsafe_split(input: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
+    """``split`` (PyTorch's "unsafe" variant skips a check on in-place use of the results)."""
+    return input.split(split_size_or_sections, dim)
+
+
+unsafe_split_with_sizes = split_with_sizes
+
+
+def unsafe_chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
+    return input.chunk(chunks, dim)
 
 
 def rsub(input: Tensor, other, alpha=1) -> Tensor:
