@@ -53,6 +53,7 @@ from .ops.joining import *  # noqa: F401,F403
 from .ops.rearrange import *  # noqa: F401,F403
 from .ops.gather_scatter import *  # noqa: F401,F403
 from .ops.composite import *  # noqa: F401,F403
+from .ops.math_composite import *  # noqa: F401,F403
 from .ops.inverse_trig import *  # noqa: F401,F403
 from .ops.order_statistics import *  # noqa: F401,F403
 from .ops.counting import *  # noqa: F401,F403

@@ -295,8 +295,8 @@ Tensor.argwhere = gather_scatter.argwhere
 Tensor.__getitem__ = indexing.getitem
 Tensor.__setitem__ = indexing.setitem
 
-# composite.py
-from .ops import composite  # noqa: E402
+# composite.py, math_composite.py
+from .ops import composite, math_composite  # noqa: E402
 
 Tensor.ravel = composite.ravel
 Tensor.diff = composite.diff
@@ -304,12 +304,12 @@ Tensor.rot90 = composite.rot90
 Tensor.trace = composite.trace
 Tensor.nansum = composite.nansum
 Tensor.nanmean = composite.nanmean
-Tensor.logaddexp = composite.logaddexp
-Tensor.logaddexp2 = composite.logaddexp2
-Tensor.xlogy = composite.xlogy
-Tensor.exp2 = composite.exp2
-Tensor.deg2rad = composite.deg2rad
-Tensor.rad2deg = composite.rad2deg
+Tensor.logaddexp = math_composite.logaddexp
+Tensor.logaddexp2 = math_composite.logaddexp2
+Tensor.xlogy = math_composite.xlogy
+Tensor.exp2 = math_composite.exp2
+Tensor.deg2rad = math_composite.deg2rad
+Tensor.rad2deg = math_composite.rad2deg
 Tensor.msort = composite.msort
 Tensor.is_signed = composite.is_signed
 Tensor.tensor_split = composite.tensor_split
@@ -319,11 +319,11 @@ Tensor.dsplit = composite.dsplit
 Tensor.is_nonzero = composite.is_nonzero
 Tensor.is_same_size = composite.is_same_size
 Tensor.diagflat = composite.diagflat
-Tensor.logit = composite.logit
-Tensor.hypot = composite.hypot
-Tensor.fmax = composite.fmax
-Tensor.fmin = composite.fmin
-Tensor.float_power = composite.float_power
+Tensor.logit = math_composite.logit
+Tensor.hypot = math_composite.hypot
+Tensor.fmax = math_composite.fmax
+Tensor.fmin = math_composite.fmin
+Tensor.float_power = math_composite.float_power
 Tensor.cross = composite.cross
 Tensor.take = composite.take
 
@@ -349,8 +349,8 @@ Tensor.kthvalue = order_statistics.kthvalue
 Tensor.aminmax = order_statistics.aminmax
 Tensor.bincount = counting.bincount
 Tensor.histc = counting.histc
-Tensor.signbit = composite.signbit
-Tensor.copysign = composite.copysign
+Tensor.signbit = math_composite.signbit
+Tensor.copysign = math_composite.copysign
 Tensor.split_with_sizes = composite.split_with_sizes
 Tensor.unsafe_split = composite.unsafe_split
 Tensor.unsafe_split_with_sizes = composite.unsafe_split_with_sizes

@@ -1,5 +1,6 @@
 """PyTorch functions that are compositions of other ops: broadcasting helpers, stacking and
-splitting variants, small math and index helpers.
+splitting variants, differences, rotations, NaN-ignoring sums, cross products, index helpers
+and small constructions (elementwise math is in math_composite.py).
 
 Each is written with the public Tensor ops, so its gradient (and the graph it records) comes
 from those ops: no new derivative to check. The checks give PyTorch's errors.
@@ -7,7 +8,6 @@ from those ops: no new derivative to check. The checks give PyTorch's errors.
 from __future__ import annotations
 
 import functools
-import math
 import warnings
 
 from .. import backend
@@ -17,12 +17,10 @@ from ..tensor import Tensor
 
 __all__ = [
     "broadcast_shapes", "broadcast_tensors", "atleast_1d", "atleast_2d", "atleast_3d", "ravel",
-    "column_stack", "row_stack", "dstack", "tensor_split", "hsplit", "vsplit", "dsplit",
-    "deg2rad", "rad2deg", "exp2", "logaddexp", "logaddexp2", "xlogy", "rsub", "diff", "rot90",
-    "trace", "nansum", "nanmean", "is_nonzero", "is_same_size", "is_signed", "can_cast",
+    "column_stack", "row_stack", "dstack", "tensor_split", "hsplit", "vsplit", "dsplit", "split_with_sizes",
+    "unsafe_split", "unsafe_split_with_sizes", "unsafe_chunk", "diff", "rot90", "trace", "nansum", "nanmean",
+    "cross", "take", "vander", "unravel_index", "is_nonzero", "is_same_size", "is_signed", "can_cast",
     "tril_indices", "triu_indices", "cartesian_prod", "block_diag", "diagflat", "detach", "msort",
-    "logit", "hypot", "fmax", "fmin", "float_power", "cross", "take", "signbit", "copysign", "vander",
-    "unravel_index", "split_with_sizes", "unsafe_split", "unsafe_split_with_sizes", "unsafe_chunk",
 ]
 
 
@@ -162,95 +160,6 @@ def dsplit(input: Tensor, indices_or_sections) -> tuple:
     return _split_by_direction("dsplit", input, indices_or_sections, 2, 3)
 
 
-# --- small math ------------------------------------------------------------------------------
-
-def _as_float(input: Tensor) -> Tensor:
-    """Integer and bool tensors compute in the default float dtype, as PyTorch's unary float ops."""
-    return input if input.dtype.is_floating_point else input.to(_dtype.get_default_dtype())
-
-
-def deg2rad(input: Tensor) -> Tensor:
-    return _as_float(input) * (math.pi / 180)
-
-
-def rad2deg(input: Tensor) -> Tensor:
-    return _as_float(input) * (180 / math.pi)
-
-
-def exp2(input: Tensor) -> Tensor:
-    """``2 ** x``."""
-    from .pointwise import pow
-    return pow(2.0, _as_float(input))
-
-
-def _check_float_operands(name, *operands):
-    for operand in operands:
-        if isinstance(operand, Tensor) and not operand.dtype.is_floating_point:
-            raise NotImplementedError(f'"{name}_cpu" not implemented for \'{operand.dtype._torch_name}\'')
-
-
-def logaddexp(input: Tensor, other: Tensor) -> Tensor:
-    """``log(exp(a) + exp(b))`` without overflow: ``max(a, b) + log1p(exp(-|a - b|))``."""
-    _check_float_operands("logaddexp", input, other)
-    from .pointwise import maximum
-    return maximum(input, other) + (-(input - other).abs()).exp().log1p()
-
-
-def logaddexp2(input: Tensor, other: Tensor) -> Tensor:
-    """``log2(2^a + 2^b)``: ``logaddexp`` in base 2."""
-    _check_float_operands("logaddexp2", input, other)
-    from .pointwise import maximum
-    return maximum(input, other) + (-(input - other).abs() * math.log(2)).exp().log1p() / math.log(2)
-
-
-def xlogy(input, other) -> Tensor:
-    """``x * log(y)``, 0 where ``x == 0`` (even where y is 0 or inf); NaN where y is NaN."""
-    from ..creation.factories import as_tensor
-    from .comparison import where
-    dtype = _dtype.result_type(input, other)
-    dtype = dtype if dtype.is_floating_point else _dtype.get_default_dtype()
-    device = (input if isinstance(input, Tensor) else other).device
-    x, y = (as_tensor(v, dtype=dtype, device=device) for v in (input, other))
-    return where((x == 0) & ~y.isnan(), 0.0, x * y.log())
-
-
-def logit(input: Tensor, eps: float | None = None) -> Tensor:
-    """``log(p / (1 - p))``, the inverse of ``sigmoid``; with ``eps``, p is first clamped to
-    [eps, 1 - eps] (so the gradient is 0 outside)."""
-    p = _as_float(input)
-    if eps is not None:
-        p = p.clamp(eps, 1 - eps)
-    return (p / (1 - p)).log()
-
-
-def hypot(input: Tensor, other: Tensor) -> Tensor:
-    """``sqrt(a^2 + b^2)``, the hypotenuse."""
-    _check_float_operands("hypot", input, other)
-    return (input * input + other * other).sqrt()
-
-
-def fmax(input: Tensor, other: Tensor) -> Tensor:
-    """The larger of each pair, ignoring a NaN (NaN only where both are); the gradient goes
-    to ``input`` on ties, as in PyTorch."""
-    from .comparison import where
-    return where((input >= other) | other.isnan(), input, other)
-
-
-def fmin(input: Tensor, other: Tensor) -> Tensor:
-    """The smaller of each pair, ignoring a NaN (NaN only where both are)."""
-    from .comparison import where
-    return where((input <= other) | other.isnan(), input, other)
-
-
-def float_power(input, exponent) -> Tensor:
-    """``input ** exponent`` computed in float64."""
-    from .pointwise import pow
-    input, exponent = (v.to(_dtype.float64) if isinstance(v, Tensor) else v for v in (input, exponent))
-    if not isinstance(input, Tensor):
-        input = exponent.new_tensor(input)  # a number to the power of a tensor
-    return pow(input, exponent)
-
-
 def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
     """The cross product of 3-vectors along ``dim`` (broadcasting); without ``dim``, the first
     dimension of size 3, with PyTorch's deprecation warning."""
@@ -282,22 +191,6 @@ def take(input: Tensor, index: Tensor) -> Tensor:
     if outside.size:
         raise IndexError(f"out of range: tried to access index {outside[0]} on a tensor of {count} elements.")
     return input.reshape(-1)[index]
-
-
-def signbit(input: Tensor) -> Tensor:
-    """True where the sign bit is set (negative numbers and -0.0)."""
-    return Tensor._from_array(backend.namespace(input._data).signbit(input._data))
-
-
-def copysign(input, other) -> Tensor:
-    """``|input|`` with the sign of ``other`` (-0.0 counts as negative); float results."""
-    from ..creation.factories import as_tensor
-    from .comparison import where
-    magnitude = _as_float(input if isinstance(input, Tensor) else as_tensor(input)).abs()
-    negative = signbit(other) if isinstance(other, Tensor) else math.copysign(1.0, other) < 0
-    if isinstance(negative, bool):
-        return -magnitude if negative else magnitude
-    return where(negative, -magnitude, magnitude)
 
 
 def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
@@ -343,14 +236,6 @@ unsafe_split_with_sizes = split_with_sizes
 
 def unsafe_chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
     return input.chunk(chunks, dim)
-
-
-def rsub(input: Tensor, other, alpha=1) -> Tensor:
-    """``other - alpha * input``."""
-    from .pointwise import sub
-    if isinstance(other, Tensor):
-        return sub(other, input, alpha=alpha)
-    return -(input * alpha) + other if alpha != 1 else -input + other
 
 
 def diff(input: Tensor, n: int = 1, dim: int = -1, prepend=None, append=None) -> Tensor:

@@ -47,7 +47,7 @@ def cummin(input: Tensor, dim: int) -> tuple:
 def logcumsumexp(input: Tensor, dim: int) -> Tensor:
     """``log(cumsum(exp(x)))`` without overflow or underflow: each step is a ``logaddexp`` of
     the running result and the next element."""
-    from .composite import logaddexp
+    from .math_composite import logaddexp
     from .joining import stack
     if not input.dtype.is_floating_point:
         raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for '{input.dtype._torch_name}'")
