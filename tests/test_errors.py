@@ -401,3 +401,7 @@ def test_dataloader_error_names_the_index():
             pass
     error = check(iterate, "sample 7 is broken")
     assert re.search(r"\[7\]|index 7", str(error))
+
+
+def test_number_format_of_a_whole_tensor():
+    check(lambda lib: f"{lib.ones(4):.3f}", "unsupported format string passed to Tensor.__format__")
