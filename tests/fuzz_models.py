@@ -222,13 +222,15 @@ def draw_program(seed: int) -> dict:
     signs = loss[0] in ("L1Loss", "SmoothL1Loss", "HuberLoss")
     if signs:  # an odd number of outputs (and batch, below): see there
         outputs = _pick(rng, [1, 3])
+    float64 = dtype == "float64"
     if family == "scalar":  # only the 0-d and 1-element parameters (below) are learnt
         source, layers, features = {"shape": [outputs], "integers": None}, [], outputs
+    elif family == "dense":
+        source, layers, features = _dense(rng, float64)
+    elif family == "sequence":
+        source, layers, features = _sequence(rng)
     else:
-        float64 = dtype == "float64"
-        source, layers, features = {"dense": lambda: _dense(rng, float64), "conv1d": lambda: _conv(rng, 1, float64),
-                                    "conv2d": lambda: _conv(rng, 2, float64),
-                                    "sequence": lambda: _sequence(rng)}[family]()
+        source, layers, features = _conv(rng, 1 if family == "conv1d" else 2, float64)
     # a 0-d scale and a 1-element shift, learnt; before the last Linear for a loss on classes,
     # where a shift of every logit would change nothing (its gradient is 0 in exact arithmetic)
     scalars = [("ScalarAffine", {"scale": round(float(rng.normal()), 4), "shift": round(float(rng.normal()), 4)})
