@@ -365,3 +365,4 @@ Tensor.logcumsumexp = cumulative.logcumsumexp
 Tensor.cov = statistics.cov
 Tensor.corrcoef = statistics.corrcoef
 Tensor.dist = statistics.dist
+Tensor.quantile = order_statistics.quantile

@@ -399,3 +399,47 @@ def test_last_errors_as_pytorch(name, fn):
         fn(torch)
     assert type(ours.value) is type(theirs.value)
     assert str(ours.value).replace("minitorch", "torch") == str(theirs.value).split(" (Triggered")[0]
+
+
+QUANTILES = [
+    ("all", lambda lib, a: lib.quantile(a, 0.3), [(3, 5)]),
+    ("all keepdim", lambda lib, a: a.quantile(0.8, keepdim=True), [(3, 4)]),
+    ("dim", lambda lib, a: lib.quantile(a, 0.25, dim=1), [(3, 5)]),
+    ("levels dim keepdim", lambda lib, a: lib.quantile(a, lib.tensor([0.1, 0.5, 1.0], dtype=a.dtype), dim=0,
+                                                       keepdim=True), [(4, 3)]),
+    ("levels all", lambda lib, a: lib.quantile(a, lib.tensor([0.0, 0.75], dtype=a.dtype)), [(2, 3)]),
+    ("0-d level tensor", lambda lib, a: lib.quantile(a, lib.tensor(0.4, dtype=a.dtype), dim=-1), [(2, 6)]),
+    ("0-d input", lambda lib, a: lib.quantile(a, 0.5), [()]),
+] + [(f"interpolation {how}", lambda lib, a, how=how: a.quantile(lib.tensor([0.3, 0.5, 0.9], dtype=a.dtype), 1,
+                                                                interpolation=how), [(3, 6)])
+     for how in ("linear", "lower", "higher", "midpoint", "nearest")]
+
+
+@pytest.mark.parametrize("permuted", [False, True])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name,fn,shapes", QUANTILES, ids=[case[0] for case in QUANTILES])
+def test_quantile_values_and_gradients_as_pytorch(name, fn, shapes, dtype, permuted):
+    check(fn, shapes, dtype=dtype, permuted=permuted)
+
+
+def test_quantile_is_nan_where_a_nan_is_as_pytorch():
+    x = np.array([[1.0, np.nan, 2.0], [3.0, 0.5, 1.0]])
+    ours = minitorch.quantile(minitorch.tensor(x), 0.5, dim=1).numpy()
+    theirs = torch.quantile(torch.tensor(x), 0.5, dim=1).numpy()
+    np.testing.assert_array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize("name,fn", [
+    ("q > 1", lambda lib: lib.quantile(lib.ones(3), 1.5)),
+    ("ints", lambda lib: lib.quantile(lib.tensor([1, 2]), 0.5)),
+    ("q dtype", lambda lib: lib.quantile(lib.ones(3), lib.tensor([0.5], dtype=lib.float64))),
+    ("bad interpolation", lambda lib: lib.quantile(lib.ones(3), 0.5, interpolation="bad")),
+    ("empty", lambda lib: lib.quantile(lib.tensor([]), 0.5)),
+    ("2-d q", lambda lib: lib.quantile(lib.ones(3), lib.tensor([[0.5]]))),
+])
+def test_quantile_errors_as_pytorch(name, fn):
+    with pytest.raises(Exception) as ours:
+        fn(minitorch)
+    with pytest.raises(Exception) as theirs:
+        fn(torch)
+    assert type(ours.value) is type(theirs.value) and str(ours.value) == str(theirs.value)
