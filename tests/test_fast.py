@@ -247,6 +247,46 @@ def test_a_fresh_gradient_is_kept_without_the_reference_copy():
 def test_calibration_found_counts():
     from minitorch.fast import ownership
     assert ownership._unshared is not None and min(ownership._unshared) >= 1
+    assert ownership._unshared_view is not None and min(ownership._unshared_view) >= 1
+
+
+def _linear_weight_gradient(hold_the_view: bool):
+    """Train-step shape: linear's weight gradient reaches the leaf as a view covering a fresh
+    product. Returns (the leaf kept that memory, the gradient, what a hook saw)."""
+    rng = np.random.default_rng(3)
+    layer = minitorch.nn.Linear(4, 3)
+    with minitorch.no_grad():
+        layer.weight.copy_(minitorch.tensor(rng.standard_normal((3, 4)).astype(np.float32)))
+        layer.bias.copy_(minitorch.tensor(rng.standard_normal(3).astype(np.float32)))
+    x = minitorch.tensor(rng.standard_normal((5, 4)).astype(np.float32))
+    seen = []
+    weight_t = layer.weight.t()
+    if hold_the_view:  # a hook keeps the gradient of weight.t(): the memory is shared now
+        weight_t.register_hook(lambda g: seen.append(g))
+    out = minitorch.nn.functional.linear(x, layer.weight, layer.bias) if not hold_the_view else \
+        x @ weight_t + layer.bias
+    (out * out).sum().backward()
+    grad = layer.weight.grad
+    kept = grad._base is None and getattr(grad._data, "base", None) is not None
+    before = seen[0].numpy().copy() if seen else None
+    grad.add_(1.0)  # an optimizer-style in-place update of .grad
+    return kept, grad.numpy() - 1.0, (before, seen[0].numpy()) if seen else None
+
+
+@needs_fast
+def test_a_weight_gradient_laid_out_as_its_base_is_kept_without_a_copy():
+    from minitorch.autograd import function
+    (kept, grad, _), (reference_kept, reference_grad, _) = fast_and_reference(
+        function, "gradient_to_keep", lambda: _linear_weight_gradient(False))
+    assert kept and not reference_kept
+    np.testing.assert_allclose(grad, reference_grad, rtol=1e-6)
+
+
+@needs_fast
+def test_a_weight_gradient_whose_view_a_hook_holds_is_copied():
+    kept, _, (before, after) = _linear_weight_gradient(True)
+    assert not kept
+    assert_same_arrays(after, before)  # the hook's tensor did not move with .grad
 
 
 # --- backward formulas on arrays -------------------------------------------------------------------
