@@ -58,15 +58,16 @@ def _whole_view(grad, data):
     PyTorch's AccumulateGrad keeps a detached alias."""
     global _observed
     base = grad._base
-    base_data = base._data
+    owner = getattr(data, "base", None)  # the array that owns the memory (NumPy's base)
     counts = (sys.getrefcount(grad), sys.getrefcount(data), sys.getrefcount(base),
-              sys.getrefcount(base_data))
+              sys.getrefcount(owner))
     if _calibrating:
         _observed = counts
     elif (_unshared_view is not None and all(c <= u for c, u in zip(counts, _unshared_view))
-            and type(data) is np.ndarray and data.base is base_data and base_data.base is None
-            and data.shape == base_data.shape and data.flags.c_contiguous
-            and base_data.flags.c_contiguous and data.flags.writeable
+            and type(data) is np.ndarray and type(owner) is np.ndarray and owner.base is None
+            and (base._data is owner or base._data.base is owner)
+            and data.shape == owner.shape and data.flags.c_contiguous
+            and owner.flags.c_contiguous and data.flags.writeable
             and grad.grad_fn is None and base.grad_fn is None and not grad.requires_grad):
         return Tensor._from_array(data)
     return Tensor._from_array(data.copy())

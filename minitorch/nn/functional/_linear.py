@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...autograd.formulas import as_gradients, operands
 from ...autograd.function import Function
 from ...ops.shape import ReshapeCopy
 from ...tensor import Tensor
@@ -58,11 +59,11 @@ class Addmm(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        x, matrix = ctx.saved_tensors
         need_bias, need_x, need_matrix = ctx.needs_input_grad
-        return (grad.sum(0) if need_bias else None,
-                grad @ matrix.t() if need_x else None,
-                (grad.t() @ x).t() if need_matrix else None)
+        grad, x, matrix = operands(grad, *ctx.saved_tensors)  # (see autograd/formulas.py)
+        return as_gradients(grad.sum(0) if need_bias else None,
+                            grad @ matrix.T if need_x else None,
+                            (grad.T @ x).T if need_matrix else None)
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
