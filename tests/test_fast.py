@@ -358,6 +358,54 @@ def test_transposed_row_maxes_match_the_reference_exactly():
                     assert_same_arrays(transposed_row_maxes(array, axis), reference(array, axis))
 
 
+# --- rows added into a table ------------------------------------------------------------------------
+
+def _scatter_cases():
+    """(table, ids, rows) as an embedding's backward (or index_add along dim 0) passes them,
+    with signed zeros, NaNs, one dominant id (the fallback) and narrow rows."""
+    rng = np.random.default_rng(11)
+    for trial in range(400):
+        rows, ids_range = int(rng.integers(2, 200)), int(rng.integers(1, 30))
+        rest = [(1,), (2,), (3,), (64,), (2, 3)][trial % 5]
+        dtype = [np.float32, np.float64, np.float16][trial % 3]
+        ids = rng.integers(0, ids_range, rows)
+        if trial % 6 == 0:
+            ids[: rows * 3 // 4] = 0  # mostly one id
+        values = (rng.standard_normal((rows,) + rest) * 10.0 ** int(rng.integers(-3, 4))).astype(dtype)
+        values[rng.random(values.shape) < (0.3 if trial % 4 == 0 else 0.0)] = -0.0
+        values[rng.random(values.shape) < (0.05 if trial % 9 == 0 else 0.0)] = np.nan
+        table = rng.standard_normal((ids_range,) + rest).astype(dtype)
+        if trial % 7 == 0:
+            table[:] = -0.0
+        yield table, ids, values
+
+
+@needs_fast
+def test_rows_added_into_a_table_match_the_reference_bit_for_bit():
+    from minitorch import backend
+    for table, ids, values in _scatter_cases():
+        fast_table, reference_table = table.copy(), table.copy()
+        backend.scatter_add(fast_table, (ids,), values)
+        with reference_piece(backend, "scatter_add"):
+            backend.scatter_add(reference_table, (ids,), values)
+        assert_same_arrays(fast_table, reference_table)
+        np.testing.assert_array_equal(np.signbit(fast_table), np.signbit(reference_table))
+
+
+@needs_fast
+def test_embedding_backward_matches_pytorch_bit_for_bit():
+    rng = np.random.default_rng(12)
+    weight = rng.standard_normal((28, 16)).astype(np.float32)
+    ids = rng.integers(0, 28, (32, 16))
+    upstream = rng.standard_normal((32, 16, 16)).astype(np.float32)
+    grads = []
+    for lib in (minitorch, torch):
+        w = lib.tensor(weight, requires_grad=True)
+        lib.nn.functional.embedding(lib.tensor(ids), w).backward(lib.tensor(upstream))
+        grads.append(w.grad.numpy())
+    assert_same_arrays(*grads)
+
+
 # --- operators ------------------------------------------------------------------------------------
 
 _OPERATORS = ["__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",

@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import backend
 from ..autograd import engine, formulas, function
-from ..ops import _helpers, comparison, pointwise, softmax, unary
+from ..ops import _helpers, comparison, indexing, pointwise, softmax, unary
 from ..tensor import Tensor
-from . import array_formulas, engine_loop, inplace, malloc, operators, ownership, recording, rows
+from . import (array_formulas, engine_loop, inplace, malloc, operators, ownership, recording, rows,
+               scatter)
 
 # (owner, attribute, faster version, why it is faster: measured)
 ACCELERATIONS = [
@@ -48,6 +50,10 @@ ACCELERATIONS = [
      "weight gradient made without a Tensor-level view (see ownership.py)"),
     (unary.Relu, "backward", array_formulas.relu_backward(unary.Relu.backward),
      "a mask multiplication on arrays instead of a where() through Function.apply"),
+    (backend, "scatter_add", scatter.scatter_add_rows(backend.scatter_add),
+     "an embedding's backward (rows added into a few table rows) grouped by id and added "
+     "slot by slot instead of np.add.at: 512 rows of 64 floats 0.21 ms instead of 0.35"),
+    (indexing, "scatter_add", scatter.scatter_add_rows(backend.scatter_add), "(the same)"),
     (softmax, "row_maxes", rows.transposed_row_maxes,
      "maxima of rows of up to 64 (softmax's shift) down a transposed copy: 3-15x faster"),
     (pointwise, "binary_arrays", operators.same_dtype_operands(_helpers.binary_arrays),
