@@ -1,0 +1,184 @@
+"""``export``: trace a model once, convert each noted operation, write the ONNX file."""
+from __future__ import annotations
+
+import inspect
+import warnings
+
+from ..tensor import Tensor
+from .errors import UnsupportedOperatorError
+from .tracer import Tracer
+
+DEFAULT_OPSET = 18  # PyTorch's default
+OLDEST_OPSET = 13   # from 13, Split, Unsqueeze and ReduceSum take sizes and axes as inputs
+
+
+def export(model, args=(), f=None, *, kwargs=None, input_names=None, output_names=None,
+           opset_version: int | None = None, dynamic_axes=None, export_params: bool = True,
+           verbose=None, **options):
+    """Export ``model`` to the ONNX file ``f``: run it once on ``args``, noting every
+    operation, and write an ONNX graph of those operations with the parameters and buffers as
+    initializers named as in ``state_dict()``.
+
+    Args:
+        model: an ``nn.Module`` (run in eval mode, as PyTorch exports by default) or a function.
+        args: the example inputs: a tuple, or one Tensor.
+        f: a path or a binary file object; None to only return the model.
+        kwargs: example keyword inputs (they follow ``args`` among the graph's inputs).
+        input_names, output_names: names of the graph's inputs and outputs (the model's
+            outputs, nested tuples flattened).
+        opset_version: ONNX opset (13 or later; default 18).
+        dynamic_axes: ``{name: {axis: "dim name"}}`` or ``{name: [axis, ...]}``: axes whose
+            size may differ from the example's, such as the batch.
+
+    Returns:
+        The ``onnx.ModelProto`` (PyTorch returns an ``ONNXProgram``, or None).
+
+    Raises:
+        UnsupportedOperatorError (a RuntimeError): the model performs an operation that has
+        no conversion; the message names it.
+
+    Example::
+
+        >>> minitorch.onnx.export(model, (torch.randn(1, 1, 28, 28),), "cnn.onnx",
+        ...                       input_names=["image"], output_names=["scores"],
+        ...                       dynamic_axes={"image": {0: "batch"}, "scores": {0: "batch"}})
+    """
+    from .graph import GraphBuilder  # the onnx package is needed from here on (an extra)
+    opset = _checked_options(opset_version, export_params, options)
+    args = (args,) if isinstance(args, Tensor) else tuple(args)
+    kwargs = dict(kwargs or {})
+    inputs = list(args) + list(kwargs.values())
+    input_names = _names("input_names", input_names, _default_input_names(model, args, kwargs))
+    g = GraphBuilder(opset)
+    if hasattr(model, "state_dict"):
+        for name, tensor in model.state_dict(keep_vars=True).items():
+            g.bind(tensor, name)
+            g.initializers[name] = tensor._data
+    graph_inputs = [(name, t) for name, t in zip(input_names, inputs) if isinstance(t, Tensor)]
+    for name, tensor in graph_inputs:
+        g.bind(tensor, name)
+
+    result, calls = _trace(model, args, kwargs)
+    outputs = _flat(result)
+    output_names = _names("output_names", output_names,
+                          [f"output_{i}" for i in range(len(outputs))])
+    _convert(g, calls)
+    axes = _dynamic_axes(dynamic_axes, input_names + output_names)
+    graph_outputs = [(name, t) for name, t in zip(output_names, outputs)]
+    for name, tensor in graph_outputs:
+        g.name_output(tensor, name)
+    model_proto = g.model([_value_info(n, t, axes) for n, t in graph_inputs],
+                          [_value_info(n, t, axes) for n, t in graph_outputs],
+                          producer="minitorch")
+    if f is not None:
+        import onnx
+        onnx.save_model(model_proto, f)
+    return model_proto
+
+
+def _trace(model, args: tuple, kwargs: dict):
+    """Run the model once (in eval mode) under a Tracer: its result, and the noted calls."""
+    training = getattr(model, "training", None)
+    if training:
+        model.train(False)
+    try:
+        with Tracer() as tracer:
+            result = model(*args, **kwargs)
+    finally:
+        if training:
+            model.train(True)
+    return result, tracer.calls
+
+
+def _convert(g, calls) -> None:
+    """Each noted operation as ONNX nodes, in the order the model ran them."""
+    from .converters import CONVERTERS
+    for call in calls:
+        if all(g.is_constant(t) for t in call.tensor_inputs()):
+            continue  # computed from constants only (a mask from torch.ones): a constant too
+        convert = CONVERTERS.get(call.cls)
+        if convert is None:
+            raise UnsupportedOperatorError(f"{call.cls.__name__} ({call.cls._node_name()})",
+                                           g.opset)
+        names = convert(g, call)
+        for tensor, name in zip(call.output_list, names if isinstance(names, list) else [names]):
+            if tensor is not None and name is None:
+                g.mark_unavailable(tensor, f"{call.cls.__name__}'s output {tensor.shape}")
+            elif tensor is not None:
+                g.bind(tensor, name)
+
+
+def _flat(result) -> list:
+    """The model's output tensors, nested tuples and lists flattened in order."""
+    if isinstance(result, Tensor):
+        return [result]
+    if isinstance(result, (tuple, list)):
+        return [t for item in result for t in _flat(item)]
+    raise TypeError(f"minitorch.onnx.export: the model must return tensors (or tuples and "
+                    f"lists of them), but it returned {type(result).__name__}")
+
+
+def _default_input_names(model, args: tuple, kwargs: dict) -> list[str]:
+    """The forward's parameter names (as PyTorch's exporter names inputs), else input_<i>."""
+    try:
+        forward = model.forward if hasattr(model, "forward") else model
+        params = [p.name for p in inspect.signature(forward).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        params = []
+    names = params[:len(args)] if len(params) >= len(args) else []
+    names = names or [f"input_{i}" for i in range(len(args))]
+    return names + list(kwargs)
+
+
+def _names(what: str, given, default: list[str]) -> list[str]:
+    """The given names for the first values, the default names for the rest."""
+    given = list(given or [])
+    if len(given) > len(default):
+        raise ValueError(f"minitorch.onnx.export: {len(given)} {what} given for "
+                         f"{len(default)} values")
+    names = given + default[len(given):]
+    if len(set(names)) != len(names):
+        raise ValueError(f"minitorch.onnx.export: {what} must be distinct, got {names}")
+    return names
+
+
+def _dynamic_axes(dynamic_axes, names: list[str]) -> dict:
+    """{value name: {axis: dim name}}; a list of axes gets PyTorch's names for them."""
+    axes = {}
+    for name, spec in (dynamic_axes or {}).items():
+        if name not in names:
+            warnings.warn(f"Provided key {name} for dynamic axes is not a valid input/output name")
+            continue
+        if isinstance(spec, dict):
+            axes[name] = {int(a): str(d) for a, d in spec.items()}
+        else:
+            axes[name] = {int(a): f"{name}_dynamic_axes_{i + 1}" for i, a in enumerate(spec)}
+    return axes
+
+
+def _value_info(name: str, tensor: Tensor, axes: dict):
+    """A graph input's or output's type: dtype and shape, a dynamic axis named, not sized."""
+    from onnx import helper
+    from .graph import onnx_type
+    named = axes.get(name, {})
+    shape = [named.get(i, size) for i, size in enumerate(tensor.shape)]
+    return helper.make_tensor_value_info(name, onnx_type(tensor._data.dtype), shape)
+
+
+def _checked_options(opset_version, export_params: bool, options: dict) -> int:
+    """The opset to write, after refusing what is not implemented."""
+    import onnx
+    newest = onnx.defs.onnx_opset_version()
+    opset = DEFAULT_OPSET if opset_version is None else opset_version
+    if not isinstance(opset, int) or not OLDEST_OPSET <= opset <= newest:
+        raise ValueError(f"Unsupported ONNX opset version: {opset_version} (minitorch.onnx "
+                         f"writes opsets {OLDEST_OPSET} to {newest})")
+    if not export_params:
+        raise NotImplementedError("minitorch.onnx.export(export_params=False) is not implemented")
+    # options that do not change what minitorch writes; any other is refused by name
+    harmless = {"dynamo", "do_constant_folding", "training", "optimize", "external_data"}
+    unknown = sorted(set(options) - harmless)
+    if unknown:
+        raise NotImplementedError(f"minitorch.onnx.export: {', '.join(unknown)} not implemented")
+    return opset
