@@ -270,9 +270,12 @@ def reduction(op_type: str):
 
 def reshape(g, call):
     """Reshape to the traced shape, with a leading dim that keeps its size written as 0 ("copy
-    this dim from the input"): x.view(x.size(0), -1) still works for another batch size."""
+    this dim from the input"): x.view(x.size(0), -1) still works for another batch size. The
+    usual flatten(1) (N, C, H, W) -> (N, C*H*W) is ONNX's Flatten, as PyTorch exports it."""
     x = call.args[0]
     target = list(call.output_list[0].shape)
+    if x.ndim > 2 and target == [x.shape[0], math.prod(x.shape[1:])]:
+        return g.node("Flatten", [g.value(x)], axis=1)
     for i, (new, old) in enumerate(zip(target, x.shape)):
         if new != old:
             break

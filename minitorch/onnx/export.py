@@ -134,12 +134,13 @@ def _default_input_names(model, args: tuple, kwargs: dict) -> list[str]:
 def _names(what: str, given, default: list[str]) -> list[str]:
     """The given names for the first values, the default names for the rest."""
     given = list(given or [])
+    kind = what.split("_")[0]
     if len(given) > len(default):
-        raise ValueError(f"minitorch.onnx.export: {len(given)} {what} given for "
-                         f"{len(default)} values")
+        raise RuntimeError(f"number of {kind} names provided ({len(given)}) exceeded number of "
+                           f"{kind}s ({len(default)})")
     names = given + default[len(given):]
     if len(set(names)) != len(names):
-        raise ValueError(f"minitorch.onnx.export: {what} must be distinct, got {names}")
+        raise RuntimeError(f"minitorch.onnx.export: {what} must be distinct, got {names}")
     return names
 
 
@@ -172,8 +173,8 @@ def _checked_options(opset_version, export_params: bool, options: dict) -> int:
     newest = onnx.defs.onnx_opset_version()
     opset = DEFAULT_OPSET if opset_version is None else opset_version
     if not isinstance(opset, int) or not OLDEST_OPSET <= opset <= newest:
-        raise ValueError(f"Unsupported ONNX opset version: {opset_version} (minitorch.onnx "
-                         f"writes opsets {OLDEST_OPSET} to {newest})")
+        raise RuntimeError(f"Unsupported onnx_opset_version: {opset_version} (minitorch.onnx "
+                           f"writes opsets {OLDEST_OPSET} to {newest})")
     if not export_params:
         raise NotImplementedError("minitorch.onnx.export(export_params=False) is not implemented")
     # options that do not change what minitorch writes; any other is refused by name
