@@ -81,7 +81,48 @@ def attention(lib):
     return Attention()
 
 
-# name -> (model builder, input shapes or an input maker, input dtype)
+def tensor_ops(lib):
+    """Tensor functions and indexing between two linear layers (the input is (3, 4, 6))."""
+    nn = lib.nn
+
+    class TensorOps(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.first = nn.Linear(6, 6)
+            self.last = nn.Linear(6, 2)
+
+        def forward(self, x):
+            h = self.first(x)
+            even = lib.arange(6) % 2 == 0  # a constant mask: not computed from x
+            h = lib.where(even, h.exp().sqrt(), -h).clamp(-2.0, 3.0) ** 2
+            h = lib.maximum(h, h.mean(dim=1, keepdim=True)) + lib.minimum(h, h.sum(-1, True))
+            rows = lib.stack(list(h.unbind(1)), dim=2).transpose(1, 2)  # (3, 4, 6) again
+            left, right = rows.split([1, 3], dim=1)
+            h = lib.cat([right, left], dim=1)[:, 1:, ...][..., None].squeeze(-1)
+            h = h + h[:, 0].unsqueeze(1).expand(3, 3, 6) + h[0, :, :2].sum(-1, keepdim=True)
+            h = (h.to(lib.float64) + 1.0).log().to(lib.float32)
+            return self.last(h), h.mean()
+
+    return TensorOps()
+
+
+def multihead(lib):
+    """nn.MultiheadAttention on three inputs (query, key, value), also returning the weights
+    averaged over heads."""
+    nn = lib.nn
+
+    class CrossAttention(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.attention = nn.MultiheadAttention(8, 2, batch_first=True)
+
+        def forward(self, query, key, value):
+            return self.attention(query, key, value)
+
+    return CrossAttention()
+
+
+# name -> (model builder, input shapes, or "tokens" for (2, 5) token ids of a vocabulary of 11)
 MODELS = {
     "mlp": (mlp, [(3, 6)]),
     "cnn": (reference_cnn, [(2, 1, 28, 28)]),
@@ -90,6 +131,8 @@ MODELS = {
     "encoder_layer": (encoder_layer, [(2, 5, 8)]),
     "attention": (attention, [(2, 5, 8)]),
     "layers": (layers, [(2, 3, 11, 11)]),
+    "tensor_ops": (tensor_ops, [(3, 4, 6)]),
+    "multihead": (multihead, [(2, 5, 8), (2, 7, 8), (2, 7, 8)]),
 }
 
 
@@ -146,10 +189,30 @@ def exported(model, inputs, **kwargs):
 
 @pytest.mark.parametrize("name", list(MODELS))
 def test_onnxruntime_gives_the_models_outputs(name):
+    assert_onnxruntime_agrees(name)
+
+
+@pytest.mark.parametrize("opset", [13, 17, 20])
+@pytest.mark.parametrize("name", ["mlp", "lstm", "tensor_ops", "gpt", "layers"])
+def test_other_opsets(name, opset):
+    """Opsets 13-17 spell some nodes differently (ReduceMean's axes, Split's count, no Gelu
+    before 20); LayerNormalization exists from 17."""
+    if opset < 17 and name in ("gpt", "layers"):
+        with pytest.raises(minitorch.onnx.errors.UnsupportedOperatorError,
+                           match="'LayerNormalization' to ONNX opset version 13 .* added in "
+                                 "version 17"):
+            assert_onnxruntime_agrees(name, opset_version=opset)
+    else:
+        assert_onnxruntime_agrees(name, opset_version=opset)
+
+
+def assert_onnxruntime_agrees(name, **export_kwargs):
     rng = np.random.default_rng(0)
     ours, theirs = both(MODELS[name][0], rng)
     arrays = input_arrays(name, rng)
-    proto = exported(ours, [as_tensor(minitorch, a) for a in arrays])
+    proto = exported(ours, [as_tensor(minitorch, a) for a in arrays], **export_kwargs)
+    if "opset_version" in export_kwargs:
+        assert proto.opset_import[0].version == export_kwargs["opset_version"]
     got = run_onnx(proto, {i.name: a for i, a in zip(proto.graph.input, arrays)})
     expected_ours = flat(ours(*[as_tensor(minitorch, a) for a in arrays]))
     with torch.no_grad():
@@ -201,6 +264,20 @@ def test_arithmetic_on_inputs_is_in_the_graph_not_a_constant():
     (got,) = run_onnx(proto, {proto.graph.input[0].name: fresh})
     t = torch.tensor(fresh)
     np.testing.assert_allclose(got, ((t / 255.0 - 0.5) * 2.0 + t.exp() * 0.0).numpy(), **TOLERANCE)
+
+
+def test_values_computed_outside_the_recorded_operations_are_refused():
+    """x > 0 is not a Function (comparisons record nothing): its mask cannot be traced, and
+    freezing it as a constant would give wrong results for every other input."""
+
+    class ClipNegatives(minitorch.nn.Module):
+        def forward(self, x):
+            return x.masked_fill(x < 0, 0.0) * 2.0
+
+    with pytest.raises(minitorch.onnx.errors.OnnxExporterError,
+                       match="the Where node reads a tensor that depends on the model's inputs"):
+        minitorch.onnx.export(ClipNegatives(), (minitorch.randn(3, 4),), io.BytesIO())
+    assert function.tracer is None
 
 
 @pytest.mark.parametrize("name", ["mlp", "cnn"])

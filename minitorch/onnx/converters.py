@@ -329,10 +329,11 @@ def split_with_sizes(g, call):
 
 
 def unbind(g, call):
-    """x[0], x[1], ... along the first dim: one Gather each."""
+    """The slices along dim (the first for an LSTM's steps): one Gather each."""
     x = call.args[0]
-    return [g.node("Gather", [g.value(x), g.scalar(i, np.int64)], axis=0)
-            for i in range(x.shape[0])]
+    axis = _axis(call.arguments.get("dim", 0), x.ndim)
+    return [g.node("Gather", [g.value(x), g.scalar(i, np.int64)], axis=axis)
+            for i in range(x.shape[axis])]
 
 
 def basic_index(g, call):
@@ -406,6 +407,6 @@ CONVERTERS = {
     shape.Squeeze: reshape, shape.Alias: identity, shape.Permute: permute,
     shape.Transpose: transpose, shape.T: transpose, shape.Expand: expand,
     joining.Cat: cat, joining.Stack: stack, joining.SplitWithSizes: split_with_sizes,
-    rnn._Unbind: unbind, indexing.BasicIndex: basic_index, indexing.Select: basic_index,
+    rnn._Unbind: unbind, joining.Unbind: unbind, indexing.BasicIndex: basic_index, indexing.Select: basic_index,
     indexing.NewAxis: basic_index, rearrange.Triu: triu,
 }

@@ -4,8 +4,11 @@ from __future__ import annotations
 import inspect
 import warnings
 
+import numpy as np
+
+from .. import random
 from ..tensor import Tensor
-from .errors import UnsupportedOperatorError
+from .errors import OnnxExporterError, UnsupportedOperatorError
 from .tracer import Tracer
 
 DEFAULT_OPSET = 18  # PyTorch's default
@@ -15,9 +18,10 @@ OLDEST_OPSET = 13   # from 13, Split, Unsqueeze and ReduceSum take sizes and axe
 def export(model, args=(), f=None, *, kwargs=None, input_names=None, output_names=None,
            opset_version: int | None = None, dynamic_axes=None, export_params: bool = True,
            verbose=None, **options):
-    """Export ``model`` to the ONNX file ``f``: run it once on ``args``, noting every
-    operation, and write an ONNX graph of those operations with the parameters and buffers as
-    initializers named as in ``state_dict()``.
+    """Export ``model`` to the ONNX file ``f``: run it on ``args``, noting every operation,
+    and write an ONNX graph of those operations with the parameters and buffers as
+    initializers named as in ``state_dict()``. (It runs a second time on the same values moved
+    around, to refuse a graph that would freeze something computed from the inputs.)
 
     Args:
         model: an ``nn.Module`` (run in eval mode, as PyTorch exports by default) or a function.
@@ -43,26 +47,18 @@ def export(model, args=(), f=None, *, kwargs=None, input_names=None, output_name
         ...                       input_names=["image"], output_names=["scores"],
         ...                       dynamic_axes={"image": {0: "batch"}, "scores": {0: "batch"}})
     """
-    from .graph import GraphBuilder  # the onnx package is needed from here on (an extra)
     opset = _checked_options(opset_version, export_params, options)
     args = (args,) if isinstance(args, Tensor) else tuple(args)
     kwargs = dict(kwargs or {})
-    inputs = list(args) + list(kwargs.values())
     input_names = _names("input_names", input_names, _default_input_names(model, args, kwargs))
-    g = GraphBuilder(opset)
-    if hasattr(model, "state_dict"):
-        for name, tensor in model.state_dict(keep_vars=True).items():
-            g.bind(tensor, name)
-            g.initializers[name] = tensor._data
-    graph_inputs = [(name, t) for name, t in zip(input_names, inputs) if isinstance(t, Tensor)]
-    for name, tensor in graph_inputs:
-        g.bind(tensor, name)
-
-    result, calls = _trace(model, args, kwargs)
-    outputs = _flat(result)
+    state = random.get_rng_state()
+    g, graph_inputs, outputs = _graph(model, args, kwargs, input_names, opset)
+    after = random.get_rng_state()
+    random.set_rng_state(state)  # the same random numbers (if forward draws any) again
+    _check_constants(g, _graph(model, _moved(args), _moved(kwargs), input_names, opset)[0])
+    random.set_rng_state(after)
     output_names = _names("output_names", output_names,
                           [f"output_{i}" for i in range(len(outputs))])
-    _convert(g, calls)
     axes = _dynamic_axes(dynamic_axes, input_names + output_names)
     graph_outputs = [(name, t) for name, t in zip(output_names, outputs)]
     for name, tensor in graph_outputs:
@@ -74,6 +70,61 @@ def export(model, args=(), f=None, *, kwargs=None, input_names=None, output_name
         import onnx
         onnx.save_model(model_proto, f)
     return model_proto
+
+
+def _graph(model, args: tuple, kwargs: dict, input_names: list[str], opset: int):
+    """Trace the model on these inputs and convert what it did: the GraphBuilder, the graph's
+    (name, tensor) inputs, and the model's output tensors."""
+    from .graph import GraphBuilder  # the onnx package is needed from here on (an extra)
+    g = GraphBuilder(opset)
+    if hasattr(model, "state_dict"):
+        for name, tensor in model.state_dict(keep_vars=True).items():
+            g.bind(tensor, name)
+            g.initializers[name] = tensor._data
+    inputs = list(args) + list(kwargs.values())
+    graph_inputs = [(name, t) for name, t in zip(input_names, inputs) if isinstance(t, Tensor)]
+    for name, tensor in graph_inputs:
+        g.bind(tensor, name)
+    result, calls = _trace(model, args, kwargs)
+    _convert(g, calls)
+    return g, graph_inputs, _flat(result)
+
+
+def _moved(inputs):
+    """The example inputs with their values moved one place along (a shuffle that keeps every
+    value valid: token ids stay in range, images stay images)."""
+    def move(t):
+        return t.detach().reshape(-1).roll(1).reshape(t.shape) if isinstance(t, Tensor) else t
+    if isinstance(inputs, dict):
+        return {k: move(v) for k, v in inputs.items()}
+    return tuple(move(v) for v in inputs)
+
+
+def _check_constants(g, again) -> None:
+    """Compare the graph with one traced on other input values: a constant that changed was
+    computed from the inputs by an operation the tracer does not see (comparisons like
+    ``x > 0``, ``argmax``: they are not Functions), so the graph would be wrong for every
+    other input. A graph that changed shape means Python control flow read the values."""
+    ours = [n.op_type for n in g.nodes]
+    if ours != [n.op_type for n in again.nodes]:
+        warnings.warn("minitorch.onnx.export: the model performs different operations for other "
+                      "input values (Python control flow on tensor values?); the exported graph "
+                      "is the one for the example inputs")
+        return
+    for name, array in g.initializers.items():
+        other = again.initializers.get(name)
+        if other is not None and other is not array and not _same(array, other):
+            reader = next(n for n in g.nodes if name in n.input)
+            raise OnnxExporterError(
+                f"minitorch.onnx.export: the {reader.op_type} node reads a tensor that depends on "
+                "the model's inputs but was computed by an operation the exporter cannot see "
+                "(a comparison such as x > 0, argmax, isnan, or .numpy()); it would be baked into "
+                "the graph as a constant. Compute it with differentiable operations, or pass it "
+                "as an input")
+
+
+def _same(a, b) -> bool:
+    return a.shape == b.shape and a.dtype == b.dtype and bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
 
 
 def _trace(model, args: tuple, kwargs: dict):
