@@ -106,6 +106,26 @@ def tensor_ops(lib):
     return TensorOps()
 
 
+def more_ops(lib):
+    """The remaining converters: products of every rank, triu, masked_fill, clone, one-sided
+    clamp, and the unary functions (the input is (2, 3, 3))."""
+    nn = lib.nn
+
+    class MoreOps(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.vector = nn.Parameter(lib.randn(3))
+
+        def forward(self, x):
+            square = lib.bmm(x, x.transpose(1, 2)).triu(1) + x.clamp(min=0.1).rsqrt()
+            rows = lib.mv(square[0], self.vector) + lib.dot(self.vector, square[1, 0])
+            fixed = lib.eye(3, dtype=lib.bool)  # a constant mask
+            z = square.masked_fill(fixed, 0.5).clone() @ self.vector
+            return (z.sin() + z.cos()) * lib.matmul(self.vector, square[1]).reciprocal(), rows
+
+    return MoreOps()
+
+
 def multihead(lib):
     """nn.MultiheadAttention on three inputs (query, key, value), also returning the weights
     averaged over heads."""
@@ -132,6 +152,7 @@ MODELS = {
     "attention": (attention, [(2, 5, 8)]),
     "layers": (layers, [(2, 3, 11, 11)]),
     "tensor_ops": (tensor_ops, [(3, 4, 6)]),
+    "more_ops": (more_ops, [(2, 3, 3)]),
     "multihead": (multihead, [(2, 5, 8), (2, 7, 8), (2, 7, 8)]),
 }
 

@@ -79,8 +79,8 @@ def elu(g, call):
 
 
 def gelu(g, call):
-    """Gelu is an ONNX op from opset 20; before, its formula:
-    0.5 x (1 + erf(x / sqrt 2)), or with approximate='tanh' 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
+    """Gelu is an ONNX op from opset 20; before, its formula: 0.5 x (1 + erf(x / sqrt 2)), or
+    with approximate='tanh' 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
     x, approximate = call.arguments["x"], call.arguments["approximate"]
     name, dtype = g.value(x), _dtype(call)
     if g.opset >= 20:
@@ -193,13 +193,10 @@ def avg_pool(g, call):
     divisor = np.asarray(divisor)
     if np.all(divisor == size):
         return out
-    scale = (size / divisor).astype(_dtype(call)).reshape(_dtype_shape(call, divisor))
+    scale = (size / divisor).astype(_dtype(call))  # (Ho, Wo), or (1, Wo) for a 1-D pool
+    if call.output_list[0].ndim == 3:
+        scale = scale.reshape(scale.shape[-1:])
     return g.node("Mul", [out, g.constant(scale, "pool_scale")])
-
-
-def _dtype_shape(call, divisor):
-    """The divisor's (Ho, Wo) (or (1, 1)) as it broadcasts against a 1-D or 2-D pool output."""
-    return divisor.shape if call.output_list[0].ndim == 4 else divisor.shape[-1:]
 
 
 def batch_norm_eval(g, call):
@@ -242,8 +239,8 @@ def lstm_gates(g, call):
     """An LSTM step's pointwise part (see rnn.LSTMGates): from gates [i | f | g | o] and c,
     c' = s(f) c + s(i) tanh(g), h' = s(o) tanh(c')."""
     gates, c = call.args
-    i, f, cell, o = g.node("Split", [g.value(gates)], outputs=4, axis=-1, num_outputs=4) \
-        if g.opset >= 18 else g.node("Split", [g.value(gates)], outputs=4, axis=-1)
+    count = {"num_outputs": 4} if g.opset >= 18 else {}  # from opset 18 Split is told how many
+    i, f, cell, o = g.node("Split", [g.value(gates)], outputs=4, axis=-1, **count)
     i, f, o = (g.node("Sigmoid", [v]) for v in (i, f, o))
     c_next = g.node("Add", [g.node("Mul", [f, g.value(c)]),
                             g.node("Mul", [i, g.node("Tanh", [cell])])])
@@ -354,9 +351,9 @@ def basic_index(g, call):
             position += 1
             continue
         if isinstance(k, slice) and k != slice(None):
-            start, stop, step = k.indices(x.shape[axis])
+            start, stop, step = k.indices(x.shape[axis])  # (steps are positive, as in PyTorch)
             starts.append(start)
-            ends.append(stop if stop >= 0 else -2 ** 63)  # a negative step down to index 0
+            ends.append(stop)
             axes.append(axis)
             steps.append(step)
         elif not isinstance(k, slice):
@@ -392,7 +389,8 @@ CONVERTERS = {
     unary.Cos: unary_op("Cos"), unary.Tanh: unary_op("Tanh"), unary.Sigmoid: unary_op("Sigmoid"),
     unary.Relu: unary_op("Relu"), unary.Erf: unary_op("Erf"),
     _activation.LeakyRelu: leaky_relu, _activation.Elu: elu, _activation.Gelu: gelu,
-    _activation.Celu: elu, _activation.Silu: silu, _activation.Hardtanh: hardtanh, _activation.Softplus: softplus,
+    _activation.Celu: elu, _activation.Silu: silu, _activation.Hardtanh: hardtanh,
+    _activation.Softplus: softplus,
     comparison.Where: where, gather_scatter.MaskedFill: masked_fill,
     conversion.ToCopy: to_copy, conversion.Clone: identity,
     _linear.Addmm: addmm, linalg.Matmul: matmul, linalg.Dot: matmul, linalg.Mv: matmul,
@@ -407,6 +405,7 @@ CONVERTERS = {
     shape.Squeeze: reshape, shape.Alias: identity, shape.Permute: permute,
     shape.Transpose: transpose, shape.T: transpose, shape.Expand: expand,
     joining.Cat: cat, joining.Stack: stack, joining.SplitWithSizes: split_with_sizes,
-    rnn._Unbind: unbind, joining.Unbind: unbind, indexing.BasicIndex: basic_index, indexing.Select: basic_index,
+    rnn._Unbind: unbind, joining.Unbind: unbind,
+    indexing.BasicIndex: basic_index, indexing.Select: basic_index,
     indexing.NewAxis: basic_index, rearrange.Triu: triu,
 }

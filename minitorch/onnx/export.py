@@ -124,7 +124,8 @@ def _check_constants(g, again) -> None:
 
 
 def _same(a, b) -> bool:
-    return a.shape == b.shape and a.dtype == b.dtype and bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    return (a.shape == b.shape and a.dtype == b.dtype
+            and bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")))
 
 
 def _trace(model, args: tuple, kwargs: dict):

@@ -106,7 +106,8 @@ class GraphBuilder:
                 if bound == value:
                     self._array_names[key] = name
         else:
-            self.nodes.append(helper.make_node("Identity", [value], [name], name=f"{name}_Identity"))
+            self.nodes.append(helper.make_node("Identity", [value], [name],
+                                               name=f"{name}_Identity"))
         self._outputs.add(name)
 
     # --- the model ---------------------------------------------------------------------------
