@@ -126,6 +126,25 @@ def more_ops(lib):
     return MoreOps()
 
 
+def inplace(lib):
+    """In-place operations: the exporter follows the tensor's new value (the input is (3, 4))."""
+    nn = lib.nn
+
+    class InPlace(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.linear = nn.Linear(4, 4)
+            self.relu = nn.ReLU(inplace=True)
+
+        def forward(self, x):
+            h = self.relu(self.linear(x))
+            h += x
+            h.mul_(2.0).sub_(0.5)
+            return h.tanh_()
+
+    return InPlace()
+
+
 def multihead(lib):
     """nn.MultiheadAttention on three inputs (query, key, value), also returning the weights
     averaged over heads."""
@@ -153,6 +172,7 @@ MODELS = {
     "layers": (layers, [(2, 3, 11, 11)]),
     "tensor_ops": (tensor_ops, [(3, 4, 6)]),
     "more_ops": (more_ops, [(2, 3, 3)]),
+    "inplace": (inplace, [(3, 4)]),
     "multihead": (multihead, [(2, 5, 8), (2, 7, 8), (2, 7, 8)]),
 }
 
@@ -299,6 +319,32 @@ def test_values_computed_outside_the_recorded_operations_are_refused():
                        match="the Where node reads a tensor that depends on the model's inputs"):
         minitorch.onnx.export(ClipNegatives(), (minitorch.randn(3, 4),), io.BytesIO())
     assert function.tracer is None
+
+
+def test_inplace_write_into_a_view_is_refused():
+    """x[:, 0] = 0 writes through a view into x: the exporter follows values, not memory."""
+
+    class ZeroFirstColumn(minitorch.nn.Module):
+        def forward(self, x):
+            h = x * 2.0
+            h[:, 0] = 0.0
+            return h
+
+    with pytest.raises(minitorch.onnx.errors.OnnxExporterError, match="writes into a view"):
+        minitorch.onnx.export(ZeroFirstColumn(), (minitorch.randn(3, 4),), io.BytesIO())
+    assert function.tracer is None
+
+
+@pytest.mark.parametrize("name", ["mlp", "cnn", "inplace"])
+def test_in_place_and_fresh_inputs(name):
+    """The graph computes from its input: other values give PyTorch's outputs for them."""
+    rng = np.random.default_rng(5)
+    ours, theirs = both(MODELS[name][0], rng)
+    proto = exported(ours, [as_tensor(minitorch, a) for a in input_arrays(name, rng)])
+    (fresh,) = input_arrays(name, rng)
+    (got,) = run_onnx(proto, {proto.graph.input[0].name: fresh})
+    with torch.no_grad():
+        np.testing.assert_allclose(got, theirs(torch.tensor(fresh)).numpy(), **TOLERANCE)
 
 
 @pytest.mark.parametrize("name", ["mlp", "cnn"])

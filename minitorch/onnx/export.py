@@ -9,7 +9,7 @@ import numpy as np
 from .. import random
 from ..tensor import Tensor
 from .errors import OnnxExporterError, UnsupportedOperatorError
-from .tracer import Tracer
+from .tracer import SameValue, Tracer
 
 DEFAULT_OPSET = 18  # PyTorch's default
 OLDEST_OPSET = 13   # from 13, Split, Unsqueeze and ReduceSum take sizes and axes as inputs
@@ -146,6 +146,10 @@ def _convert(g, calls) -> None:
     """Each noted operation as ONNX nodes, in the order the model ran them."""
     from .converters import CONVERTERS
     for call in calls:
+        if isinstance(call, SameValue):  # an in-place op's target and its new value
+            if not g.is_constant(call.source):
+                g.bind(call.tensor, g.value(call.source))
+            continue
         if all(g.is_constant(t) for t in call.tensor_inputs()):
             continue  # computed from constants only (a mask from torch.ones): a constant too
         convert = CONVERTERS.get(call.cls)

@@ -45,7 +45,7 @@ class GraphBuilder:
         """From now on ``tensor`` (and any tensor sharing its array) is the value ``name``."""
         self._alive.append(tensor)
         self._names[id(tensor)] = name
-        self._array_names.setdefault(id(tensor._data), name)
+        self._array_names[id(tensor._data)] = name  # (after an in-place op: its new value)
 
     def mark_unavailable(self, tensor: Tensor, why: str) -> None:
         self._alive.append(tensor)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from ..autograd import function
 from ..tensor import Tensor
+from .errors import OnnxExporterError
 
 
 @dataclass
@@ -48,6 +49,15 @@ class Call:
         return [v for v in values if isinstance(v, Tensor)]
 
 
+@dataclass
+class SameValue:
+    """Not an operation: from here on, ``tensor`` holds the value ``source`` holds (an
+    in-place op gave ``tensor`` a new value, or ``tensor`` is a copy of ``source``)."""
+
+    tensor: Tensor
+    source: Tensor
+
+
 class Tracer:
     """``with Tracer() as tracer: model(*args)`` leaves the model's operations in
     ``tracer.calls``, in the order they ran."""
@@ -64,6 +74,18 @@ class Tracer:
             function.tracer = self
         self.calls.append(Call(cls, args, dict(kwargs), outputs))
         return outputs
+
+    def observe_inplace(self, target: Tensor, source: Tensor, result: Tensor) -> None:
+        """``target`` was overwritten with ``result``, which the last noted call computed from
+        ``source``: ``target`` itself, or a copy of its old value (made when the write is
+        recorded for autograd; Tensor._apply_inplace)."""
+        if target._base is not None:
+            raise OnnxExporterError(
+                "minitorch.onnx.export: an in-place operation writes into a view (a slice or "
+                "reshape of another tensor), which changes that tensor too; the exporter follows "
+                "values, not memory. Use the out-of-place operation instead")
+        call = self.calls.pop()
+        self.calls += [SameValue(source, target), call, SameValue(target, result)]
 
     def __enter__(self) -> "Tracer":
         if function.tracer is not None:
