@@ -126,6 +126,29 @@ def more_ops(lib):
     return MoreOps()
 
 
+def reductions(lib):
+    """Reductions (with an int64 argmax output), norms, padding, tiling and the activations
+    ONNX spells otherwise (the input is (3, 4, 5))."""
+    nn = lib.nn
+    F = nn.functional
+
+    class Reductions(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.linear = nn.Linear(5, 5)
+
+        def forward(self, x):
+            h = F.hardswish(self.linear(x)) + F.logsigmoid(x).abs()
+            spread = h.var(1, keepdim=True) + h.std((0, 2), correction=0, keepdim=True)
+            h = F.normalize(h, dim=-1) + spread + h.norm(p=1, dim=-1, keepdim=True)
+            values, indices = h.max(dim=2)
+            low = h.amin((1, 2)) + h.min(0).values.sum() + h.amax(0).mean() + h.max()
+            tiled = F.pad(values.repeat(1, 2), (1, 2), value=0.5).transpose(0, 1).contiguous()
+            return tiled, indices, low
+
+    return Reductions()
+
+
 def inplace(lib):
     """In-place operations: the exporter follows the tensor's new value (the input is (3, 4))."""
     nn = lib.nn
@@ -173,6 +196,7 @@ MODELS = {
     "tensor_ops": (tensor_ops, [(3, 4, 6)]),
     "more_ops": (more_ops, [(2, 3, 3)]),
     "inplace": (inplace, [(3, 4)]),
+    "reductions": (reductions, [(3, 4, 5)]),
     "multihead": (multihead, [(2, 5, 8), (2, 7, 8), (2, 7, 8)]),
 }
 
@@ -233,15 +257,21 @@ def test_onnxruntime_gives_the_models_outputs(name):
     assert_onnxruntime_agrees(name)
 
 
+# the newest ONNX op a model needs, and the opset that brought it
+NEWEST_OP = {"gpt": ("LayerNormalization", 17), "layers": ("LayerNormalization", 17),
+             "reductions": ("HardSwish", 14)}
+
+
 @pytest.mark.parametrize("opset", [13, 17, 20])
-@pytest.mark.parametrize("name", ["mlp", "lstm", "tensor_ops", "gpt", "layers"])
+@pytest.mark.parametrize("name", ["mlp", "lstm", "tensor_ops", "gpt", "layers", "reductions"])
 def test_other_opsets(name, opset):
-    """Opsets 13-17 spell some nodes differently (ReduceMean's axes, Split's count, no Gelu
-    before 20); LayerNormalization exists from 17."""
-    if opset < 17 and name in ("gpt", "layers"):
+    """Opsets before 18 spell some nodes differently (ReduceMean's axes, Split's count), Gelu
+    is a node from 20; an op newer than the opset is refused with the version that has it."""
+    op, since = NEWEST_OP.get(name, (None, 0))
+    if opset < since:
         with pytest.raises(minitorch.onnx.errors.UnsupportedOperatorError,
-                           match="'LayerNormalization' to ONNX opset version 13 .* added in "
-                                 "version 17"):
+                           match=f"'{op}' to ONNX opset version {opset} .* added in version "
+                                 f"{since}"):
             assert_onnxruntime_agrees(name, opset_version=opset)
     else:
         assert_onnxruntime_agrees(name, opset_version=opset)

@@ -13,10 +13,11 @@ import math
 import numpy as np
 
 from ..creation import conversion
-from ..nn.functional import _activation, _conv, _embedding, _linear, _normalization, _pooling
+from ..nn.functional import (_activation, _conv, _embedding, _linear, _normalization, _padding,
+                             _pooling)
 from ..nn.modules import rnn
 from ..ops import (comparison, gather_scatter, indexing, joining, linalg, pointwise, rearrange,
-                   reduce, shape, softmax, unary)
+                   reduce, rounding, shape, softmax, unary)
 from ..tensor import Tensor
 from .errors import UnsupportedOperatorError
 from .graph import onnx_type
@@ -93,6 +94,17 @@ def gelu(g, call):
         phi = g.node("Erf", [g.node("Div", [name, g.scalar(math.sqrt(2), dtype)])])
     half_x = g.node("Mul", [name, g.scalar(0.5, dtype)])
     return g.node("Mul", [half_x, g.node("Add", [phi, g.scalar(1, dtype)])])
+
+
+def hardswish(g, call):
+    if g.opset < 14:
+        raise UnsupportedOperatorError("HardSwish", g.opset, 14)
+    return g.node("HardSwish", [g.value(call.args[0])])
+
+
+def log_sigmoid(g, call):
+    """log(sigmoid(x)) = -softplus(-x)."""
+    return g.node("Neg", [g.node("Softplus", [g.node("Neg", [g.value(call.args[0])])])])
 
 
 def silu(g, call):
@@ -247,20 +259,57 @@ def lstm_gates(g, call):
     return [g.node("Mul", [o, g.node("Tanh", [c_next])]), c_next]
 
 
+def _reduce(g, op_type: str, name: str, dims: list, keepdim: bool) -> str:
+    """A Reduce* node over ``dims``: axes are an input from opset 18 (ReduceSum's from 13), an
+    attribute before."""
+    if op_type == "ReduceSum" or g.opset >= 18:
+        return g.node(op_type, [name, g.ints(dims)], keepdims=int(keepdim))
+    return g.node(op_type, [name], axes=dims, keepdims=int(keepdim))
+
+
+def _dims(dims, x) -> list:
+    return list(range(x.ndim)) if dims is None else [_axis(d, x.ndim) for d in dims]
+
+
 def reduction(op_type: str):
-    """Sum and Mean over dims (None: all). Their axes are an input from opset 18 (ReduceSum:
-    13), an attribute before."""
+    """sum, mean, amax, amin (and max/min of all elements) over dims (None: all)."""
     def convert(g, call):
         x, dims, keepdim = call.args[:3]
-        dims = list(range(x.ndim)) if dims is None else [_axis(d, x.ndim) for d in dims]
-        if op_type == "ReduceSum" or g.opset >= 18:
-            out = g.node(op_type, [g.value(x), g.ints(dims)], keepdims=int(keepdim))
-        else:
-            out = g.node(op_type, [g.value(x)], axes=dims, keepdims=int(keepdim))
+        out = _reduce(g, op_type, g.value(x), _dims(dims, x), keepdim)
         if x._data.dtype != _dtype(call):
             out = g.node("Cast", [out], to=onnx_type(_dtype(call)))
         return out
     return convert
+
+
+def max_or_min_dim(g, call):
+    """max(x, dim) / min(x, dim): the values, and the index of the first extreme (as PyTorch)."""
+    x, dim, keepdim = call.args
+    extreme = "Max" if call.cls is reduce.MaxDim else "Min"
+    axis = _axis(dim, x.ndim)
+    return [_reduce(g, f"Reduce{extreme}", g.value(x), [axis], keepdim),
+            g.node(f"Arg{extreme}", [g.value(x)], axis=axis, keepdims=int(keepdim))]
+
+
+def norm(g, call):
+    """The vector norms ONNX has: p = 1 (ReduceL1), 2 (ReduceL2), inf (the largest |x|)."""
+    x, p, dims, keepdim = call.args
+    reducer = {1.0: "ReduceL1", 2.0: "ReduceL2", math.inf: "ReduceMax"}.get(p)
+    if reducer is None:
+        raise UnsupportedOperatorError(f"Norm (p={p})", g.opset)
+    name = g.value(x) if p != math.inf else g.node("Abs", [g.value(x)])
+    return _reduce(g, reducer, name, _dims(dims, x), keepdim)
+
+
+def variance(g, call):
+    """var = sum((x - mean)^2) / (n - correction) over dims; std is its square root."""
+    x, dims, correction, keepdim = call.args
+    dims, dtype, name = _dims(dims, x), _dtype(call), g.value(x)
+    centered = g.node("Sub", [name, _reduce(g, "ReduceMean", name, dims, True)])
+    total = _reduce(g, "ReduceSum", g.node("Mul", [centered, centered]), dims, keepdim)
+    count = math.prod(x.shape[d] for d in dims) - correction
+    out = g.node("Div", [total, g.scalar(count, dtype)])
+    return g.node("Sqrt", [out]) if call.cls is reduce.Std else out
 
 
 # --- shapes -----------------------------------------------------------------------------------
@@ -374,6 +423,24 @@ def triu(g, call):
     return g.node("Trilu", [g.value(x), g.scalar(k, np.int64)], upper=1)
 
 
+def repeat(g, call):
+    """Tile; leading dims the repeats add to the input are made by Unsqueeze first."""
+    x, repeats = call.args
+    name, added = g.value(x), len(repeats) - x.ndim
+    if added:
+        name = g.node("Unsqueeze", [name, g.ints(range(added))])
+    return g.node("Tile", [name, g.ints(repeats)])
+
+
+def constant_pad(g, call):
+    """F.pad(mode='constant'): ONNX's pads are (begins..., ends...) over every dim; a negative
+    amount crops, in both."""
+    x, pads, value = call.args[0], call.kwargs["pads"], call.kwargs["value"]
+    lead = [0] * (x.ndim - len(pads))
+    amounts = lead + [b for b, _ in pads] + lead + [a for _, a in pads]
+    return g.node("Pad", [g.value(x), g.ints(amounts), g.scalar(value, _dtype(call))])
+
+
 def identity(g, call):
     return g.node("Identity", [g.value(call.args[0])])
 
@@ -401,6 +468,13 @@ CONVERTERS = {
     softmax.Softmax: softmax_op("Softmax"), softmax.LogSoftmax: softmax_op("LogSoftmax"),
     reduce.Sum: reduction("ReduceSum"), reduce.SumAll: reduction("ReduceSum"),
     reduce.Mean: reduction("ReduceMean"), reduce.MeanAll: reduction("ReduceMean"),
+    reduce.Amax: reduction("ReduceMax"), reduce.MaxAll: reduction("ReduceMax"),
+    reduce.Amin: reduction("ReduceMin"), reduce.MinAll: reduction("ReduceMin"),
+    reduce.MaxDim: max_or_min_dim, reduce.MinDim: max_or_min_dim, reduce.Norm: norm,
+    reduce.Var: variance, reduce.Std: variance,
+    rounding.Abs: unary_op("Abs"), shape.Contiguous: identity, rearrange.Repeat: repeat,
+    _padding.ConstantPad: constant_pad, _activation.Hardswish: hardswish,
+    _activation.LogSigmoid: log_sigmoid,
     shape.View: reshape, shape.ReshapeCopy: reshape, shape.Unsqueeze: reshape,
     shape.Squeeze: reshape, shape.Alias: identity, shape.Permute: permute,
     shape.Transpose: transpose, shape.T: transpose, shape.Expand: expand,
