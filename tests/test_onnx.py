@@ -337,6 +337,25 @@ def test_arithmetic_on_inputs_is_in_the_graph_not_a_constant():
     np.testing.assert_allclose(got, ((t / 255.0 - 0.5) * 2.0 + t.exp() * 0.0).numpy(), **TOLERANCE)
 
 
+def test_keyword_inputs_and_default_names():
+    """Inputs are named after forward's parameters; keyword inputs (kwargs=, or a dict last in
+    args) follow the positional ones."""
+    rng = np.random.default_rng(6)
+    ours, theirs = both(multihead, rng)
+    query, key, value = input_arrays("multihead", rng)
+    tensors = [minitorch.tensor(a) for a in (query, key, value)]
+    for args, kwargs in [((tensors[0], {"key": tensors[1], "value": tensors[2]}), None),
+                         ((tensors[0],), {"key": tensors[1], "value": tensors[2]})]:
+        buffer = io.BytesIO()
+        proto = minitorch.onnx.export(ours, args, buffer, kwargs=kwargs)
+        assert [i.name for i in proto.graph.input] == ["query", "key", "value"]
+        got = run_onnx(proto, {"query": query, "key": key, "value": value})
+        with torch.no_grad():
+            expected = theirs(torch.tensor(query), key=torch.tensor(key), value=torch.tensor(value))
+        for a, b in zip(got, expected):
+            np.testing.assert_allclose(a, b.numpy(), **TOLERANCE)
+
+
 def test_values_computed_outside_the_recorded_operations_are_refused():
     """x > 0 is not a Function (comparisons record nothing): its mask cannot be traced, and
     freezing it as a constant would give wrong results for every other input."""

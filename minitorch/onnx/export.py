@@ -25,7 +25,8 @@ def export(model, args=(), f=None, *, kwargs=None, input_names=None, output_name
 
     Args:
         model: an ``nn.Module`` (run in eval mode, as PyTorch exports by default) or a function.
-        args: the example inputs: a tuple, or one Tensor.
+        args: the example inputs: a tuple (whose last item may be a dict of keyword inputs),
+            or one Tensor.
         f: a path or a binary file object; None to only return the model.
         kwargs: example keyword inputs (they follow ``args`` among the graph's inputs).
         input_names, output_names: names of the graph's inputs and outputs (the model's
@@ -33,6 +34,7 @@ def export(model, args=(), f=None, *, kwargs=None, input_names=None, output_name
         opset_version: ONNX opset (13 or later; default 18).
         dynamic_axes: ``{name: {axis: "dim name"}}`` or ``{name: [axis, ...]}``: axes whose
             size may differ from the example's, such as the batch.
+        verbose: print the graph.
 
     Returns:
         The ``onnx.ModelProto`` (PyTorch returns an ``ONNXProgram``, or None).
@@ -50,6 +52,8 @@ def export(model, args=(), f=None, *, kwargs=None, input_names=None, output_name
     opset = _checked_options(opset_version, export_params, options)
     args = (args,) if isinstance(args, Tensor) else tuple(args)
     kwargs = dict(kwargs or {})
+    if args and isinstance(args[-1], dict):  # PyTorch's older convention: keyword inputs last
+        kwargs, args = {**args[-1], **kwargs}, args[:-1]
     input_names = _names("input_names", input_names, _default_input_names(model, args, kwargs))
     state = random.get_rng_state()
     g, graph_inputs, outputs = _graph(model, args, kwargs, input_names, opset)
@@ -66,8 +70,10 @@ def export(model, args=(), f=None, *, kwargs=None, input_names=None, output_name
     model_proto = g.model([_value_info(n, t, axes) for n, t in graph_inputs],
                           [_value_info(n, t, axes) for n, t in graph_outputs],
                           producer="minitorch")
+    import onnx
+    if verbose:
+        print(onnx.helper.printable_graph(model_proto.graph))
     if f is not None:
-        import onnx
         onnx.save_model(model_proto, f)
     return model_proto
 
