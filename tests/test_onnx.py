@@ -435,6 +435,27 @@ def test_unsupported_operation_is_named_and_nothing_stays_switched_on():
         assert issubclass(errors.OnnxExporterError, RuntimeError)
 
 
+@pytest.mark.parametrize("lib", [minitorch, torch])
+def test_is_in_onnx_export_during_the_models_run(lib):
+    seen = []
+
+    class Spy(lib.nn.Module):
+        def forward(self, x):
+            seen.append(lib.onnx.is_in_onnx_export())
+            return x * 2.0
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if lib is minitorch:
+            lib.onnx.export(Spy(), (lib.randn(2, 3),), io.BytesIO())
+        else:
+            try:
+                lib.onnx.export(Spy(), (lib.randn(2, 3),), io.BytesIO(), dynamo=False)
+            except Exception as err:  # PyTorch's TorchScript exporter may be unavailable
+                pytest.skip(f"torch.onnx.export(dynamo=False) does not run here: {err!r}")
+    assert seen and all(seen) and not lib.onnx.is_in_onnx_export()
+
+
 def test_max_pool_indices_are_refused_by_name():
     def pool(x):
         return minitorch.nn.functional.max_pool2d(x, 2, return_indices=True)
