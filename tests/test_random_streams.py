@@ -5,40 +5,16 @@ exactly (dtype, shape and every bit), on sizes on both sides of PyTorch's algori
 (normal: 16 elements; randperm and bernoulli have none below memory sizes), then checks that
 the generators are left in the same state by comparing the next draw.
 """
-import numpy as np
 import pytest
 import torch
 
 import minitorch
 
+from random_oracle import assert_identical, assert_same_stream_after, rand_both, seed_both
+
 SEEDS = [0, 1, 42, 2 ** 32 + 7, 67280421310721]
 SIZES = [1, 2, 7, 15, 16, 17, 31, 32, 33, 100, 1000]
 FLOATS = ["float16", "float32", "float64"]
-
-
-def seed_both(seed):
-    torch.manual_seed(seed)
-    minitorch.manual_seed(seed)
-
-
-def assert_identical(expected: torch.Tensor, actual: minitorch.Tensor):
-    want, got = expected.numpy(), actual.numpy(force=True)
-    assert got.dtype == want.dtype and got.shape == want.shape
-    assert np.array_equal(np.ascontiguousarray(want).view(np.uint8), np.ascontiguousarray(got).view(np.uint8)), \
-        f"{np.count_nonzero(want != got)} of {want.size} elements differ"
-
-
-def rand_both(*shape, dtype="float32"):
-    """The same uniform tensor drawn in both libraries (keeping the streams in step)."""
-    expected = torch.rand(*shape, dtype=getattr(torch, dtype))
-    actual = minitorch.rand(*shape, dtype=getattr(minitorch, dtype))
-    assert_identical(expected, actual)
-    return expected, actual
-
-
-def assert_same_stream_after():
-    """The next draw agrees too: both generators were advanced by the same amount."""
-    assert_identical(torch.rand(3, dtype=torch.float64), minitorch.rand(3, dtype=minitorch.float64))
 
 
 @pytest.mark.parametrize("seed", SEEDS)
