@@ -41,10 +41,14 @@ def test_randn_both_algorithms(seed, dtype):
     assert_same_stream_after()
 
 
-def test_randn_float16_small_sizes_and_whole_blocks():
+def test_randn_float16():
+    # PyTorch draws float16's uniforms for whole blocks of 16 only, then 16 for the last one
     seed_both(3)
-    for n in (1, 5, 15, 16, 32, 64):
+    for n in SIZES:
         assert_identical(torch.randn(n, dtype=torch.float16), minitorch.randn(n, dtype=minitorch.float16))
+        assert_identical(torch.empty(n, dtype=torch.float16).normal_(0.5, 2.5),
+                         minitorch.empty(n, dtype=minitorch.float16).normal_(0.5, 2.5))
+    assert_same_stream_after()
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -110,10 +110,13 @@ def _normal_fill(generator, count: int, dtype: np.dtype, mean: float, std: float
     """PyTorch's ``normal_fill`` (contiguous tensors of >= 16 elements): ``count`` uniforms,
     Box-Muller on each full block of 16, and, when count is not a multiple of 16, 16 fresh
     uniforms for the last 16 positions (overwriting part of the last full block)."""
-    # float16 is not reproduced bit for bit: its 11-bit uniforms are transformed in float64
-    work = np.dtype(np.float64) if dtype == np.float16 else dtype
-    values = _unit(generator, count, dtype).astype(work)
+    # float16 is computed as float32 and rounded; PyTorch draws its uniforms for the whole
+    # blocks only (the last, partial block gets its 16 fresh ones anyway)
+    work = np.dtype(np.float32) if dtype == np.float16 else dtype
     full = count - count % 16
+    drawn = full if dtype == np.float16 else count
+    values = np.zeros(count, dtype=work)
+    values[:drawn] = _unit(generator, drawn, dtype)
     values[:full] = _box_muller_16(values[:full], work)
     if count % 16:
         values[count - 16:] = _box_muller_16(_unit(generator, 16, dtype).astype(work), work)
