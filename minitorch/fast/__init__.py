@@ -26,7 +26,8 @@ import numpy as np
 from ..autograd import engine, formulas, function
 from ..ops import _helpers, comparison, pointwise, softmax, unary
 from ..tensor import Tensor
-from . import array_formulas, engine_loop, inplace, malloc, operators, ownership, recording, rows
+from ..random import mt19937
+from . import array_formulas, engine_loop, inplace, malloc, mersenne, operators, ownership, recording, rows
 
 # (owner, attribute, faster version, why it is faster: measured)
 ACCELERATIONS = [
@@ -89,6 +90,9 @@ ACCELERATIONS = [
     (Tensor, "addcmul_", inplace.addc_inplace(np.multiply, Tensor.addcmul_), "(the same)"),
     (Tensor, "addcdiv_", inplace.addc_inplace(np.true_divide, Tensor.addcdiv_), "(the same)"),
     (Tensor, "lerp_", inplace.lerp_inplace(Tensor.lerp_), "(the same)"),
+    (mt19937.MT19937, "random", mersenne.random,
+     "the Mersenne Twister's words from NumPy's C MT19937 (the same stream): torch-equal "
+     "rand(1_000_000) 0.12 s instead of 0.57 s"),
 ]
 
 # The reference pieces the entries replaced, by (owner, attribute): tests compare the two.

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+_LOW_29_BITS, _HALFWAY = np.uint64(2 ** 29 - 1), np.uint64(2 ** 28)
+
 
 def _two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``a + b`` as the rounded sum and the exact error of that rounding (Knuth)."""
@@ -17,22 +19,25 @@ def _two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return total, (a - (total - virtual)) + (b - virtual)
 
 
-def _round_float32_once(hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
-    """Round the exact value ``hi + lo`` (a float64 pair, ``lo`` the tiny rest) to float32 once.
-    Rounding ``hi`` alone is right unless ``hi`` lies exactly halfway between two float32
-    numbers and ``lo`` pushes the exact value towards the other one."""
-    nearest = hi.astype(np.float32)
-    other = np.nextafter(nearest, np.where(hi > nearest, np.float32(np.inf), np.float32(-np.inf)))
-    halfway = (nearest.astype(np.float64) + other.astype(np.float64)) / 2 == hi
-    towards_other = np.sign(lo) == np.sign(hi - nearest.astype(np.float64))
-    return np.where(halfway & (lo != 0) & towards_other, other, nearest)
-
-
 def fma32(a, b, c) -> np.ndarray:
-    """float32 ``a * b + c`` with one rounding (exact: a float32 product is exact in float64)."""
+    """float32 ``a * b + c`` with one rounding. The product is exact in float64, so the
+    float64 sum is within half a float64 ulp of the exact value, and rounding it to float32
+    is right except when it lies exactly halfway between two float32 numbers (the 29 bits
+    below float32's precision are 1000...0): there the bits the sum lost decide."""
     product = np.asarray(a, np.float32).astype(np.float64) * np.asarray(b, np.float32).astype(np.float64)
-    total, error = _two_sum(product, np.asarray(c, np.float32).astype(np.float64))
-    return _round_float32_once(total, error)
+    c64 = np.asarray(c, np.float32).astype(np.float64)
+    total = np.asarray(product + c64)
+    result = total.astype(np.float32)
+    halfway = (total.view(np.uint64) & _LOW_29_BITS) == _HALFWAY
+    if halfway.any():
+        product, c64 = np.broadcast_to(product, total.shape), np.broadcast_to(c64, total.shape)
+        hi, lo = _two_sum(product[halfway], c64[halfway])
+        nearest = result[halfway]
+        other = np.nextafter(nearest, np.where(hi > nearest, np.float32(np.inf), np.float32(-np.inf)))
+        # the exact value is hi + lo: when lo points away from `nearest`, `other` is closer
+        towards_other = (lo != 0) & (np.sign(lo) == np.sign(hi - nearest.astype(np.float64)))
+        result[halfway] = np.where(towards_other, other, nearest)
+    return result
 
 
 def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
