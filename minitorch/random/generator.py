@@ -38,7 +38,6 @@ _STATE = np.dtype({
     "offsets": [0, 8, 12, 16, 24, 5016, 5024, 5032, 5040, 5048, 5052],
     "itemsize": 5056,
 })
-_LEGACY_STATE_SIZE = 5048  # the TH layout without the float cache, which PyTorch also accepts
 
 
 class Generator:
@@ -90,15 +89,14 @@ class Generator:
 
     def set_state(self, new_state: Tensor) -> "Generator":
         if not isinstance(new_state, Tensor) or new_state.dtype is not _dtype.uint8:
-            kind = (f"{new_state.dtype._torch_name}Tensor" if isinstance(new_state, Tensor)
+            kind = (f"a {new_state.dtype._torch_name}Tensor" if isinstance(new_state, Tensor)
                     else type(new_state).__name__)
-            raise TypeError(f"expected a torch.ByteTensor, but got {kind}")
+            raise TypeError(f"RNG state must be a torch.ByteTensor (from get_rng_state()), not {kind}")
         raw = new_state.numpy(force=True).tobytes()
-        if len(raw) not in (_LEGACY_STATE_SIZE, _STATE.itemsize):
-            raise RuntimeError(f"Expected either a THGeneratorState of size {_LEGACY_STATE_SIZE} "
-                               f"or a CPUGeneratorImplState of size {_STATE.itemsize} but found "
-                               f"the input RNG state size to be {len(raw)}")
-        state = np.frombuffer(raw.ljust(_STATE.itemsize, b"\0"), dtype=_STATE)[0]
+        if len(raw) != _STATE.itemsize:
+            raise RuntimeError(f"Expected a CPUGeneratorImplState of size {_STATE.itemsize} but "
+                               f"found the input RNG state size to be {len(raw)}")
+        state = np.frombuffer(raw, dtype=_STATE)[0]
         left, next_ = int(state["left"]), int(state["next"])
         if not (state["seeded"] and 0 < left <= _WORDS and next_ <= _WORDS):
             raise RuntimeError("set_rng_state: the state is not a valid mt19937 state")
@@ -108,7 +106,7 @@ class Generator:
         self.engine = engine
         self.next_double_normal = float(state["normal_y"]) if state["normal_is_valid"] else None
         self.next_float_normal = (float(state["float_normal"]) if state["float_normal_is_valid"]
-                                  and len(raw) == _STATE.itemsize else None)
+                                  else None)
         return self
 
     @property
