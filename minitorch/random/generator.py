@@ -109,12 +109,6 @@ class Generator:
                                   else None)
         return self
 
-    @property
-    def numpy(self) -> np.random.Generator:
-        """A NumPy generator seeded from this stream (one 64-bit draw), for minitorch-only
-        sampling that has no PyTorch counterpart (toy data sets)."""
-        return np.random.default_rng(int(self.engine.random64(1)[0]))
-
     def __repr__(self) -> str:
         return f"<minitorch.Generator device='{self.device}' initial_seed={self.initial_seed()}>"
 
@@ -161,8 +155,9 @@ def random_int64(generator=None) -> int:
 
 
 def _rng(generator) -> np.random.Generator:
-    """A NumPy generator seeded from ``generator``'s stream (see ``Generator.numpy``)."""
-    return _generator(generator).numpy
+    """A NumPy generator seeded from ``generator``'s stream (one 64-bit draw), for sampling
+    that has no PyTorch counterpart to match (toy data sets, ``poisson``)."""
+    return np.random.default_rng(int(_generator(generator).engine.random64(1)[0]))
 
 
 def _float_dtype(dtype, kernel: str) -> _dtype.dtype:
