@@ -100,10 +100,7 @@ class Generator:
         left, next_ = int(state["left"]), int(state["next"])
         if not (state["seeded"] and 0 < left <= _WORDS and next_ <= _WORDS):
             raise RuntimeError("set_rng_state: the state is not a valid mt19937 state")
-        engine = MT19937.__new__(MT19937)
-        engine.initial_seed, engine.left, engine.next = int(state["seed"]), left, next_
-        engine.state = state["words"].astype(np.uint32)
-        self.engine = engine
+        self.engine = MT19937.restore(int(state["seed"]), state["words"], left, next_)
         self.next_double_normal = float(state["normal_y"]) if state["normal_is_valid"] else None
         self.next_float_normal = (float(state["float_normal"]) if state["float_normal_is_valid"]
                                   else None)

@@ -50,6 +50,14 @@ class MT19937:
         self.state = np.array(words, dtype=np.uint32)
         self.left, self.next = 1, 0  # the first draw twists
 
+    @classmethod
+    def restore(cls, initial_seed: int, words: np.ndarray, left: int, next_: int) -> "MT19937":
+        """An engine in a saved state (the fields of PyTorch's state, see ``get_state``)."""
+        engine = cls.__new__(cls)
+        engine.initial_seed, engine.left, engine.next = initial_seed, left, next_
+        engine.state = np.asarray(words).astype(np.uint32)
+        return engine
+
     def _regenerate(self) -> None:
         s = self.state
         for start, end in _TWIST_SLICES:
