@@ -376,7 +376,9 @@ Code(inspect.getsource(dropout_module.dropout) + "\n" + inspect.getsource(dropou
 # ## Checks
 #
 # Your exercises, once more; then minitorch against PyTorch, independently of your code:
-# the same batches from the two `DataLoader`s, and the same MLP's loss and gradients.
+# the same batches from the two `DataLoader`s, and the same MLP's loss and gradients. No
+# weights are copied across: after the same `manual_seed`, minitorch draws PyTorch's random
+# numbers, so both libraries build the same weights and drop the same units.
 
 # %%
 features, targets = minitorch.arange(60.0).reshape(20, 3), minitorch.arange(20)
@@ -387,11 +389,11 @@ theirs = [y.tolist() for _, y in torch.utils.data.DataLoader(
     6, drop_last=True)]
 assert ours == theirs == [list(range(0, 6)), list(range(6, 12)), list(range(12, 18))]
 x, y = mnist_train[::125]                                              # 32 images, all classes
-model = wide_mlp(0.0)
-real = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Dropout(0.0),
-                           torch.nn.Linear(256, 256), torch.nn.ReLU(), torch.nn.Dropout(0.0),
+model = wide_mlp(0.5)                      # seeded with 0, in training mode: dropout is on
+torch.manual_seed(0)                       # the same seed gives PyTorch the same weights
+real = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Dropout(0.5),
+                           torch.nn.Linear(256, 256), torch.nn.ReLU(), torch.nn.Dropout(0.5),
                            torch.nn.Linear(256, 10))
-real.load_state_dict({k: torch.tensor(v.numpy()) for k, v in model.state_dict().items()})
 ours_loss = nn.functional.cross_entropy(model(x), y)
 real_loss = torch.nn.functional.cross_entropy(real(torch.tensor(x.numpy())), torch.tensor(y.numpy()))
 ours_loss.backward()

@@ -401,3 +401,11 @@ def test_dataloader_error_names_the_index():
             pass
     error = check(iterate, "sample 7 is broken")
     assert re.search(r"\[7\]|index 7", str(error))
+
+
+# --- random states -----------------------------------------------------------------------------
+
+def test_restoring_a_state_that_is_not_an_rng_state():
+    check(lambda lib: lib.set_rng_state(lib.zeros(10, dtype=lib.uint8)),
+          "CPUGeneratorImplState of size 5056 .*state size to be 10")
+    check(lambda lib: lib.set_rng_state(lib.zeros(5056)), "ByteTensor")

@@ -720,3 +720,18 @@ def test_both_paths_give_the_same_bits():
         return subprocess.run([sys.executable, "-c", _SAME_BITS_PROGRAM], env=env, check=True,
                               capture_output=True, text=True).stdout.strip()
     assert run("0") == run("1")
+
+
+# --- the Mersenne Twister ----------------------------------------------------------------------
+
+@needs_fast
+@pytest.mark.parametrize("seed", [0, 5, 2 ** 40 + 3])
+def test_numpy_mersenne_twister_gives_the_reference_words_and_state(seed):
+    from minitorch import fast
+    from minitorch.random.mt19937 import MT19937
+    reference_random = fast.REFERENCES[MT19937, "random"]
+    fast_engine, reference_engine = MT19937(seed), MT19937(seed)
+    for count in (0, 1, 5, 618, 624, 625, 1300, 1, 3000):  # across and onto block boundaries
+        assert_same_arrays(fast_engine.random(count), reference_random(reference_engine, count))
+        assert (fast_engine.left, fast_engine.next) == (reference_engine.left, reference_engine.next)
+        assert_same_arrays(fast_engine.state, reference_engine.state)

@@ -27,8 +27,9 @@ from .. import backend
 from ..autograd import engine, formulas, function
 from ..ops import _helpers, comparison, indexing, pointwise, softmax, unary
 from ..tensor import Tensor
-from . import (array_formulas, engine_loop, inplace, malloc, operators, ownership, recording, rows,
-               scatter)
+from ..random import mt19937
+from . import (array_formulas, engine_loop, inplace, malloc, mersenne, operators, ownership, recording,
+               rows, scatter)
 
 # (owner, attribute, faster version, why it is faster: measured)
 ACCELERATIONS = [
@@ -94,6 +95,9 @@ ACCELERATIONS = [
     (Tensor, "addcmul_", inplace.addc_inplace(np.multiply, Tensor.addcmul_), "(the same)"),
     (Tensor, "addcdiv_", inplace.addc_inplace(np.true_divide, Tensor.addcdiv_), "(the same)"),
     (Tensor, "lerp_", inplace.lerp_inplace(Tensor.lerp_), "(the same)"),
+    (mt19937.MT19937, "random", mersenne.random,
+     "the Mersenne Twister's words from NumPy's C MT19937 (the same stream): torch-equal "
+     "rand(1_000_000) 0.015 s instead of 0.35 s, randn(1_000_000) 0.13 s instead of 0.69 s"),
 ]
 
 # The reference pieces the entries replaced, by (owner, attribute): tests compare the two.
