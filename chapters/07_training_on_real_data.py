@@ -344,7 +344,8 @@ with course.needs("your SimpleLoader, train_epoch and evaluate"):
     assert plain["train accuracy"][-1] == 1.0 and plain["train loss"][-1] < 0.01   # memorised
     assert plain["held-out loss"][-1] > 1.15 * min(plain["held-out loss"])        # and climbing
     assert min(dropout["held-out loss"]) < min(plain["held-out loss"]) - 0.02      # a better best
-    assert decay["held-out loss"][-1] < 1.02 * min(decay["held-out loss"])        # no climb,
+    climb = lambda h: h["held-out loss"][-1] / min(h["held-out loss"]) - 1  # noqa: E731
+    assert climb(decay) < 0.25 * climb(plain)                                     # a small climb,
     assert (decay["held-out loss"][-1] - decay["train loss"][-1]                    # a smaller gap
             < 0.7 * (plain["held-out loss"][-1] - plain["train loss"][-1]))
 
@@ -358,8 +359,8 @@ with course.needs("your SimpleLoader, train_epoch and evaluate"):
 # Dropout slows the memorising down and reaches a lower best validation loss, but given
 # enough epochs this network memorises its 200 images even through dropout, and the climb
 # comes back (noisily: every step drops different units). Weight decay keeps the training
-# loss away from zero and the validation loss from climbing: the gap between the two stays
-# small. Validation *accuracy* barely moves: regularisers are not magic, and more data helps
+# loss away from zero and the validation loss from climbing much: the gap between the two
+# stays small. Validation *accuracy* barely moves: regularisers are not magic, and more data helps
 # most (try 2,000 training images).
 #
 # minitorch's `Dropout` is short: in training mode it zeroes each element with probability
