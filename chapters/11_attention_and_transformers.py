@@ -361,11 +361,11 @@ with course.needs("your TransformerBlock"):
 
 # %% [markdown]
 # The honest comparison, in the picture above: **at the LSTM's 120 steps the transformer is
-# behind** (about 2.13 against 2.08). An LSTM is built for sequences: it reads in order and
+# behind** (about 2.12 against 2.09). An LSTM is built for sequences: it reads in order and
 # carries a state, so "what came just before matters most" is wired into it. The
 # transformer starts with no notion of order at all; it must learn from its position
 # embeddings what "the previous character" means before attention can use it. Given more
-# steps it gets there and goes further, **ending clearly below the LSTM** (1.93 against 2.08),
+# steps it gets there and goes further, **ending clearly below the LSTM** (1.93 against 2.09),
 # because every position can look back at every earlier one directly instead of through a
 # state squeezed into 64 numbers. (The LSTM would improve with more steps too; comparing
 # both at equal training time is one of the exercises below.)

@@ -231,7 +231,7 @@ with course.needs("your Conv2d, MaxPool2d, Sequential and chapters 05-08's piece
                           generator=minitorch.Generator().manual_seed(0))
     test_loader = SimpleLoader(test_set, batch_size=500)
     optimizer = Adam(model.parameters(), lr=1e-2)
-    for epoch in range(4):
+    for epoch in range(5):
         train_loss = train_epoch(model, loader, optimizer, recorded_cross_entropy)
         test_loss, test_accuracy = evaluate(model, test_loader, cross_entropy)
         print(f"epoch {epoch + 1}: training loss {train_loss:.3f}, test loss {test_loss:.3f}, "
@@ -422,7 +422,7 @@ if cnn is not None and gpt is not None:
     _ = right.axhline(LSTM_LOSS, color="tab:red", linestyle="--", label="chapter 10's LSTM")
     _ = right.axhline(held_out_loss, color="black", linestyle=":", label="GPT, held-out names")
     left.set(xlabel="batch (128 images)", ylabel="cross-entropy", yscale="log",
-             title="CNN on MNIST (4 epochs)")
+             title="CNN on MNIST (5 epochs)")
     right.set(xlabel="batch (64 names)", ylabel="cross-entropy per character",
               ylim=(1.8, 3.4), title="GPT on the names")
     _ = right.legend()
