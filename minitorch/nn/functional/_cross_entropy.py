@@ -52,7 +52,8 @@ class NllLoss(Function):
         rows = xp.arange(x.shape[0])
         placed = xp.zeros(x.shape, dtype=x.dtype)
         placed[rows, safe] = -w_t
-        ctx.placed, ctx.reduction, ctx.total = placed, reduction, w_t.sum()
+        # (the total stays an array: on CuPy a sum is a 0-d device array, never a Python number)
+        ctx.placed, ctx.reduction, ctx.total = placed, reduction, xp.asarray(w_t.sum())
         ctx.save_for_backward(input)  # (as PyTorch does: a second backward fails)
         loss = -w_t * x[rows, safe]
         if reduction == "none":
@@ -65,7 +66,7 @@ class NllLoss(Function):
         if ctx.reduction == "none":
             per_sample = grad.reshape(-1, 1)
         else:
-            per_sample = grad / ctx.total if ctx.reduction == "mean" else grad
+            per_sample = grad / Tensor._from_array(ctx.total) if ctx.reduction == "mean" else grad
         placed = Tensor._from_array(ctx.placed)  # a constant of the recorded graph
         return _from_rows(placed * per_sample, tuple(input.shape))
 
