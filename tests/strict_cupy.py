@@ -63,9 +63,9 @@ transfer_sites = collections.deque(maxlen=50)  # where the latest transfers happ
 
 def _count(direction: str) -> None:
     transfers[direction] += 1
-    here = [f for f in traceback.extract_stack()[:-2] if f.filename != __file__]
-    if here:
-        transfer_sites.append(f"{direction} at {here[-1].filename}:{here[-1].lineno} ({here[-1].line})")
+    callers = [f for f in traceback.extract_stack()[:-2] if f.filename != __file__][-3:]
+    transfer_sites.append(f"{direction} at " + " <- ".join(
+        f"{f.filename}:{f.lineno} ({f.line})" for f in reversed(callers)))
 
 
 def snapshot() -> dict:

@@ -43,7 +43,7 @@ class NllLoss(Function):
     def forward(ctx, input, *, target, weight, ignore_index, reduction):
         x, t = _rows(input._data), target._data.reshape(-1)
         valid = t != ignore_index
-        check_target_range(t[valid], x.shape[1])
+        check_target_range(t, valid, x.shape[1])
         xp = backend.namespace(x)
         safe = xp.where(valid, t, 0)
         w_t = valid.astype(x.dtype)
