@@ -55,7 +55,7 @@ TO_HOST_METHODS = frozenset("item tolist tobytes tofile dump dumps nonzero".spli
 # Functions whose result size depends on the data: CuPy copies the size back and waits.
 TO_HOST_FUNCTIONS = frozenset("nonzero flatnonzero argwhere unique".split())
 # Functions that take host data and copy it to the device.
-UPLOADS = frozenset("array asarray asanyarray from_dlpack".split())
+UPLOADS = frozenset("array asarray asanyarray".split())
 
 transfers = collections.Counter()  # 'to_host' and 'to_device' copies since the start
 transfer_sites = collections.deque(maxlen=50)  # where the latest transfers happened
@@ -258,6 +258,13 @@ class ndarray(np.lib.mixins.NDArrayOperatorsMixin):
     def __format__(self, spec):
         return format(self._scalar(), spec)
 
+    def __dlpack_device__(self):
+        return (2, 0)  # (kDLCUDA, device 0)
+
+    def __dlpack__(self, **kwargs):
+        """The memory without a copy, as CuPy's; the capsule itself says host memory."""
+        return self._array.__dlpack__(**kwargs)
+
     def __reduce__(self):
         return (asarray, (self.get(),))
 
@@ -409,6 +416,7 @@ def asnumpy(a, stream=None, order="C", out=None, blocking=True):
 
 
 cupy.asnumpy = asnumpy
+cupy.from_dlpack = lambda x, **kwargs: ndarray(np.from_dlpack(x, **kwargs))  # shares, no copy
 asarray = cupy.asarray
 
 

@@ -126,3 +126,17 @@ def test_a_training_step_copies_nothing_back_but_the_target_check(cupy, build, i
     for (name, p), q in zip(ours.named_parameters(), theirs.parameters()):
         np.testing.assert_allclose(p.detach().cpu().numpy(), q.detach().numpy(), rtol=1e-4,
                                    atol=1e-5, err_msg=name)
+
+
+def test_the_strict_run_covers_every_oracle_test_file():
+    """`MINITORCH_TEST_DEVICE=strict python3 dev.py test` (CI's third run) runs a subset: it
+    must hold every test file whose minitorch side follows the test device."""
+    import dev
+    command = [str(part) for part in dev.test_command([], {"MINITORCH_TEST_DEVICE": "strict"})]
+    files = command[3:]
+    assert "chapters" not in command and "tests/test_strict_device.py" in files
+    assert all((dev.ROOT / name).is_file() for name in files)
+    for path in sorted((dev.ROOT / "tests").glob("test_*.py")):
+        text = path.read_text()
+        if "from oracle import" in text or "from module_oracle import" in text:
+            assert f"tests/{path.name}" in files, f"{path.name} uses the oracle but not the strict run"
