@@ -105,39 +105,60 @@ def _transformer(lib):
                                                 (_transformer, (4, 6, 16))])
 def test_a_training_step_copies_nothing_back_but_the_target_check(cupy, build, input_shape):
     """forward, cross-entropy, backward, gradient clipping and an Adam step on 'cuda': the only
-    copy to the host is
-    the class-index range check of the loss (two numbers; PyTorch checks on the device instead,
-    docs/deviations.md), and nothing is copied to the device. The weights it trains are
-    PyTorch's."""
+    copy to the host is the class-index range check of the loss (two numbers; PyTorch checks
+    on the device instead, docs/deviations.md), and nothing is copied to the device. The
+    weights it trains are PyTorch's."""
     rng = np.random.default_rng(0)
     x = rng.standard_normal(input_shape).astype(np.float32)
     y = rng.integers(0, 4, input_shape[0])
     torch.manual_seed(0)
-    theirs = build(torch)
-    ours = build(minitorch)
-    ours.load_state_dict({k: v.numpy().copy() for k, v in theirs.state_dict().items()})
+    theirs, ours = build(torch), build(minitorch)
+    counts, sites = _count_second_step(
+        ours, theirs, lambda lib, params: lib.optim.Adam(params, lr=0.01),
+        lambda lib, model, x, y: lib.nn.functional.cross_entropy(model(x), y), [x, y])
+    assert counts == {"to_host": 1, "to_device": 0}, "\n".join(sites)
+    assert "_loss_checks.py" in sites[0]
+
+
+OPTIMIZERS = ["SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "Adagrad", "Adadelta", "RMSprop"]
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_every_optimizer_steps_on_the_device_without_copies(cupy, name):
+    """Each optimizer's update stays on 'cuda' (no copy either way) and gives PyTorch's weights."""
+    x = np.random.default_rng(1).standard_normal((6, 5)).astype(np.float32)
+    counts, sites = _count_second_step(
+        minitorch.nn.Linear(5, 3), torch.nn.Linear(5, 3),
+        lambda lib, params: getattr(lib.optim, name)(params, lr=0.05),
+        lambda lib, model, x: (model(x) ** 2).mean(), [x])
+    assert counts == {"to_host": 0, "to_device": 0}, "\n".join(sites)
+
+
+def _count_second_step(ours, theirs, make_optimizer, loss_of, arrays):
+    """Train ``ours`` on 'cuda' and PyTorch's ``theirs`` on the CPU from the same weights for two
+    steps (the first creates the optimizer's state); the copies of our second step, after
+    checking that both trained the same weights."""
+    ours.load_state_dict({k: v.detach().numpy().copy() for k, v in theirs.state_dict().items()})
     ours.cuda()
     steps = {}
     for lib, model, device in ((minitorch, ours, "cuda"), (torch, theirs, "cpu")):
-        optimizer = lib.optim.Adam(model.parameters(), lr=0.01)
-        inputs, targets = lib.tensor(x, device=device), lib.tensor(y, device=device)
+        optimizer = make_optimizer(lib, model.parameters())
+        inputs = [lib.tensor(a, device=device) for a in arrays]
 
-        def step(lib=lib, model=model, optimizer=optimizer, inputs=inputs, targets=targets):
+        def step(lib=lib, model=model, optimizer=optimizer, inputs=inputs):
             optimizer.zero_grad()
-            lib.nn.functional.cross_entropy(model(inputs), targets).backward()
+            loss_of(lib, model, *inputs).backward()
             lib.nn.utils.clip_grad_norm_(model.parameters(), 0.5)
             optimizer.step()
         steps[lib] = step
-
     steps[torch]()
-    steps[minitorch]()  # the first step creates Adam's state
     steps[torch]()
+    steps[minitorch]()
     counts, sites = _transfers_during(steps[minitorch])
-    assert counts == {"to_host": 1, "to_device": 0}, "\n".join(sites)
-    assert "_loss_checks.py" in sites[0]
     for (name, p), q in zip(ours.named_parameters(), theirs.parameters()):
         np.testing.assert_allclose(p.detach().cpu().numpy(), q.detach().numpy(), rtol=1e-4,
                                    atol=1e-5, err_msg=name)
+    return counts, sites
 
 
 def test_the_strict_run_covers_every_oracle_test_file():
