@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ... import backend
 from ...autograd.function import Function
+from ...ops._helpers import check_same_device
 from ...tensor import Tensor
 from ._activation import log_softmax
 from ._loss_checks import (check_class_targets, check_constant, check_reduction,
@@ -87,6 +88,9 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     check_class_targets(input, target)
+    for other in (target, weight):
+        if other is not None:
+            check_same_device(input, other)
     kernel = "nll_loss_forward" if input.ndim <= 2 else "nll_loss2d_forward"  # (PyTorch's words)
     check_constant(weight, kernel, "weight")
     options = dict(weight=weight, ignore_index=ignore_index, reduction=reduction)

@@ -64,8 +64,8 @@ def check_target_range(targets, valid, classes: int) -> None:
     would add a wait for the number of selected elements."""
     if targets.size:
         xp = backend.namespace(targets)
-        bounds = xp.stack([xp.where(valid, targets, 0).min(), xp.where(valid, targets, -1).max()])
-        low, high = backend.to_numpy(bounds).tolist()
+        low, high = backend.host_values(xp.where(valid, targets, 0).min(),
+                                        xp.where(valid, targets, -1).max())
         if low < 0 or high >= classes:
             raise IndexError(f"Target {high if high >= classes else low} is out of bounds.")
 
