@@ -11,6 +11,11 @@ instead of several GB of CUDA libraries that could not be used).
 
     MINITORCH_REFERENCE=1 python3 dev.py test   # the same on the reference path only
                                                 # (minitorch/fast switched off; CI runs both)
+    MINITORCH_TEST_DEVICE=strict python3 dev.py test
+        # the device tests on 'cuda' backed by a strict CuPy stand-in (tests/strict_cupy.py):
+        # CuPy's rules without a GPU. Runs the files of STRICT_TESTS only (every file whose
+        # minitorch side follows the test device: the oracle's op and nn tests, the device,
+        # conversion and stand-in tests), not the notebooks. CI runs it too.
 
 Standard library only. The virtual environment is reinstalled when pyproject.toml changes.
 Tests, notebooks and benchmarks run single-threaded: on small shared machines threaded BLAS
@@ -139,7 +144,19 @@ def cmd_run(extra_args) -> int:
     return subprocess.run([program, *extra_args[1:]], env=venv_env()).returncode
 
 
-def test_command(extra_args) -> list:
+# The test files that run minitorch's side on MINITORCH_TEST_DEVICE (tests/oracle.py,
+# tests/module_oracle.py) or use 'cuda' when present: the strict run's subset.
+STRICT_TESTS = ["tests/test_ops_*.py", "tests/test_nn_*.py", "tests/test_inplace_views.py",
+                "tests/test_fast.py", "tests/test_device.py", "tests/test_conversion.py",
+                "tests/test_creation.py", "tests/test_errors.py", "tests/test_random.py",
+                "tests/test_strict_device.py"]
+
+
+def test_command(extra_args, env=os.environ) -> list:
+    if env.get("MINITORCH_TEST_DEVICE") == "strict":
+        files = sorted({str(path.relative_to(ROOT))
+                        for pattern in STRICT_TESTS for path in ROOT.glob(pattern)})
+        return [PYTHON, "-m", "pytest", *files, *extra_args]
     args = [PYTHON, "-m", "pytest", "tests"]
     notebooks = sorted((ROOT / "chapters").glob("*.ipynb"))
     if notebooks:

@@ -4,6 +4,7 @@
     python benchmarks/run.py mlp per_op       # some workloads
     python benchmarks/run.py --repeats 30 --rounds 5
     python benchmarks/run.py --runs 5         # the whole suite 5 times: median and range
+    python benchmarks/run.py --suite small    # the small-model steps (small_models.py)
 
 Everything runs single-threaded (set before NumPy/PyTorch load): on small shared machines
 threaded BLAS stalls erratically, and the comparison is per core anyway. Implementations
@@ -43,7 +44,10 @@ from pathlib import Path  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import small_models  # noqa: E402
 import workloads  # noqa: E402
+
+SUITES = {"main": workloads.ALL, "small": small_models.SMALL}
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -93,7 +97,7 @@ class _Worker:
 
 def _serve(workload_name: str, name: str, device: str) -> int:
     """The worker's side: make the step, then time ``repeats`` calls per request line."""
-    workload = next(w for w in workloads.ALL if w.name == workload_name)
+    workload = next(w for suite in SUITES.values() for w in suite if w.name == workload_name)
     workload.device = device
     step = workload.implementations()[name]()
     for line in sys.stdin:
@@ -164,7 +168,9 @@ def machine_description() -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("names", nargs="*", help="workloads to run (default: all)")
+    parser.add_argument("names", nargs="*", help="workloads to run (default: all of the suite)")
+    parser.add_argument("--suite", choices=sorted(SUITES), default="main",
+                        help="main: the per-op, MLP, CNN, transformer... suite; small: small_models.py")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=3)
@@ -180,9 +186,10 @@ def main(argv=None) -> int:
     if args.worker:
         return _serve(*args.worker, args.device)
     if args.out is None:
-        args.out = str(RESULTS / ("latest" if args.device == "cpu" else f"latest_{args.device}"))
+        args.out = str(RESULTS / ((f"{args.suite}_" if args.suite != "main" else "")
+                                  + ("latest" if args.device == "cpu" else f"latest_{args.device}")))
 
-    chosen = [w for w in workloads.ALL if not args.names or w.name in args.names]
+    chosen = [w for w in SUITES[args.suite] if not args.names or w.name in args.names]
     for workload in chosen:
         workload.device = args.device
     if args.device != "cpu":
@@ -198,7 +205,7 @@ def main(argv=None) -> int:
             print("   " + ", ".join(f"{k} {format_time(v)}" for k, v in medians.items()), flush=True)
     rows = [summarize(workload, runs[workload.name]) for workload in chosen]
     for extra in workloads.EXTRAS:
-        if args.device == "cpu" and (not args.names or extra.name in args.names):
+        if args.device == "cpu" and args.suite == "main" and (not args.names or extra.name in args.names):
             print(f"running {extra.name} ...", flush=True)
             rows.append(extra.run())
             print("   " + rows[-1]["text"], flush=True)

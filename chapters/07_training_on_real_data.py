@@ -344,7 +344,8 @@ with course.needs("your SimpleLoader, train_epoch and evaluate"):
     assert plain["train accuracy"][-1] == 1.0 and plain["train loss"][-1] < 0.01   # memorised
     assert plain["held-out loss"][-1] > 1.15 * min(plain["held-out loss"])        # and climbing
     assert min(dropout["held-out loss"]) < min(plain["held-out loss"]) - 0.02      # a better best
-    assert decay["held-out loss"][-1] < 1.02 * min(decay["held-out loss"])        # no climb,
+    climb = lambda h: h["held-out loss"][-1] / min(h["held-out loss"]) - 1  # noqa: E731
+    assert climb(decay) < 0.25 * climb(plain)                                     # a small climb,
     assert (decay["held-out loss"][-1] - decay["train loss"][-1]                    # a smaller gap
             < 0.7 * (plain["held-out loss"][-1] - plain["train loss"][-1]))
 
@@ -358,8 +359,8 @@ with course.needs("your SimpleLoader, train_epoch and evaluate"):
 # Dropout slows the memorising down and reaches a lower best validation loss, but given
 # enough epochs this network memorises its 200 images even through dropout, and the climb
 # comes back (noisily: every step drops different units). Weight decay keeps the training
-# loss away from zero and the validation loss from climbing: the gap between the two stays
-# small. Validation *accuracy* barely moves: regularisers are not magic, and more data helps
+# loss away from zero and the validation loss from climbing much: the gap between the two
+# stays small. Validation *accuracy* barely moves: regularisers are not magic, and more data helps
 # most (try 2,000 training images).
 #
 # minitorch's `Dropout` is short: in training mode it zeroes each element with probability
@@ -376,7 +377,9 @@ Code(inspect.getsource(dropout_module.dropout) + "\n" + inspect.getsource(dropou
 # ## Checks
 #
 # Your exercises, once more; then minitorch against PyTorch, independently of your code:
-# the same batches from the two `DataLoader`s, and the same MLP's loss and gradients.
+# the same batches from the two `DataLoader`s, and the same MLP's loss and gradients. No
+# weights are copied across: after the same `manual_seed`, minitorch draws PyTorch's random
+# numbers, so both libraries build the same weights and drop the same units.
 
 # %%
 features, targets = minitorch.arange(60.0).reshape(20, 3), minitorch.arange(20)
@@ -387,11 +390,11 @@ theirs = [y.tolist() for _, y in torch.utils.data.DataLoader(
     6, drop_last=True)]
 assert ours == theirs == [list(range(0, 6)), list(range(6, 12)), list(range(12, 18))]
 x, y = mnist_train[::125]                                              # 32 images, all classes
-model = wide_mlp(0.0)
-real = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Dropout(0.0),
-                           torch.nn.Linear(256, 256), torch.nn.ReLU(), torch.nn.Dropout(0.0),
+model = wide_mlp(0.5)                      # seeded with 0, in training mode: dropout is on
+torch.manual_seed(0)                       # the same seed gives PyTorch the same weights
+real = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Dropout(0.5),
+                           torch.nn.Linear(256, 256), torch.nn.ReLU(), torch.nn.Dropout(0.5),
                            torch.nn.Linear(256, 10))
-real.load_state_dict({k: torch.tensor(v.numpy()) for k, v in model.state_dict().items()})
 ours_loss = nn.functional.cross_entropy(model(x), y)
 real_loss = torch.nn.functional.cross_entropy(real(torch.tensor(x.numpy())), torch.tensor(y.numpy()))
 ours_loss.backward()

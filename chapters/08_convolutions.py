@@ -444,7 +444,64 @@ with course.needs("your Conv2dFunction and MaxPool2dFunction"), minitorch.no_gra
           f"scores equal to minitorch's layers' (to 1e-4): {same_scores}")
 
 # %% [markdown]
-# ## 7. What the network learned
+# ## 7. Taking the network out of Python: ONNX
+#
+# A trained network is a graph of operations and a set of weights. ONNX (the Open Neural
+# Network Exchange) is a file format for exactly that, which onnxruntime, phones, browsers
+# and Netron read without Python, PyTorch or minitorch. `minitorch.onnx.export` works like
+# `torch.onnx.export`: it runs the model once on an example input while a *tracer* notes
+# every operation (each `Function.apply` call, the same calls that build the autograd graph),
+# turns each into an ONNX node, and stores the weights as *initializers* named as in
+# `state_dict()`. `dynamic_axes` says which sizes may change: here the batch.
+
+# %%
+import io
+
+import onnx
+import onnxruntime
+
+buffer = io.BytesIO()
+exported = minitorch.onnx.export(cnn, (x_test[:1],), buffer, input_names=["image"],
+                                 output_names=["scores"],
+                                 dynamic_axes={"image": {0: "batch"}, "scores": {0: "batch"}})
+onnx.checker.check_model(exported)
+print(f"{len(buffer.getvalue()) / 1024:.1f} KiB, opset {exported.opset_import[0].version}")
+
+# %% [markdown]
+# The graph, listed as Netron would draw it: one line per node, its operation and the values
+# it reads and writes. `F.linear` is a single `Gemm` node (matrix product plus bias, reading
+# the weight as stored, transposed on the fly), `nn.Flatten` a `Flatten`: the same nodes
+# `torch.onnx.export` writes for this network.
+
+# %%
+def list_graph(model: onnx.ModelProto) -> None:
+    """Inputs, initializers (with their shapes) and nodes of an ONNX graph, as text."""
+    graph = model.graph
+    for value in graph.input:
+        dims = [d.dim_param or d.dim_value for d in value.type.tensor_type.shape.dim]
+        print(f"input        {value.name} {dims}")
+    for weight in graph.initializer:
+        print(f"initializer  {weight.name} {list(weight.dims)}")
+    for node in graph.node:
+        print(f"{node.op_type:<12} {', '.join(node.input)} -> {', '.join(node.output)}")
+
+
+list_graph(exported)
+
+# %% [markdown]
+# onnxruntime runs the file with its own kernels. With the batch axis dynamic it takes the
+# whole test set at once, although the export saw one image, and gives minitorch's scores.
+
+# %%
+session = onnxruntime.InferenceSession(buffer.getvalue(), providers=["CPUExecutionProvider"])
+(onnx_scores,) = session.run(None, {"image": x_test.numpy()})
+print(f"onnxruntime scores for {onnx_scores.shape[0]} images equal minitorch's (to 1e-4): "
+      f"{np.allclose(onnx_scores, test_scores.numpy(), atol=1e-4)}")
+print(f"same predictions: {bool((onnx_scores.argmax(1) == test_scores.argmax(1).numpy()).all())}")
+
+
+# %% [markdown]
+# ## 8. What the network learned
 #
 # The eight filters of the first layer (red: positive weights, blue: negative) and the
 # eight feature maps they produce for one test digit. Several respond to edges of one

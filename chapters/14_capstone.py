@@ -231,7 +231,7 @@ with course.needs("your Conv2d, MaxPool2d, Sequential and chapters 05-08's piece
                           generator=minitorch.Generator().manual_seed(0))
     test_loader = SimpleLoader(test_set, batch_size=500)
     optimizer = Adam(model.parameters(), lr=1e-2)
-    for epoch in range(4):
+    for epoch in range(5):
         train_loss = train_epoch(model, loader, optimizer, recorded_cross_entropy)
         test_loss, test_accuracy = evaluate(model, test_loader, cross_entropy)
         print(f"epoch {epoch + 1}: training loss {train_loss:.3f}, test loss {test_loss:.3f}, "
@@ -365,13 +365,13 @@ check.gpt(GPT)
 # in a fixed shuffled order, your `Adam` at a learning rate of 0.01, 250 steps (about three
 # and a half passes over the names).
 #
-# Chapter 10's LSTM ended at a loss of **2.079** (the mean of its last 10 training batches,
+# Chapter 10's LSTM ended at a loss of **2.093** (the mean of its last 10 training batches,
 # as committed; it did not measure held-out names). The goal is to do at least as well **on
 # the 516 held-out names**, which is the harder test: a model fits the names it trains on
 # better than new ones.
 
 # %%
-LSTM_LOSS = 2.079                      # chapter 10's LSTM, last 10 training batches
+LSTM_LOSS = 2.093                      # chapter 10's LSTM, last 10 training batches
 STEPS, BATCH = 250, 64
 
 
@@ -422,7 +422,7 @@ if cnn is not None and gpt is not None:
     _ = right.axhline(LSTM_LOSS, color="tab:red", linestyle="--", label="chapter 10's LSTM")
     _ = right.axhline(held_out_loss, color="black", linestyle=":", label="GPT, held-out names")
     left.set(xlabel="batch (128 images)", ylabel="cross-entropy", yscale="log",
-             title="CNN on MNIST (4 epochs)")
+             title="CNN on MNIST (5 epochs)")
     right.set(xlabel="batch (64 names)", ylabel="cross-entropy per character",
               ylim=(1.8, 3.4), title="GPT on the names")
     _ = right.legend()

@@ -109,8 +109,8 @@ def is_floating_point(input: Tensor) -> bool:
 
 # Sub-packages load on first use (``minitorch.nn``, ``from minitorch import optim``,
 # ``import minitorch.nn as nn`` all work): importing minitorch stays fast.
-_SUBMODULES = ("accelerator", "amp", "backends", "cuda", "datasets", "distributed", "nn", "optim",
-               "utils", "version")
+_SUBMODULES = ("accelerator", "amp", "backends", "cuda", "datasets", "distributed", "nn", "onnx",
+               "optim", "utils", "version")
 
 
 def __getattr__(name: str):

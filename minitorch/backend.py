@@ -126,6 +126,12 @@ def to_numpy(array) -> np.ndarray:
     return array if type(array) is np.ndarray else array.get()
 
 
+def host_values(*scalars) -> list:
+    """0-d arrays as Python numbers, brought to the host in one copy (on a GPU, each ``int()``
+    or ``float()`` would be a copy of its own, and a wait for the GPU)."""
+    return to_numpy(namespace(scalars[0]).stack(scalars)).tolist()
+
+
 def scatter_add(target, index, values) -> None:
     """``target[index] += values`` where repeated indices all add (``a[i] += v`` keeps only one)."""
     namespace(target).add.at(target, index, values)

@@ -13,3 +13,9 @@ settings.register_profile("default", derandomize=True, deadline=None, max_exampl
                           suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("long", deadline=None, max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+# MINITORCH_TEST_DEVICE=strict: 'cuda' runs on the strict CuPy stand-in (tests/strict_cupy.py),
+# so CuPy's rules are checked on machines without a GPU; the oracle tests run on 'cuda'.
+if os.environ.get("MINITORCH_TEST_DEVICE") == "strict":
+    import strict_cupy
+    strict_cupy.install()

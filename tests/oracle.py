@@ -19,8 +19,10 @@ import torch
 import minitorch
 
 # The device the minitorch side runs on: every oracle test also runs on the GPU when
-# MINITORCH_TEST_DEVICE=cuda (scripts/gpu_check sets it); PyTorch stays on the CPU.
-DEVICE = os.environ.get("MINITORCH_TEST_DEVICE", "cpu")
+# MINITORCH_TEST_DEVICE=cuda (scripts/gpu_check sets it), and on 'cuda' backed by the strict
+# CuPy stand-in when it is 'strict' (tests/conftest.py installs it); PyTorch stays on the CPU.
+_REQUESTED = os.environ.get("MINITORCH_TEST_DEVICE", "cpu")
+DEVICE = "cuda" if _REQUESTED == "strict" else _REQUESTED
 
 TOLERANCE = {"float32": dict(rtol=1e-4, atol=1e-5), "float64": dict(rtol=1e-7, atol=1e-9)}
 
@@ -105,8 +107,8 @@ def check(fn, shapes, *, dtype="float32", requires_grad=None, permuted=False, se
     grads = {}
     for lib, (leaves, outs) in results.items():
         wanted = [leaf for leaf, rg in zip(leaves, requires_grad) if rg]
-        g_out = [torch.tensor(s) if lib is torch else minitorch.tensor(s, device=DEVICE)
-                 for s in seeds]
+        g_out = [torch.tensor(s) if lib is torch else minitorch.tensor(s, device=outs[i].device)
+                 for i, s in zip(differentiable, seeds)]
         first = lib.autograd.grad([outs[i] for i in differentiable], wanted, g_out,
                                   create_graph=second_order, allow_unused=True)
         grads[lib] = (wanted, first)

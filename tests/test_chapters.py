@@ -41,6 +41,8 @@ def test_notebook_is_executed_and_clean(source):
             assert output.get("name") != "stderr", f"a cell wrote to stderr: {output.text[:200]}"
             text = output.get("text", "")
             assert "Warning" not in text, f"a cell printed a warning: {text[:200]}"
+            # the chapters hold the solutions: every course check must pass on them
+            assert "\u2718" not in text, f"a course check failed on the solution: {text[:300]}"
             images.append(output.get("data", {}).get("image/png"))
         shown = [png for png in images if png is not None]
         # a pyplot figure that is also returned shows twice (once returned, once at cell end)

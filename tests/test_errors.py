@@ -169,7 +169,14 @@ def test_device_mixing():
                r"(cuda:0 and cpu|cpu and cuda:0)!")
     cases = [lambda lib: lib.ones(2, device="cuda") + lib.ones(2),
              lambda lib: lib.ones(2, 2) @ lib.ones(2, 2, device="cuda"),
-             lambda lib: lib.cat([lib.ones(2, device="cuda"), lib.ones(2)])]
+             lambda lib: lib.cat([lib.ones(2, device="cuda"), lib.ones(2)]),
+             # the layers' extra tensors (indices, targets, running statistics) too
+             lambda lib: lib.nn.functional.embedding(lib.tensor([1, 0]), lib.ones(3, 2, device="cuda")),
+             lambda lib: lib.nn.functional.cross_entropy(lib.ones(2, 3, device="cuda"), lib.tensor([1, 0])),
+             lambda lib: lib.nn.functional.nll_loss(lib.ones(2, 3, device="cuda"), lib.tensor([1, 0],
+                                                    device="cuda"), weight=lib.ones(3)),
+             lambda lib: lib.nn.functional.batch_norm(lib.ones(2, 3, device="cuda"), lib.zeros(3),
+                                                      lib.ones(3), training=True)]
     for case in cases:
         if torch.cuda.is_available():
             check(case, message)
@@ -401,6 +408,14 @@ def test_dataloader_error_names_the_index():
             pass
     error = check(iterate, "sample 7 is broken")
     assert re.search(r"\[7\]|index 7", str(error))
+
+
+# --- random states -----------------------------------------------------------------------------
+
+def test_restoring_a_state_that_is_not_an_rng_state():
+    check(lambda lib: lib.set_rng_state(lib.zeros(10, dtype=lib.uint8)),
+          "CPUGeneratorImplState of size 5056 .*state size to be 10")
+    check(lambda lib: lib.set_rng_state(lib.zeros(5056)), "ByteTensor")
 
 
 def test_number_format_of_a_whole_tensor():

@@ -247,6 +247,46 @@ def test_a_fresh_gradient_is_kept_without_the_reference_copy():
 def test_calibration_found_counts():
     from minitorch.fast import ownership
     assert ownership._unshared is not None and min(ownership._unshared) >= 1
+    assert ownership._unshared_view is not None and min(ownership._unshared_view) >= 1
+
+
+def _linear_weight_gradient(hold_the_view: bool):
+    """Train-step shape: linear's weight gradient reaches the leaf as a view covering a fresh
+    product. Returns (the leaf kept that memory, the gradient, what a hook saw)."""
+    rng = np.random.default_rng(3)
+    layer = minitorch.nn.Linear(4, 3)
+    with minitorch.no_grad():
+        layer.weight.copy_(minitorch.tensor(rng.standard_normal((3, 4)).astype(np.float32)))
+        layer.bias.copy_(minitorch.tensor(rng.standard_normal(3).astype(np.float32)))
+    x = minitorch.tensor(rng.standard_normal((5, 4)).astype(np.float32))
+    seen = []
+    weight_t = layer.weight.t()
+    if hold_the_view:  # a hook keeps the gradient of weight.t(): the memory is shared now
+        weight_t.register_hook(lambda g: seen.append(g))
+    out = minitorch.nn.functional.linear(x, layer.weight, layer.bias) if not hold_the_view else \
+        x @ weight_t + layer.bias
+    (out * out).sum().backward()
+    grad = layer.weight.grad
+    kept = grad._base is None and getattr(grad._data, "base", None) is not None
+    before = seen[0].numpy().copy() if seen else None
+    grad.add_(1.0)  # an optimizer-style in-place update of .grad
+    return kept, grad.numpy() - 1.0, (before, seen[0].numpy()) if seen else None
+
+
+@needs_fast
+def test_a_weight_gradient_laid_out_as_its_base_is_kept_without_a_copy():
+    from minitorch.autograd import function
+    (kept, grad, _), (reference_kept, reference_grad, _) = fast_and_reference(
+        function, "gradient_to_keep", lambda: _linear_weight_gradient(False))
+    assert kept and not reference_kept
+    np.testing.assert_allclose(grad, reference_grad, rtol=1e-6)
+
+
+@needs_fast
+def test_a_weight_gradient_whose_view_a_hook_holds_is_copied():
+    kept, _, (before, after) = _linear_weight_gradient(True)
+    assert not kept
+    assert_same_arrays(after, before)  # the hook's tensor did not move with .grad
 
 
 # --- backward formulas on arrays -------------------------------------------------------------------
@@ -316,6 +356,54 @@ def test_transposed_row_maxes_match_the_reference_exactly():
             for array in (x, x.T, np.broadcast_to(x[:1], x.shape)):
                 for axis in {array.ndim - 1, 0, (0, array.ndim - 1)}:
                     assert_same_arrays(transposed_row_maxes(array, axis), reference(array, axis))
+
+
+# --- rows added into a table ------------------------------------------------------------------------
+
+def _scatter_cases():
+    """(table, ids, rows) as an embedding's backward (or index_add along dim 0) passes them,
+    with signed zeros, NaNs, one dominant id (the fallback) and narrow rows."""
+    rng = np.random.default_rng(11)
+    for trial in range(400):
+        rows, ids_range = int(rng.integers(2, 200)), int(rng.integers(1, 30))
+        rest = [(1,), (2,), (3,), (64,), (2, 3)][trial % 5]
+        dtype = [np.float32, np.float64, np.float16][trial % 3]
+        ids = rng.integers(0, ids_range, rows)
+        if trial % 6 == 0:
+            ids[: rows * 3 // 4] = 0  # mostly one id
+        values = (rng.standard_normal((rows,) + rest) * 10.0 ** int(rng.integers(-3, 4))).astype(dtype)
+        values[rng.random(values.shape) < (0.3 if trial % 4 == 0 else 0.0)] = -0.0
+        values[rng.random(values.shape) < (0.05 if trial % 9 == 0 else 0.0)] = np.nan
+        table = rng.standard_normal((ids_range,) + rest).astype(dtype)
+        if trial % 7 == 0:
+            table[:] = -0.0
+        yield table, ids, values
+
+
+@needs_fast
+def test_rows_added_into_a_table_match_the_reference_bit_for_bit():
+    from minitorch import backend
+    for table, ids, values in _scatter_cases():
+        fast_table, reference_table = table.copy(), table.copy()
+        backend.scatter_add(fast_table, (ids,), values)
+        with reference_piece(backend, "scatter_add"):
+            backend.scatter_add(reference_table, (ids,), values)
+        assert_same_arrays(fast_table, reference_table)
+        np.testing.assert_array_equal(np.signbit(fast_table), np.signbit(reference_table))
+
+
+@needs_fast
+def test_embedding_backward_matches_pytorch_bit_for_bit():
+    rng = np.random.default_rng(12)
+    weight = rng.standard_normal((28, 16)).astype(np.float32)
+    ids = rng.integers(0, 28, (32, 16))
+    upstream = rng.standard_normal((32, 16, 16)).astype(np.float32)
+    grads = []
+    for lib in (minitorch, torch):
+        w = lib.tensor(weight, requires_grad=True)
+        lib.nn.functional.embedding(lib.tensor(ids), w).backward(lib.tensor(upstream))
+        grads.append(w.grad.numpy())
+    assert_same_arrays(*grads)
 
 
 # --- operators ------------------------------------------------------------------------------------
@@ -632,3 +720,18 @@ def test_both_paths_give_the_same_bits():
         return subprocess.run([sys.executable, "-c", _SAME_BITS_PROGRAM], env=env, check=True,
                               capture_output=True, text=True).stdout.strip()
     assert run("0") == run("1")
+
+
+# --- the Mersenne Twister ----------------------------------------------------------------------
+
+@needs_fast
+@pytest.mark.parametrize("seed", [0, 5, 2 ** 40 + 3])
+def test_numpy_mersenne_twister_gives_the_reference_words_and_state(seed):
+    from minitorch import fast
+    from minitorch.random.mt19937 import MT19937
+    reference_random = fast.REFERENCES[MT19937, "random"]
+    fast_engine, reference_engine = MT19937(seed), MT19937(seed)
+    for count in (0, 1, 5, 618, 624, 625, 1300, 1, 3000):  # across and onto block boundaries
+        assert_same_arrays(fast_engine.random(count), reference_random(reference_engine, count))
+        assert (fast_engine.left, fast_engine.next) == (reference_engine.left, reference_engine.next)
+        assert_same_arrays(fast_engine.state, reference_engine.state)

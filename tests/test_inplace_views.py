@@ -42,7 +42,7 @@ def _stale_transpose(lib, a, w):
 
 
 def _write_into_constant(lib, a):
-    z = lib.zeros(4, 3, dtype=a.dtype)  # no history: the write gives it one
+    z = lib.zeros(4, 3, dtype=a.dtype, device=a.device)  # no history: the write gives it one
     z[1:3].copy_(a[0] * 2)
     return z.sin()
 

@@ -19,7 +19,7 @@ def test_sdpa_matches_pytorch():
     check(lambda lib, q, k, v: sdpa(lib)(q, k, v, is_causal=True, scale=0.3), [q, k[:, :, :5], v[:, :, :5]])
     allowed = RNG.standard_normal((5, 6)) > 0
     allowed[:, 0] = True
-    check(lambda lib, q, k, v: sdpa(lib)(q, k, v, attn_mask=lib.tensor(allowed)), [q, k, v])
+    check(lambda lib, q, k, v: sdpa(lib)(q, k, v, attn_mask=lib.tensor(allowed, device=q.device)), [q, k, v])
     check(lambda lib, q, k, v, m: sdpa(lib)(q, k, v, attn_mask=m), [q, k, v, RNG.standard_normal((5, 6))])
     check(lambda lib, q, k, v: sdpa(lib)(q, k, v), [q[0, 0], k[0, 0], v[0, 0]], dtype="float32")
 
@@ -48,10 +48,11 @@ def test_multihead_attention_matches_pytorch(kw):
     compare_modules(ours, theirs, [X], lambda m, q: m(q, q, q))
     compare_modules(ours, theirs, [X, MEMORY], lambda m, q, k: m(q, k, k, average_attn_weights=False))
     causal = np.triu(np.ones((5, 5), bool), 1)
-    compare_modules(ours, theirs, [X], lambda m, q: m(q, q, q, attn_mask=lib_of(q).tensor(causal)))
+    compare_modules(ours, theirs, [X], lambda m, q: m(
+        q, q, q, attn_mask=lib_of(q).tensor(causal, device=q.device)))
     padding = np.array([[False] * 5, [False] * 3 + [True] * 2])
-    compare_modules(ours, theirs, [X], lambda m, q: m(q, q, q, need_weights=False,
-                                                      key_padding_mask=lib_of(q).tensor(padding)))
+    compare_modules(ours, theirs, [X], lambda m, q: m(
+        q, q, q, need_weights=False, key_padding_mask=lib_of(q).tensor(padding, device=q.device)))
     float_mask = RNG.standard_normal((4, 5, 5)).astype(np.float32)
     compare_modules(ours, theirs, [X, float_mask], lambda m, q, mask: m(q, q, q, attn_mask=mask))
     compare_modules(ours, theirs, [X[:, 0]], lambda m, q: m(q, q, q))
@@ -109,11 +110,11 @@ def test_transformer_encoder_matches_pytorch(kw):
     stack_theirs = torch.nn.TransformerEncoder(theirs, 2, norm=torch.nn.LayerNorm(8),
                                                enable_nested_tensor=False)
     compare_modules(stack_ours, stack_theirs, [X], lambda m, s: m(
-        s, mask=lib_of(s).nn.Transformer.generate_square_subsequent_mask(steps)))
+        s, mask=lib_of(s).nn.Transformer.generate_square_subsequent_mask(steps, device=s.device)))
     padding = np.zeros((5, 2) if kw.get("batch_first") else (2, 5), bool)
     padding[-1, -1] = True
     compare_modules(stack_ours, stack_theirs, [X], lambda m, s: m(
-        s, src_key_padding_mask=lib_of(s).tensor(padding)))
+        s, src_key_padding_mask=lib_of(s).tensor(padding, device=s.device)))
 
 
 @pytest.mark.parametrize("kw", ENCODER_ARGS)
@@ -130,7 +131,7 @@ def test_full_transformer_matches_pytorch():
     ours = minitorch.nn.Transformer(8, 2, 1, 1, 16, dropout=0.0)
     theirs = torch.nn.Transformer(8, 2, 1, 1, 16, dropout=0.0)
     compare_modules(ours, theirs, [MEMORY, X], lambda m, s, t: m(
-        s, t, tgt_mask=lib_of(s).nn.Transformer.generate_square_subsequent_mask(5)))
+        s, t, tgt_mask=lib_of(s).nn.Transformer.generate_square_subsequent_mask(5, device=s.device)))
 
 
 def test_transformer_custom_activation_and_train_mode_dropout():

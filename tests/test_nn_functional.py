@@ -9,7 +9,7 @@ import torch
 
 import minitorch
 import minitorch.nn.functional as F
-from oracle import check, check_gradcheck
+from oracle import DEVICE, check, check_gradcheck
 
 # (name, function of (lib, x)); each runs the same code on both libraries
 ACTIVATIONS = [
@@ -126,14 +126,15 @@ def test_bilinear_against_pytorch():
 def test_batch_norm_training_functional(shape):
     running = {}
     for lib in (minitorch, torch):
-        running[lib] = (lib.zeros(3), lib.ones(3))
+        running[lib] = (lib.zeros(3), lib.ones(3)) if lib is torch else \
+            (lib.zeros(3, device=DEVICE), lib.ones(3, device=DEVICE))
 
     def fn(lib, x, w, b):
         mean, var = running[lib]
         return lib.nn.functional.batch_norm(x, mean, var, w, b, training=True, momentum=0.2, eps=1e-4)
     check(fn, [shape, (3,), (3,)], permuted=True)
     for m, t in zip(running[minitorch], running[torch]):
-        np.testing.assert_allclose(m.numpy(), t.numpy(), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(m.cpu().numpy(), t.numpy(), rtol=1e-5, atol=1e-6)
     check(lambda lib, x, w, b: lib.nn.functional.batch_norm(x, None, None, w, b, training=True),
           [shape, (3,), (3,)], dtype="float64", second_order=True)
     check_gradcheck(lambda lib, x, w, b: lib.nn.functional.batch_norm(x, None, None, w, b, True),
@@ -143,9 +144,11 @@ def test_batch_norm_training_functional(shape):
 def test_batch_norm_eval_functional():
     rm = np.array([0.5, -1.0, 2.0], dtype=np.float32)
     rv = np.array([1.5, 0.5, 2.0], dtype=np.float32)
-    check(lambda lib, x, w, b: lib.nn.functional.batch_norm(x, lib.tensor(rm), lib.tensor(rv), w, b),
+    check(lambda lib, x, w, b: lib.nn.functional.batch_norm(x, lib.tensor(rm, device=x.device),
+                                                                  lib.tensor(rv, device=x.device), w, b),
           [(4, 3, 2), (3,), (3,)], permuted=True)
-    check(lambda lib, x: lib.nn.functional.batch_norm(x, lib.tensor(rm), lib.tensor(rv)), [(4, 3)])
+    check(lambda lib, x: lib.nn.functional.batch_norm(x, lib.tensor(rm, device=x.device),
+                                                     lib.tensor(rv, device=x.device)), [(4, 3)])
 
 
 @pytest.mark.parametrize("shape, normalized", [((3, 4), (4,)), ((2, 3, 4), (3, 4)), ((5,), (5,))])
@@ -192,12 +195,12 @@ def test_dropout_functional_edge_cases():
 
 def test_embedding_functional():
     idx = np.array([[0, 2], [3, 2]], dtype=np.int64)
-    check(lambda lib, w: lib.nn.functional.embedding(lib.tensor(idx), w), [(4, 3)])
-    check(lambda lib, w: lib.nn.functional.embedding(lib.tensor(idx), w, padding_idx=2), [(4, 3)],
+    check(lambda lib, w: lib.nn.functional.embedding(lib.tensor(idx, device=w.device), w), [(4, 3)])
+    check(lambda lib, w: lib.nn.functional.embedding(lib.tensor(idx, device=w.device), w, padding_idx=2), [(4, 3)],
           dtype="float64", second_order=True)
-    check(lambda lib, w: lib.nn.functional.embedding(lib.tensor(np.array(1)), w), [(4, 3)])
+    check(lambda lib, w: lib.nn.functional.embedding(lib.tensor(np.array(1), device=w.device), w), [(4, 3)])
     # (no padding_idx here: its row deliberately gets no gradient, unlike the finite difference)
-    check_gradcheck(lambda lib, w: F.embedding(minitorch.tensor(idx), w), [(4, 3)])
+    check_gradcheck(lambda lib, w: F.embedding(minitorch.tensor(idx, device=w.device), w), [(4, 3)])
     with pytest.raises(IndexError):
         F.embedding(minitorch.tensor([4]), minitorch.randn(4, 3))
 

@@ -1,5 +1,5 @@
-"""nn.init: PyTorch's distributions and bounds (the random streams differ, so statistics are
-compared, never values), in-place semantics, and PyTorch's errors."""
+"""nn.init: PyTorch's distributions and bounds (statistics), in-place semantics, and PyTorch's
+errors. The values themselves are compared with PyTorch's in test_random_init.py."""
 import math
 
 import numpy as np

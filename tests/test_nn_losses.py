@@ -7,7 +7,7 @@ import torch
 import minitorch
 import minitorch.nn as nn
 import minitorch.nn.functional as F
-from oracle import check, check_gradcheck
+from oracle import DEVICE, check, check_gradcheck
 
 TOL = {np.float32: dict(rtol=1e-4, atol=1e-6), np.float64: dict(rtol=1e-7, atol=1e-10)}
 REDUCTIONS = ["none", "mean", "sum"]
@@ -145,16 +145,16 @@ def test_cross_entropy_is_stable_for_huge_logits():
 
 
 def test_cross_entropy_gradcheck_and_second_order():
-    target = minitorch.tensor([0, 3, 1])
-    weight = minitorch.tensor([0.5, 1.0, 2.0, 1.5], dtype=minitorch.float64)
+    target = minitorch.tensor([0, 3, 1], device=DEVICE)
+    weight = minitorch.tensor([0.5, 1.0, 2.0, 1.5], dtype=minitorch.float64, device=DEVICE)
     check_gradcheck(lambda lib, x: F.cross_entropy(x, target, weight=weight, label_smoothing=0.2),
                     [(3, 4)])
     check_gradcheck(lambda lib, x: F.cross_entropy(x, target, reduction="none"), [(3, 4)])
     check_gradcheck(lambda lib, x: F.nll_loss(x, target, weight=weight), [(3, 4)])
     tgt = np.array([0, 3, 1])
-    check(lambda lib, x: lib.nn.functional.cross_entropy(x, lib.tensor(tgt), label_smoothing=0.1),
+    check(lambda lib, x: lib.nn.functional.cross_entropy(x, lib.tensor(tgt, device=x.device), label_smoothing=0.1),
           [(3, 4)], dtype="float64", second_order=True)
-    check(lambda lib, x: lib.nn.functional.cross_entropy(x, lib.tensor(tgt)), [(3, 4)],
+    check(lambda lib, x: lib.nn.functional.cross_entropy(x, lib.tensor(tgt, device=x.device)), [(3, 4)],
           permuted=True)
 
 
@@ -181,7 +181,7 @@ def test_elementwise_weights(name, reduction):
     mean of the weighted losses."""
     weights = np.random.default_rng(7).uniform(0.5, 2.0, (4, 3)).astype("float32")
     check(lambda lib, x, t: getattr(lib.nn.functional, name)(x, t, reduction=reduction,
-                                                             weight=lib.tensor(weights)),
+                                                             weight=lib.tensor(weights, device=x.device)),
           [(4, 3), (4, 3)])
 
 
@@ -224,10 +224,10 @@ def test_class_losses_on_spatial_inputs_second_order():
     """(N, C, d) inputs: the backward moves the classes back to dim 1, on arrays in a plain
     backward and on Tensors (recorded) under create_graph."""
     tgt = np.array([[0, 3, 1], [2, 2, 0]])
-    for fn in (lambda lib, x: lib.nn.functional.cross_entropy(x, lib.tensor(tgt)),
-               lambda lib, x: lib.nn.functional.cross_entropy(x, lib.tensor(tgt), reduction="none"),
-               lambda lib, x: lib.nn.functional.nll_loss(x * x, lib.tensor(tgt), reduction="sum"),
-               lambda lib, x: lib.nn.functional.nll_loss(x * x, lib.tensor(tgt))):
+    for fn in (lambda lib, x: lib.nn.functional.cross_entropy(x, lib.tensor(tgt, device=x.device)),
+               lambda lib, x: lib.nn.functional.cross_entropy(x, lib.tensor(tgt, device=x.device), reduction="none"),
+               lambda lib, x: lib.nn.functional.nll_loss(x * x, lib.tensor(tgt, device=x.device), reduction="sum"),
+               lambda lib, x: lib.nn.functional.nll_loss(x * x, lib.tensor(tgt, device=x.device))):
         check(fn, [(2, 4, 3)])
         check(fn, [(2, 4, 3)], dtype="float64", second_order=True)
         check_gradcheck(fn, [(2, 4, 3)])

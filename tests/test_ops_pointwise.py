@@ -365,3 +365,28 @@ def test_unary_plus_is_the_tensor_itself():
         assert (+x) is x and lib.positive(x) is x
         with pytest.raises(RuntimeError, match="The `\\+` operator, on a bool tensor is not supported"):
             +lib.ones(2, dtype=lib.bool)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("exponent", [2, 3, 2.0, 3.0, -1, -2, 0.5, -0.5])
+def test_pow_by_the_numbers_pytorch_specialises_gives_its_bits(exponent, dtype):
+    # PyTorch computes x**2, x**3, x**-2 by multiplication and x**±0.5, x**-1 by (r)sqrt and
+    # reciprocal; pow() of the C library rounds differently in the last bit.
+    rng = np.random.default_rng(7)
+    x = (rng.standard_normal((64, 33)) * 3).astype(dtype)
+    if exponent in (0.5, -0.5):
+        x = np.abs(x)
+    g = rng.standard_normal(x.shape).astype(dtype)
+    expected = torch.tensor(x, requires_grad=True)
+    (expected ** exponent).backward(torch.tensor(g))
+    got = minitorch.tensor(x, requires_grad=True)
+    (got ** exponent).backward(minitorch.tensor(g))
+    if exponent == 0.5:  # minitorch's sqrt is NumPy's, correctly rounded; PyTorch's is vectorised
+        np.testing.assert_allclose((got ** exponent).detach().numpy(), torch.sqrt(torch.tensor(x)).numpy(),
+                                   rtol=2 * np.finfo(dtype).eps)
+    else:
+        np.testing.assert_array_equal((got ** exponent).detach().numpy(), (expected ** exponent).detach().numpy())
+    if exponent in (2, 3, 2.0, 3.0, -1):  # the backward's x**(e-1) is specialised too
+        np.testing.assert_array_equal(got.grad.numpy(), expected.grad.numpy())
+    else:
+        np.testing.assert_allclose(got.grad.numpy(), expected.grad.numpy(), rtol=4 * np.finfo(dtype).eps)

@@ -1,7 +1,8 @@
 """Random numbers: shapes, dtypes and errors as PyTorch's; seeding; bounds and distributions.
 
-minitorch's streams are its own (NumPy PCG64), so values are never compared with PyTorch's;
-the distributions are checked through sample moments with generous bounds instead.
+The values themselves are compared with PyTorch's, bit for bit, in test_random_streams.py
+and test_random_init.py; here the distributions are also checked through sample moments
+with generous bounds.
 """
 import numpy as np
 import pytest

@@ -150,6 +150,40 @@ def test_torch_views_share_memory_in_minitorch(legacy):
     np.testing.assert_array_equal(loaded["t"].numpy(), loaded["base"].numpy().T)
 
 
+def _views_of_one_base(lib):
+    """A base and views of it that NumPy makes through as_strided / broadcast_to in minitorch
+    (an expanded row, a column with a new dim), saved with and without their base."""
+    base = lib.arange(16.0).reshape(4, 4)
+    return {"with base": {"base": base, "expanded": base[0:1].expand(3, 4),
+                          "column": base[:, 1].unsqueeze(0), "strided": base.t()[1:, ::2]},
+            "views only": {"row": base[0], "rows": base[1:3], "column": base[:, 1].unsqueeze(0),
+                           "expanded": base[0:1].expand(2, 4)}}
+
+
+def _seen_by_each(loaded: dict) -> dict:
+    """Fill the first loaded tensor with -1: which of the tensors see it (share its memory)."""
+    first = next(iter(loaded.values()))
+    first.fill_(-1.0)
+    return {key: bool((np.asarray(t.numpy()) == -1).any()) for key, t in loaded.items()}
+
+
+@pytest.mark.parametrize("case", ["with base", "views only"])
+@pytest.mark.parametrize("direction", ["minitorch->torch", "minitorch->minitorch"])
+def test_strided_and_expanded_views_keep_sharing(direction, case):
+    """Views NumPy builds with as_strided/broadcast_to (behind a DummyArray) are saved into
+    their base's storage, as PyTorch saves them: a write through one reaches the others."""
+    theirs = _views_of_one_base(torch)[case]
+    buffer = io.BytesIO()
+    torch.save(theirs, buffer)
+    buffer.seek(0)
+    expected = _seen_by_each(torch.load(buffer, weights_only=True))
+    ours = _views_of_one_base(minitorch)[case]
+    loaded = to_torch(ours) if direction == "minitorch->torch" else roundtrip(ours)
+    assert _seen_by_each(loaded) == expected
+    for key, tensor in loaded.items():
+        np.testing.assert_array_equal(np.asarray(tensor.numpy()).shape, tuple(ours[key].shape))
+
+
 def test_one_storage_per_array_in_the_file():
     w = minitorch.randn(100)
     buffer = io.BytesIO()

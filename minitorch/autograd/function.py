@@ -28,6 +28,11 @@ _sequence = itertools.count()
 # nn.Module.__call__ and stored on each node for the graph renderer.
 current_scope: tuple = ()
 
+# An observer of every operation (minitorch.onnx's tracer, while it exports a model): when set,
+# ``apply`` hands each call to ``tracer.observe(cls, args, kwargs)``, which runs it (with the
+# tracer unset, so that the ops inside a forward are part of that one operation) and notes it.
+tracer = None
+
 
 class _GraphNode:
     """What every node of the recorded graph offers (PyTorch's protocol): a name, a sequence
@@ -320,6 +325,8 @@ class Function:
     def apply(cls, *args, **kwargs):
         """Run ``forward`` on ``args``; when some input requires grad (and grad mode is on),
         record a node that ``backward`` will run, and make it the outputs' ``grad_fn``."""
+        if tracer is not None:
+            return tracer.observe(cls, args, kwargs)
         needs_input_grad = tuple(isinstance(a, _tensor.Tensor) and a.requires_grad for a in args)
         ctx = Node(cls, needs_input_grad)
         record = grad_mode.is_grad_enabled() and any(needs_input_grad)

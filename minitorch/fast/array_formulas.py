@@ -27,7 +27,9 @@ def operands(*tensors) -> tuple:
 def relu_backward(reference_backward):
     """Replaces ``Relu.backward`` (given the reference one, used when recorded)."""
     def backward(ctx, grad):
-        if grad_mode._enabled:
+        if grad_mode._enabled or type(grad._data) is not np.ndarray:
+            # (recorded, or on a GPU: there where() is one kernel, and the NaN check below
+            # would copy to the host and wait, every backward)
             return reference_backward(ctx, grad)
         (result,) = ctx.saved_tensors
         keep = ~(result._data <= 0)  # passes where the input was positive or NaN

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import grad_mode
+from ..autograd import function, grad_mode
 from ..ops import pointwise
 from ..tensor import Tensor
 
@@ -45,7 +45,8 @@ def direct_operator(array_op, full_path, reflected=False):
     ``full_path(a, b)`` is the op for every case the direct path does not take."""
     def operator(self, other):
         x = self._data
-        if type(x) is np.ndarray and x.dtype.kind == "f":
+        # (not while minitorch.onnx traces a model: it must see every op, so the full path)
+        if type(x) is np.ndarray and x.dtype.kind == "f" and function.tracer is None:
             if isinstance(other, Tensor):
                 y = other._data
                 direct = (type(y) is np.ndarray and y.dtype == x.dtype and not (

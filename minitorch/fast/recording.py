@@ -18,13 +18,15 @@ fell on the reference's unshared tuples.
 from __future__ import annotations
 
 from ..tensor import Tensor
-from ..autograd import anomaly_mode, grad_mode
+from ..autograd import anomaly_mode, function, grad_mode
 from ..autograd.function import (Node, _as_tensors, _record, _run_forward, _save,
                                  _share_version_with_base)
 
 
 def apply(cls, *args, **kwargs):
     """``Function.apply`` (see above); the reference's four steps, numbered."""
+    if function.tracer is not None:  # minitorch.onnx is exporting: it runs and notes the call
+        return function.tracer.observe(cls, args, kwargs)
     # 1. which inputs need a gradient; record only if some do and grad mode is on
     needs_input_grad = _shared(tuple([isinstance(a, Tensor) and a.requires_grad
                                       for a in args]), _flags_seen)

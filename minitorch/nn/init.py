@@ -1,10 +1,11 @@
 """Weight initialisation (``nn.init``): fill a tensor in place from a distribution.
 
 Every function overwrites ``tensor``'s values without recording anything (as under
-``no_grad``), bumps its version, and returns it. The distributions and bounds are
-PyTorch's, so a layer initialised here has the same statistics as the same layer in
-PyTorch (the random streams themselves differ). Values are drawn on the CPU from
-``generator`` (default: minitorch's default generator) and moved to the tensor's device.
+``no_grad``), bumps its version, and returns it. Each one makes PyTorch's draws in
+PyTorch's order (the random fills ``tensor.uniform_`` / ``normal_`` / ``randperm``), so after
+the same seed a layer initialised here has PyTorch's weights, bit for bit. Values are drawn
+on the CPU from ``generator`` (default: minitorch's default generator) and moved to the
+tensor's device.
 """
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ import warnings
 import numpy as np
 
 from .. import backend
-from ..random.generator import _rng
+from ..autograd import grad_mode
+from ..random import distributions, kernels
+from ..random.generator import _generator
 from ..tensor import Tensor
 
 __all__ = [
@@ -86,31 +89,64 @@ def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
     """Fill with values drawn from U(a, b)."""
-    return _write(tensor, _rng(generator).uniform(a, b, size=tuple(tensor.shape)))
+    _check_tensor(tensor)
+    with grad_mode.no_grad():
+        return distributions.uniform_(tensor, a, b, generator=generator)
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
     """Fill with values drawn from N(mean, std^2)."""
-    return _write(tensor, _rng(generator).normal(mean, std, size=tuple(tensor.shape)))
+    _check_tensor(tensor)
+    with grad_mode.no_grad():
+        return distributions.normal_(tensor, mean, std, generator=generator)
+
+
+def _check_tensor(tensor) -> None:
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"expected a Tensor, got {type(tensor).__name__}")
+
+
+def _norm_cdf(x: float) -> float:
+    return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
 
 
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
                   b: float = 2.0, generator=None) -> Tensor:
     """Fill with N(mean, std^2) restricted to [a, b] (``a``, ``b`` are absolute bounds).
 
-    Drawn by rejection: values outside [a, b] are drawn again, which gives exactly the
-    truncated distribution. After many rounds (only when [a, b] holds almost no mass) the
-    few left are clipped.
+    PyTorch's two samplers, with its draws: when [a, b] holds more than 30% of the mass,
+    draw N(mean, std^2) and redraw (a whole tensor's worth each round) where outside; else
+    propose U(a, b) and accept with probability exp(-(x - mean)^2 / 2 std^2) / peak.
     """
-    rng = _rng(generator)
-    values = rng.normal(mean, std, size=tuple(tensor.shape))
-    for _ in range(100):
-        outside = (values < a) | (values > b)
-        count = int(outside.sum())
-        if count == 0:
-            break
-        values[outside] = rng.normal(mean, std, size=count)
-    return _write(tensor, np.clip(values, a, b))
+    _check_tensor(tensor)
+    if (mean < a - 2 * std) or (mean > b + 2 * std):
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The "
+                      "distribution of values may be incorrect.", stacklevel=2)
+    generator = _generator(generator)
+    dtype, count, shape = tensor._data.dtype, tensor.numel(), tuple(tensor.shape)
+    if _norm_cdf((b - mean) / std) - _norm_cdf((a - mean) / std) > 0.3:
+        low, high = dtype.type(a), dtype.type(b)
+        values = kernels.normal(generator, count, dtype, mean, std)
+        while True:
+            outside = (values < low) | (values > high)
+            if not outside.any():
+                break
+            values = np.where(outside, kernels.normal(generator, count, dtype, mean, std), values)
+    else:
+        mode = max(a, min(mean, b))
+        log_peak = -0.5 * ((mode - mean) / std) ** 2
+
+        def log_acceptance(x):  # log of the target density over its peak, in the dtype
+            return ((x - dtype.type(mean)) / dtype.type(std)) ** 2 * dtype.type(-0.5) - dtype.type(log_peak)
+
+        values = kernels.uniform(generator, count, dtype, a, b)
+        pending = np.log(kernels.uniform(generator, count, dtype)) > log_acceptance(values)
+        while pending.any():
+            candidates = kernels.uniform(generator, count, dtype, a, b)
+            values = np.where(pending, candidates, values)
+            retry = np.log(kernels.uniform(generator, count, dtype)) > log_acceptance(candidates)
+            pending = np.where(pending, retry, pending)
+    return _write(tensor, values.reshape(shape))
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
@@ -153,7 +189,8 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     """Glorot uniform: U(-a, a), a = gain * sqrt(6 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    bound = math.sqrt(3.0) * gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    bound = math.sqrt(3.0) * std  # PyTorch's order of operations: the last bit of the bound
     return uniform_(tensor, -bound, bound, generator)
 
 
@@ -205,14 +242,15 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator=None) -> Tensor:
         return tensor
     rows = tensor.shape[0]
     cols = tensor.numel() // rows
-    flat = _rng(generator).normal(0.0, 1.0, size=(rows, cols))
+    dtype = tensor._data.dtype
+    flat = kernels.normal(_generator(generator), rows * cols, dtype).reshape(rows, cols)
     if rows < cols:
         flat = flat.T
     q, r = np.linalg.qr(flat)
-    q = q * np.sign(np.diag(r))
+    q = q * np.sign(np.diag(r)).astype(dtype)
     if rows < cols:
         q = q.T
-    return _write(tensor, (gain * q).reshape(tuple(tensor.shape)))
+    return _write(tensor, (q * dtype.type(gain)).reshape(tuple(tensor.shape)))
 
 
 def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) -> Tensor:
@@ -220,10 +258,11 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) 
     the rows set to zero."""
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
-    rng = _rng(generator)
     rows, cols = tensor.shape
-    values = rng.normal(0.0, std, size=(rows, cols))
+    values = kernels.normal(_generator(generator), rows * cols, tensor._data.dtype, 0.0, std)
+    values = values.reshape(rows, cols)
     num_zeros = int(math.ceil(sparsity * rows))
     for c in range(cols):
-        values[rng.permutation(rows)[:num_zeros], c] = 0
+        # PyTorch draws these permutations from the default generator, not ``generator``
+        values[kernels.randperm(_generator(None), rows)[:num_zeros], c] = 0
     return _write(tensor, values)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backend
+from ..autograd import function
 from ..autograd.function import Function
 from ..backend import scatter_add
 from ..tensor import Tensor, check_no_internal_overlap, check_no_partial_overlap
@@ -415,7 +416,8 @@ def setitem(input: Tensor, key, value) -> None:
         check_no_partial_overlap(region, value._data)
     elif not isinstance(value, (int, float, bool, np.generic)):
         value = Tensor._from_array(input._xp.asarray(value, dtype=input._data.dtype))
-    if input._inplace_is_recorded((value,)):
+    # (while minitorch.onnx traces a model, the write goes through the op too: it must see it)
+    if input._inplace_is_recorded((value,)) or function.tracer is not None:
         if parsed.advanced is None and not backend.same_elements(region, input._data):
             # a basic key selects a view: the write is a copy_ (fill_) into it, as in PyTorch,
             # and the base gets a CopySlices history (autograd/views.py)

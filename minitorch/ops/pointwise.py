@@ -158,7 +158,7 @@ class Pow(Function):
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         ctx.save_for_backward(_tensor_if(a, True), _tensor_if(b, True))
         ctx.scalars = (_scalar_or_none(a), _scalar_or_none(b))
-        return x ** y
+        return _power(x, y)
 
     @staticmethod
     def backward(ctx, grad):
@@ -172,7 +172,7 @@ class Pow(Function):
             if b is None and exponent == 0:
                 grad_a = grad * 0
             else:
-                grad_a = sum_to_shape(grad * exponent * base ** (exponent - 1), shape_a)
+                grad_a = sum_to_shape(grad * (exponent * base ** (exponent - 1)), shape_a)
         if ctx.needs_input_grad[1]:
             if a is None:  # a Python number as the base
                 grad_b = grad * (base ** exponent) * float(np.log(base))
@@ -181,6 +181,28 @@ class Pow(Function):
                 grad_b = grad * where((base == 0) & (exponent >= 0), 0.0, term)
             grad_b = sum_to_shape(grad_b, shape_b)
         return grad_a, grad_b
+
+
+def _power(x, y):
+    """``x ** y`` as PyTorch computes it for a floating-point tensor and a number exponent:
+    squares, cubes and the reciprocal square by multiplication, the (reciprocal) square root
+    by sqrt, everything else by pow. (The C library's pow rounds x ** 3 differently from
+    x * x * x in the last bit, and is about 10x slower.)"""
+    if isinstance(y, (int, float)) and not isinstance(y, bool) and x.dtype.kind == "f":
+        one = x.dtype.type(1)
+        if y == 2:
+            return x * x
+        if y == 3:
+            return x * x * x
+        if y == -2:
+            return one / (x * x)
+        if y == 0.5:
+            return np.sqrt(x)
+        if y == -0.5:
+            return one / np.sqrt(x)
+        if y == -1:
+            return one / x
+    return x ** y
 
 
 def _tensor_if(value, needed: bool):

@@ -27,8 +27,8 @@ def _shifted(x, axis):
     if x.size == 0:
         return x.copy()
     top = row_maxes(x, axis)
-    if not np.isfinite(top).all():
-        top = np.where(top == -np.inf, 0, top)
+    # no `if` on the values: on a GPU that would wait for them (a copy to the host per call)
+    top = np.where(top == -np.inf, 0, top)
     if x.ndim == 0:  # (`out` keeps a 0-d result an array)
         return np.subtract(x, top, out=np.empty_like(x))
     return x - top

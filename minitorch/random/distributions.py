@@ -2,8 +2,8 @@
 and the in-place random fills behind ``Tensor.uniform_``, ``normal_``, ``bernoulli_``,
 ``random_`` and ``exponential_``.
 
-Every draw comes from a ``minitorch.Generator`` on the CPU (see ``_random.py``) and is
-moved to the tensor's device afterwards. Samples carry no gradient to their parameters
+Every draw comes from a ``minitorch.Generator`` on the CPU, through PyTorch's CPU kernels
+(``kernels.py``), so the samples are PyTorch's, and is moved to the tensor's device afterwards. Samples carry no gradient to their parameters
 (PyTorch's rule: no reparameterisation), but they are recorded, so a graph that uses
 them still connects.
 """
@@ -13,8 +13,9 @@ import numpy as np
 
 from ..types import dtypes as _dtype
 from ..creation.factories import _finish, _size_arg, _write_out
-from .generator import (_dtype_title, _float_dtype, _int_arg, _integers, _result, _rng,
-                        _standard_normal, _uniform01)
+from . import kernels
+from .generator import (_check_int_range, _dtype_title, _float_dtype, _generator, _int_arg, _result,
+                        _rng)
 from ..autograd.function import Function
 from ..tensor import Tensor
 
@@ -64,7 +65,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
     * ``normal(mean_tensor, std=1.0)`` or ``normal(mean, std_tensor)``: the tensor gives the shape;
     * ``normal(mean, std, size)``: ``size`` samples of one distribution (``dtype=`` allowed).
     """
-    rng = _rng(generator)
+    generator = _generator(generator)
     mean_t, std_t = isinstance(mean, Tensor), isinstance(std, Tensor)
     if not mean_t and not std_t:
         if size is None:
@@ -74,9 +75,9 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
             raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
         dtype = _float_dtype(dtype if dtype is not None or out is None else out.dtype,
                              "normal_kernel_cpu")
-        values = (_standard_normal(rng, _size_arg((size,)), dtype) * dtype.numpy.type(std)
-                  + dtype.numpy.type(mean)).astype(dtype.numpy, copy=False)
-        return _result(values, out, device, requires_grad)
+        size = _size_arg((size,))
+        values = kernels.normal(generator, int(np.prod(size, dtype=np.int64)), dtype.numpy, mean, std)
+        return _result(values.reshape(size), out, device, requires_grad)
     reference = mean if mean_t else std
     dtype = _dtype.promote_types(mean.dtype, std.dtype) if mean_t and std_t else reference.dtype
     dtype = _float_dtype(dtype, "normal_kernel_cpu")
@@ -93,7 +94,13 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
         a, b = np.shape(m), np.shape(s)
         raise RuntimeError(f"The size of tensor a ({a[-1]}) must match the size of tensor b "
                            f"({b[-1]}) at non-singleton dimension {max(len(a), len(b)) - 1}") from None
-    values = (_standard_normal(rng, shape, dtype) * s + m).astype(dtype.numpy, copy=False)
+    # PyTorch's order: N(0, std) when std is a number, else N(0, 1) times std; then + mean
+    count = int(np.prod(shape, dtype=np.int64))
+    numpy_dtype = dtype.numpy
+    values = kernels.normal(generator, count, numpy_dtype, 0.0, 1.0 if std_t else std).reshape(shape)
+    if std_t:
+        values = values * s.astype(numpy_dtype, copy=False)
+    values = (values + np.asarray(m, dtype=numpy_dtype)).astype(numpy_dtype, copy=False)
     sample = _finish(values, reference.device, False)
     function = (_NormalTensorTensor if mean_t and std_t else
                 _NormalTensorFloat if mean_t else _NormalFloatTensor)
@@ -121,10 +128,21 @@ def bernoulli(input: Tensor, p: float | None = None, *, generator=None, out=None
         if not 0 <= p <= 1:
             raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
         probabilities = p
-    draws = _rng(generator).random(tuple(input.shape))
-    sample = _finish((draws < probabilities).astype(input._data.dtype), input.device, False)
+    ones = _bernoulli_draws(_generator(generator), tuple(input.shape), probabilities)
+    sample = _finish(ones.astype(input._data.dtype), input.device, False)
     result = _BernoulliSample.apply(input, sample)
     return result if out is None else _write_out(result._data, out)
+
+
+def _bernoulli_draws(generator, shape: tuple, p) -> np.ndarray:
+    """PyTorch's Bernoulli kernels: 1 where a uniform draw is below p. A number p (and
+    float64 probabilities) compare a float64 uniform; float32/float16 probabilities
+    compare a float32 one, element by element."""
+    count = int(np.prod(shape, dtype=np.int64))
+    if isinstance(p, np.ndarray) and p.dtype != np.float64:
+        u = kernels.uniform(generator, count, np.float32)
+        return u.reshape(shape) < np.broadcast_to(p, shape).astype(np.float32)
+    return kernels.uniform(generator, count, np.float64).reshape(shape) < p
 
 
 def poisson(input: Tensor, generator=None) -> Tensor:
@@ -155,28 +173,33 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, g
                            f"{_dtype_title(input.dtype)}")
     if num_samples <= 0:
         raise RuntimeError("cannot sample n_sample <= 0 samples")
-    weights = _host(input).astype(np.float64).reshape(-1, input.shape[-1])
+    weights = _host(input).reshape(-1, input.shape[-1])
     categories = weights.shape[1]
     if not replacement and num_samples > categories:
         raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
     if not np.all(np.isfinite(weights)) or np.any(weights < 0):
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
-    totals = weights.sum(axis=1, keepdims=True)
-    if np.any(totals <= 0):
+    if np.any(weights.sum(axis=1) <= 0):
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-    rng = _rng(generator)
-    if replacement:
-        # inverse CDF: where each uniform draw falls in the row's cumulative weights
-        cdf = np.cumsum(weights / totals, axis=1)
-        draws = rng.random((weights.shape[0], num_samples))
-        index = np.stack([np.searchsorted(c, d, side="right") for c, d in zip(cdf, draws)])
-        index = np.minimum(index, categories - 1)  # guard against cdf[-1] rounding below 1
-    else:
-        # Sorting exponential draws divided by the weights picks, one after another, each
-        # remaining category with probability proportional to its weight; zero weights come last.
+    generator = _generator(generator)
+    if not replacement or num_samples == 1:
+        # PyTorch's "Gumbel" trick: the largest weight / Exp(1) draw picks each remaining
+        # category with probability proportional to its weight, one after another.
+        exponentials = kernels.exponential(generator, weights.size, weights.dtype).reshape(weights.shape)
         with np.errstate(divide="ignore"):
-            keys = rng.standard_exponential(weights.shape) / weights
-        index = np.argsort(keys, axis=1, kind="stable")[:, :num_samples]
+            keys = weights / exponentials
+        index = np.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
+    else:
+        # Inverse CDF, row by row: the first category whose normalised cumulative weight
+        # (summed in the input's dtype, the last set to 1) reaches a float64 uniform draw.
+        rows = []
+        for row in weights:
+            running = np.cumsum(row)  # sequential, as PyTorch sums
+            cdf = running / running[-1]
+            cdf[-1] = 1
+            draws = kernels.uniform(generator, num_samples, np.float64)
+            rows.append(np.searchsorted(cdf.astype(np.float64), draws, side="left"))
+        index = np.stack(rows)
     index = index.astype(np.int64)
     if input.ndim == 1:
         index = index[0]
@@ -219,10 +242,20 @@ class _ExponentialFill(_Fill):
     node_name = "ExponentialBackward0"
 
 
-def _fill(tensor: Tensor, function, values: np.ndarray) -> Tensor:
-    """Write host ``values`` into ``tensor`` under the in-place rules (leaf checks, version)."""
+def _fill(tensor: Tensor, function, draw) -> Tensor:
+    """Fill ``tensor`` in place with ``draw(count, contiguous)`` (a flat host array), under
+    the in-place rules (leaf checks, version). PyTorch writes the draws in the order the
+    elements lie in memory, which for a transposed view is not the logical order."""
     from .. import backend
-    sample = Tensor._from_array(backend.to_device(values.astype(tensor._data.dtype, copy=False),
+    data, shape = tensor._data, tuple(tensor.shape)
+    count = int(np.prod(shape, dtype=np.int64))
+    if data.flags.c_contiguous:
+        values = draw(count, True).reshape(shape)
+    else:
+        outer_first = sorted(range(len(shape)), key=lambda axis: -abs(data.strides[axis]))
+        values = draw(count, False).reshape([shape[axis] for axis in outer_first])
+        values = values.transpose(np.argsort(outer_first))
+    sample = Tensor._from_array(backend.to_device(values.astype(data.dtype, copy=False),
                                                   tensor.device))
     return tensor._apply_inplace(function, sample)
 
@@ -233,13 +266,9 @@ def uniform_(tensor: Tensor, from_: float = 0.0, to: float = 1.0, *, generator=N
     if from_ > to:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
                            f"from={from_} > to={to}")
-    u = _uniform01(_rng(generator), tuple(tensor.shape), _dtype.float64)
-    values = from_ + (to - from_) * u
-    if dtype is not _dtype.float64 and to > from_:  # rounding to the dtype must not reach `to`
-        values = values.astype(dtype.numpy)
-        values = np.where(values >= dtype.numpy.type(to),
-                          np.nextafter(dtype.numpy.type(to), dtype.numpy.type(from_)), values)
-    return _fill(tensor, _UniformFill, values)
+    generator = _generator(generator)
+    return _fill(tensor, _UniformFill,
+                 lambda count, _: kernels.uniform(generator, count, dtype.numpy, from_, to))
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
@@ -247,49 +276,51 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=No
     dtype = _float_dtype(tensor.dtype, "normal_kernel_cpu")
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    draw = _standard_normal(_rng(generator), tuple(tensor.shape),
-                            _dtype.float64 if dtype is _dtype.float64 else _dtype.float32)
-    return _fill(tensor, _NormalFill, draw * std + mean)
+    generator = _generator(generator)
+    return _fill(tensor, _NormalFill, lambda count, contiguous: kernels.normal(
+        generator, count, dtype.numpy, mean, std, contiguous))
 
 
 def bernoulli_(tensor: Tensor, p=0.5, *, generator=None) -> Tensor:
     """Fill ``tensor`` in place with 0/1 samples that are 1 with probability ``p`` (a number,
     or a tensor broadcastable to ``tensor``'s shape). Any dtype."""
     if isinstance(p, Tensor):
-        probabilities = _host(p).astype(np.float64)
+        probabilities = _host(p)
         _check_probabilities(probabilities)
-        probabilities = np.broadcast_to(probabilities, tuple(tensor.shape))
+        # element i of the draws goes to the i-th element of tensor in memory order
+        probabilities = _memory_ordered(np.broadcast_to(probabilities, tuple(tensor.shape)),
+                                        tensor._data)
     else:
         if not 0 <= p <= 1:
             raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
         probabilities = p
-    draws = _rng(generator).random(tuple(tensor.shape))
-    return _fill(tensor, _BernoulliFill, draws < probabilities)
+    generator = _generator(generator)
+    return _fill(tensor, _BernoulliFill,
+                 lambda count, _: _bernoulli_draws(generator, (count,), probabilities))
 
 
-def _random_upper(dtype: _dtype.dtype) -> int:
-    """The largest value ``random_()`` draws for ``dtype``: every integer up to it is exact."""
-    if dtype.is_floating_point:
-        return 2 ** (np.finfo(dtype.numpy).nmant + 1)
-    if dtype is _dtype.bool_:
-        return 1
-    return int(np.iinfo(dtype.numpy).max)
+def _memory_ordered(values: np.ndarray, like) -> np.ndarray:
+    """``values`` (of ``like``'s shape) flattened in the order ``like``'s elements lie in memory."""
+    if like.flags.c_contiguous:
+        return values.reshape(-1)
+    outer_first = sorted(range(like.ndim), key=lambda axis: -abs(like.strides[axis]))
+    return values.transpose(outer_first).reshape(-1)
 
 
 def random_(tensor: Tensor, from_: int = 0, to: int | None = None, *, generator=None) -> Tensor:
     """Fill ``tensor`` in place with integers drawn uniformly: ``random_()`` from [0, the
     largest integer the dtype holds exactly], ``random_(to)`` from [0, to),
     ``random_(from_, to)`` from [from_, to)."""
-    rng = _rng(generator)
-    shape = tuple(tensor.shape)
+    generator = _generator(generator)
+    dtype = tensor.dtype.numpy
     if to is None and from_ == 0:
-        values = rng.integers(0, _random_upper(tensor.dtype), size=shape, endpoint=True)
-    else:
-        if to is None:  # random_(to): one argument is the upper bound
-            from_, to = 0, from_
-        check = tensor.dtype if tensor.dtype.numpy.kind in "iu" else _dtype.int64
-        values = _integers(rng, _int_arg(from_, "from"), _int_arg(to, "to"), shape, check)
-    return _fill(tensor, _RandomFill, values)
+        return _fill(tensor, _RandomFill, lambda count, _: kernels.random_full(generator, count, dtype))
+    if to is None:  # random_(to): one argument is the upper bound
+        from_, to = 0, from_
+    low, high = _int_arg(from_, "from"), _int_arg(to, "to")
+    _check_int_range(low, high, tensor.dtype if tensor.dtype.numpy.kind in "iu" else _dtype.int64)
+    return _fill(tensor, _RandomFill,
+                 lambda count, _: kernels.random_from_to(generator, count, dtype, low, high - low))
 
 
 def exponential_(tensor: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
@@ -301,5 +332,6 @@ def exponential_(tensor: Tensor, lambd: float = 1.0, *, generator=None) -> Tenso
                            f"{_dtype_title(tensor.dtype)}")
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
-    draws = _rng(generator).standard_exponential(tuple(tensor.shape))
-    return _fill(tensor, _ExponentialFill, draws / lambd)
+    generator = _generator(generator)
+    return _fill(tensor, _ExponentialFill,
+                 lambda count, _: kernels.exponential(generator, count, tensor._data.dtype, lambd))

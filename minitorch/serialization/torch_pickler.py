@@ -76,9 +76,7 @@ class StorageTable:
         array, location = tensor._data, str(tensor.device)
         if type(array) is not np.ndarray:  # on a GPU: saved from a host copy
             array = backend.to_numpy(array)
-        owner = array
-        while isinstance(owner.base, np.ndarray):
-            owner = owner.base
+        owner = _memory_owner(array)
         itemsize = array.itemsize
         start = array.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
         if (owner.flags.c_contiguous or owner.flags.f_contiguous) and owner.nbytes % itemsize == 0 \
@@ -95,6 +93,20 @@ class StorageTable:
         copy = np.ascontiguousarray(array)
         storage = self._new(copy.reshape(-1), location, None)
         return storage, 0, array.shape, tuple(s // itemsize for s in copy.strides)
+
+
+def _memory_owner(array: np.ndarray) -> np.ndarray:
+    """The array that owns ``array``'s memory, up its chain of ``.base``s. Views made by
+    ``as_strided`` and ``broadcast_to`` (minitorch's view of a strided tensor, ``expand``) keep
+    their input behind a NumPy DummyArray, whose own ``.base`` continues the chain."""
+    owner = array
+    while True:
+        base = owner.base
+        if not isinstance(base, np.ndarray):
+            base = getattr(base, "base", None)  # a DummyArray, or nothing more to follow
+            if not isinstance(base, np.ndarray):
+                return owner
+        owner = base
 
 
 class _TensorData:

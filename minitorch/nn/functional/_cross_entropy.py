@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ... import backend
 from ...autograd.function import Function
+from ...ops._helpers import check_same_device
 from ...ops.comparison import where
 from ...tensor import Tensor
 from ._activation import log_softmax
@@ -44,7 +45,7 @@ class NllLoss(Function):
     def forward(ctx, input, *, target, weight, ignore_index, reduction):
         x, t = _rows(input._data), target._data.reshape(-1)
         valid = t != ignore_index
-        check_target_range(t[valid], x.shape[1])
+        check_target_range(t, valid, x.shape[1])
         xp = backend.namespace(x)
         safe = xp.where(valid, t, 0)
         w_t = valid.astype(x.dtype)
@@ -55,7 +56,9 @@ class NllLoss(Function):
         placed[rows, safe] = -w_t
         at_targets = xp.zeros(x.shape, dtype=bool)
         at_targets[rows[valid], t[valid]] = True
-        ctx.placed, ctx.at_targets, ctx.reduction, ctx.total = placed, at_targets, reduction, w_t.sum()
+        # (the total stays an array: on CuPy a sum is a 0-d device array, never a Python number)
+        ctx.placed, ctx.at_targets, ctx.reduction = placed, at_targets, reduction
+        ctx.total = xp.asarray(w_t.sum())
         ctx.save_for_backward(input)  # (as PyTorch does: a second backward fails)
         loss = -w_t * x[rows, safe]
         if reduction == "none":
@@ -68,7 +71,7 @@ class NllLoss(Function):
         if ctx.reduction == "none":
             per_sample = grad.reshape(-1, 1)
         else:
-            per_sample = grad / ctx.total if ctx.reduction == "mean" else grad
+            per_sample = grad / Tensor._from_array(ctx.total) if ctx.reduction == "mean" else grad
         placed = Tensor._from_array(ctx.placed)  # a constant of the recorded graph
         # only the targets of counted rows get a gradient, as in PyTorch: when every target is
         # ignored, 'mean' divides by a total of 0, and the inf must not reach the zeros as NaN
@@ -93,6 +96,9 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     check_class_targets(input, target)
+    for other in (target, weight):
+        if other is not None:
+            check_same_device(input, other)
     kernel = "nll_loss_forward" if input.ndim <= 2 else "nll_loss2d_forward"  # (PyTorch's words)
     check_constant(weight, kernel, "weight")
     options = dict(weight=weight, ignore_index=ignore_index, reduction=reduction)

@@ -1,6 +1,7 @@
 """Dropout: zero random elements (or whole channels) in training, scaling the rest by
 1 / (1 - p) so that the expected value is unchanged. Masks come from minitorch's default
-random generator, so ``minitorch.manual_seed`` makes them reproducible."""
+random generator, drawn as PyTorch's CPU dropout draws them (``bernoulli_(1 - p)`` on a noise
+tensor), so after the same ``manual_seed`` the masks are PyTorch's."""
 from __future__ import annotations
 
 import warnings
@@ -8,7 +9,8 @@ import warnings
 import numpy as np
 
 from ... import backend
-from ...random.generator import _rng
+from ...random import kernels
+from ...random.generator import default_generator
 from ...tensor import Tensor
 
 __all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d"]
@@ -20,9 +22,15 @@ def _check_p(p: float) -> None:
 
 
 def _apply_mask(input: Tensor, p: float, mask_shape: tuple, inplace: bool) -> Tensor:
-    keep = _rng(None).random(mask_shape) >= p
-    scale = 0.0 if p == 1 else 1.0 / (1.0 - p)
-    mask = (keep * scale).astype(input._data.dtype)
+    dtype = input._data.dtype
+    if p == 1:
+        mask = np.zeros((), dtype=dtype)
+    else:
+        # 1 with probability 1 - p (a float64 uniform below 1 - p), then divided by 1 - p
+        # in the input's dtype
+        count = int(np.prod(mask_shape, dtype=np.int64))
+        keep = kernels.uniform(default_generator, count, np.float64).reshape(mask_shape) < 1 - p
+        mask = keep.astype(dtype) / dtype.type(1 - p)
     if type(input._data) is not np.ndarray:
         mask = backend.to_device(mask, input.device)
     mask = Tensor._from_array(mask)

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import backend
 from ...autograd.function import Function
+from ...ops._helpers import check_same_device
 from ...tensor import Tensor
 
 __all__ = ["embedding", "one_hot"]
@@ -17,10 +19,11 @@ def _check_indices(input: Tensor, num: int) -> np.ndarray:
         raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following "
                            f"scalar types: Long, Int; but got {input.dtype} instead (while checking "
                            "arguments for embedding)")
-    if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= num):
-        bad = int(idx.min()) if int(idx.min()) < 0 else int(idx.max())
-        raise IndexError(f"index out of range in self (index {bad} is out of bounds for an "
-                         f"embedding table of {num} rows)")
+    if idx.size:
+        low, high = backend.host_values(idx.min(), idx.max())
+        if low < 0 or high >= num:
+            raise IndexError(f"index out of range in self (index {low if low < 0 else high} is out "
+                             f"of bounds for an embedding table of {num} rows)")
     return idx
 
 
@@ -68,6 +71,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
         raise RuntimeError("'weight' must be 2-D")
     num = weight.shape[0]
     _check_indices(input, num)
+    check_same_device(weight, input)  # (a CPU index would reach a GPU table as a NumPy array)
     if padding_idx is not None:
         if not -num <= padding_idx < num:
             raise AssertionError("Padding_idx must be within num_embeddings")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...autograd.formulas import as_gradients, operands
 from ...autograd.function import Function
 from ...ops.shape import ReshapeCopy
 from ...tensor import Tensor
@@ -40,7 +41,11 @@ def _check_operands(x, weight, bias) -> None:
 class Addmm(Function):
     """y = b + x @ m for x (rows, k), m (k, out) and b (out), PyTorch's addmm; dL/db = the sum of
     dL/dy over the rows, dL/dx = dL/dy @ m^T, dL/dm = x^T @ dL/dy; saves x (for dL/dm) and m (for
-    dL/dx), each only when that gradient is needed."""
+    dL/dx), each only when that gradient is needed.
+
+    m is nearly always ``weight.t()``, a transposed view; dL/dm is computed as
+    (dL/dy^T @ x)^T, the same numbers laid out as the weight is, so that the weight's gradient
+    (TBackward0 transposes it back) is row-major as the weight, as PyTorch's is."""
 
     node_name = "AddmmBackward0"
 
@@ -54,11 +59,11 @@ class Addmm(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        x, matrix = ctx.saved_tensors
         need_bias, need_x, need_matrix = ctx.needs_input_grad
-        return (grad.sum(0) if need_bias else None,
-                grad @ matrix.t() if need_x else None,
-                x.t() @ grad if need_matrix else None)
+        grad, x, matrix = operands(grad, *ctx.saved_tensors)  # (see autograd/formulas.py)
+        return as_gradients(grad.sum(0) if need_bias else None,
+                            grad @ matrix.T if need_x else None,
+                            (grad.T @ x).T if need_matrix else None)
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 
+from ... import backend
 from ...autograd import grad_mode
 from ...autograd.function import broadcast_error
 from ...tensor import Tensor
@@ -55,10 +56,16 @@ def check_class_targets(input: Tensor, target: Tensor) -> None:
                            f"{list(t.shape)})")
 
 
-def check_target_range(chosen, classes: int) -> None:
-    """Every (non-ignored) class index is in [0, classes)."""
-    if chosen.size:
-        low, high = int(chosen.min()), int(chosen.max())
+def check_target_range(targets, valid, classes: int) -> None:
+    """Every class index where ``valid`` (not ignored) is in [0, classes).
+
+    Both bounds come to the host in one copy: on a GPU this is the one wait of a loss (PyTorch
+    checks on the device and fails later; see docs/deviations.md). A boolean mask ``t[valid]``
+    would add a wait for the number of selected elements."""
+    if targets.size:
+        xp = backend.namespace(targets)
+        low, high = backend.host_values(xp.where(valid, targets, 0).min(),
+                                        xp.where(valid, targets, -1).max())
         if low < 0 or high >= classes:
             raise IndexError(f"Target {high if high >= classes else low} is out of bounds.")
 

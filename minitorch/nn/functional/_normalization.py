@@ -10,7 +10,7 @@ import numpy as np
 
 from ...autograd import grad_mode
 from ...autograd.function import Function
-from ...ops._helpers import row_means, sum_to_shape
+from ...ops._helpers import check_same_device, row_means, sum_to_shape
 from ...tensor import Tensor
 
 __all__ = ["batch_norm", "layer_norm", "group_norm", "normalize", "cosine_similarity",
@@ -160,6 +160,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
                     ("weight", weight), ("bias", bias)):
         if t is not None and t.numel() != channels:
             raise RuntimeError(f"{name} should contain {channels} elements not {t.numel()}")
+        if t is not None:
+            check_same_device(input, t)
     dims = (0,) + tuple(range(2, input.ndim))
     shape = _channel_shape(input)
     if not training:

@@ -77,6 +77,14 @@ def _padded(x, geo: Geometry, fill):
     return out
 
 
+def _nan_may_win(x) -> bool:
+    """Does max pooling need the pass that lets NaNs win? Only if ``x`` holds NaNs; but asking
+    a GPU's data means waiting for it (a copy to the host), so on a GPU the pass is always made."""
+    if x.dtype.kind != "f":
+        return False
+    return namespace(x) is not np or bool(np.isnan(x).any())
+
+
 def _running_max(values: list, nan_wins: bool = False):
     """Max and arg-max over a list of equally shaped arrays, one pass per array.
 
@@ -108,7 +116,7 @@ def _window_max(x, geo: Geometry):
     (kh, kw), (sh, sw), (dh, dw), (ho, wo) = geo.kernel, geo.stride, geo.dilation, geo.out_hw
     top, left = geo.padding[0], geo.padding[2]
     xp = namespace(x)
-    nan_wins = bool(xp.isnan(x).any()) if x.dtype.kind == "f" else False
+    nan_wins = _nan_may_win(x)
     padded = _padded(x, geo, -np.inf)
     along_rows, col_tap = _running_max(
         [padded[..., j * dw:j * dw + (wo - 1) * sw + 1:sw] for j in range(kw)], nan_wins)
@@ -432,7 +440,7 @@ class AdaptiveMaxPool2d(Function):
         xp = namespace(x)
         taps = xp.asarray(np.stack(taps))
         flat = x.reshape(*x.shape[:-2], h * w)
-        nan_wins = bool(xp.isnan(x).any()) if x.dtype.kind == "f" else False
+        nan_wins = _nan_may_win(x)
         out, tap = _running_max([flat[..., t] for t in taps], nan_wins)
         indices = Tensor._from_array(taps[tap, xp.arange(ho)[:, None], xp.arange(wo)])
         ctx.mark_non_differentiable(indices)

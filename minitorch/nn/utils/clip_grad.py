@@ -34,22 +34,26 @@ def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float, norm
         from ... import tensor
         return tensor(0.0)
     first = grads[0]._data
+    xp = backend.namespace(first)
+    # The norm stays an array, on the gradients' device: no Python number, so no wait for a GPU
+    # (PyTorch's clipping does not wait either, unless error_if_nonfinite asks it to look).
     if math.isinf(norm_type):
-        total = max(float(np.abs(g._data).max()) if g._data.size else 0.0 for g in grads)
+        total = xp.stack([xp.abs(g._data).max() if g._data.size else xp.zeros((), first.dtype)
+                          for g in grads]).max()
     else:
-        total = sum(float((np.abs(g._data.astype(np.float64)) ** norm_type).sum()) for g in grads)
+        total = sum((xp.abs(g._data.astype(np.float64)) ** norm_type).sum() for g in grads)
         total = total ** (1.0 / norm_type)
-    if error_if_nonfinite and not math.isfinite(total):
+    if error_if_nonfinite and not bool(xp.isfinite(total)):
         raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` "
                            "is non-finite, so it cannot be clipped. To disable this error and "
                            "scale the gradients by the non-finite norm anyway, set "
                            "`error_if_nonfinite=False`")
-    # min() keeps a nan coefficient (nan norm), which then shows in the gradients, as in PyTorch
-    coefficient = min(max_norm / (total + 1e-6), 1.0)
+    # minimum() keeps a nan coefficient (nan norm), which then shows in the gradients, as in PyTorch
+    coefficient = xp.minimum(max_norm / (total + 1e-6), 1.0)
     for g in grads:
-        g._data *= g._data.dtype.type(coefficient)
+        g._data *= coefficient.astype(g._data.dtype)
         g._bump_version()
-    return Tensor._from_array(backend.namespace(first).asarray(total, dtype=first.dtype))
+    return Tensor._from_array(xp.asarray(total, dtype=first.dtype))
 
 
 def clip_grad_value_(parameters: Iterable[Tensor] | Tensor, clip_value: float, foreach=None) -> None:

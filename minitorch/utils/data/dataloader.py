@@ -126,13 +126,14 @@ class DataLoader:
         return len(self._index_sampler)
 
     def __iter__(self) -> Iterator:
-        # The workers' base seed is drawn whether or not there are workers, so that the
-        # shuffling stream (same generator) is the same for every num_workers.
-        base_seed = int(_random._rng(self.generator).integers(0, 2 ** 62))
+        if (self.num_workers and self.persistent_workers and self._pool is not None
+                and self._pool.alive):
+            return MultiProcessIterator(self, self._pool)  # PyTorch reuses it: no new seed
+        # The workers' base seed (one int64 random_(), as PyTorch draws it) is drawn whether
+        # or not there are workers, so the shuffling stream is the same for every num_workers.
+        base_seed = _random.random_int64(self.generator)
         if self.num_workers == 0:
             return self._single_process_iter()
-        if self.persistent_workers and self._pool is not None and self._pool.alive:
-            return MultiProcessIterator(self, self._pool)
         pool = WorkerPool(self, base_seed)
         if self.persistent_workers:
             self._pool = pool

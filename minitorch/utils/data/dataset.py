@@ -194,7 +194,7 @@ def random_split(dataset: Dataset, lengths: Sequence[int | float], generator=Non
         lengths = _lengths_from_fractions(lengths, total)
     if sum(lengths) != total:
         raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
-    order = _random._rng(generator).permutation(total).tolist()
+    order = _random.randperm(total, generator=generator).tolist()
     subsets, start = [], 0
     for length in lengths:
         subsets.append(Subset(dataset, order[start:start + length]))

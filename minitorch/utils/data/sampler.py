@@ -77,18 +77,20 @@ class RandomSampler(Sampler):
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def __iter__(self) -> Iterator[int]:
-        n, rng = len(self.data_source), _random._rng(self.generator)
+        n, generator = len(self.data_source), self.generator
+        if generator is None:  # as PyTorch: a fresh generator seeded from the global one
+            generator = _random.Generator().manual_seed(_random.random_int64())
         if self.replacement:
             # Drawn lazily, 32 at a time as PyTorch does: num_samples may be huge (makemore
             # and minGPT ask for 1e10 to make an endless loader), so never all at once.
             for _ in range(self.num_samples // _REPLACEMENT_CHUNK):
-                yield from _random.randint(n, (_REPLACEMENT_CHUNK,), generator=self.generator).tolist()
+                yield from _random.randint(n, (_REPLACEMENT_CHUNK,), generator=generator).tolist()
             remainder = self.num_samples % _REPLACEMENT_CHUNK
-            yield from _random.randint(n, (remainder,), generator=self.generator).tolist()
+            yield from _random.randint(n, (remainder,), generator=generator).tolist()
             return
         for _ in range(self.num_samples // n):
-            yield from rng.permutation(n).tolist()
-        yield from rng.permutation(n)[:self.num_samples % n].tolist()
+            yield from _random.randperm(n, generator=generator).tolist()
+        yield from _random.randperm(n, generator=generator).tolist()[:self.num_samples % n]
 
     def __len__(self) -> int:
         return self.num_samples
@@ -102,7 +104,7 @@ class SubsetRandomSampler(Sampler):
         self.generator = generator
 
     def __iter__(self) -> Iterator[int]:
-        for i in _random._rng(self.generator).permutation(len(self.indices)).tolist():
+        for i in _random.randperm(len(self.indices), generator=self.generator).tolist():
             yield self.indices[i]
 
     def __len__(self) -> int:
@@ -147,8 +149,8 @@ class WeightedRandomSampler(Sampler):
         if not self.replacement and self.num_samples > np.count_nonzero(w):
             raise RuntimeError("invalid multinomial distribution (with replacement=False, not "
                                "enough non-negative category to sample)")
-        drawn = _random._rng(self.generator).choice(len(w), size=self.num_samples,
-                                                    replace=self.replacement, p=w / w.sum())
+        drawn = _random.multinomial(self.weights, self.num_samples, self.replacement,
+                                    generator=self.generator)
         return iter(drawn.tolist())
 
     def __len__(self) -> int:
