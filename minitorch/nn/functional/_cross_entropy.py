@@ -55,7 +55,8 @@ class NllLoss(Function):
         placed = xp.zeros(x.shape, dtype=x.dtype)
         placed[rows, safe] = -w_t
         at_targets = xp.zeros(x.shape, dtype=bool)
-        at_targets[rows[valid], t[valid]] = True
+        at_targets[rows, safe] = valid  # (one target per row; no masked indexing: on a GPU
+        # that would wait for the device to count the mask)
         # (the total stays an array: on CuPy a sum is a 0-d device array, never a Python number)
         ctx.placed, ctx.at_targets, ctx.reduction = placed, at_targets, reduction
         ctx.total = xp.asarray(w_t.sum())
