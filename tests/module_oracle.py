@@ -54,10 +54,12 @@ def compare_modules(ours, theirs, arrays, call=lambda m, *xs: m(*xs), *, rtol=1e
         loss = sum((o * lib.tensor(s)).sum() for o, s in zip(outputs, seeds) if s is not None)
         loss.backward()
     for i, (m, t) in enumerate(zip(m_in, t_in)):
-        if t.grad is not None:
-            assert m.grad is not None, f"input {i}: no gradient"
-            np.testing.assert_allclose(m.grad.numpy(), t.grad.numpy(), rtol=rtol, atol=atol,
-                                       err_msg=f"gradient of input {i} differs")
+        if t.grad is None:  # PyTorch has none: a gradient minitorch invented must fail
+            assert m.grad is None or not np.any(m.grad.numpy()), f"input {i}: PyTorch has no gradient"
+            continue
+        assert m.grad is not None, f"input {i}: no gradient"
+        np.testing.assert_allclose(m.grad.numpy(), t.grad.numpy(), rtol=rtol, atol=atol,
+                                   err_msg=f"gradient of input {i} differs")
     theirs_params = dict(theirs.named_parameters())
     for name, p in ours.named_parameters():
         expected = theirs_params[name].grad
