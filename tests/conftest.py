@@ -13,3 +13,9 @@ settings.register_profile("default", derandomize=True, deadline=None, max_exampl
                           suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("long", deadline=None, max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def pytest_addoption(parser):
+    # An option, not an environment variable: it cannot leak from a shell into a later run.
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite the golden files under tests/golden/ (then read the diff)")
