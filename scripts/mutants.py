@@ -1,0 +1,121 @@
+"""Mutation testing: do the tests catch realistic bugs? Plant each one in a copy and see.
+
+    python scripts/mutants.py             # every mutant in scripts/mutant_catalog.py
+    python scripts/mutants.py --list      # the mutants, with the files that should catch them
+    python scripts/mutants.py --only NAME [--only NAME2]
+
+The tracked (and untracked, not ignored) files are copied once to a temporary folder. For each
+mutant the script replaces its ``find`` text (which must occur exactly once) by ``replace``,
+runs the mutant's test files there with ``pytest -x -q``, and puts the file back. A mutant is
+*killed* when the tests fail, *survived* when they pass; a run past the time limit counts as
+killed (the bug made the tests hang) and is reported as such. The score is killed / all.
+
+Mutants outside minitorch/fast/ run in reference mode (MINITORCH_REFERENCE=1), where their
+code is the code that runs; those in minitorch/fast/ run with the accelerations installed.
+The fuzz seed is pinned so that a run is reproducible.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from mutant_catalog import MUTANTS  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+TIME_LIMIT_S = 600
+
+
+def copy_tree(target: Path) -> None:
+    """The files git would commit (tracked, or untracked and not ignored), copied to ``target``."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            cwd=ROOT, check=True, capture_output=True).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+
+
+def apply(tree: Path, mutant) -> str:
+    """Plant ``mutant`` in ``tree``; returns the original text of the file to put back."""
+    path = tree / mutant.path
+    original = path.read_text()
+    count = original.count(mutant.find)
+    if count != 1:
+        raise SystemExit(f"{mutant.name}: the text to replace occurs {count} times in {mutant.path}")
+    path.write_text(original.replace(mutant.find, mutant.replace))
+    return original
+
+
+def run_tests(tree: Path, mutant) -> tuple[str, float, str]:
+    """('killed' | 'survived' | 'timeout' | 'error', seconds, the last line pytest printed)."""
+    env = dict(os.environ, PYTHONPATH=str(tree), PYTHONDONTWRITEBYTECODE="1",
+               MINITORCH_FUZZ_SEED="0", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
+               MKL_NUM_THREADS="1", PYTHONHASHSEED="0")
+    env.pop("MPLBACKEND", None)
+    if mutant.path.startswith("minitorch/fast/"):
+        env.pop("MINITORCH_REFERENCE", None)
+    else:
+        env["MINITORCH_REFERENCE"] = "1"
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *mutant.tests]
+    start = time.monotonic()
+    try:
+        done = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True,
+                              timeout=TIME_LIMIT_S)
+    except subprocess.TimeoutExpired:
+        return "timeout", time.monotonic() - start, f"no result in {TIME_LIMIT_S} s"
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    # pytest: 0 all passed, 1 a test failed, 2 collection failed (the mutant broke an import);
+    # anything else (no such file, no tests) says nothing about the mutant
+    verdict = {0: "survived", 1: "killed", 2: "killed"}.get(done.returncode, "error")
+    return verdict, time.monotonic() - start, lines[-1] if lines else done.stderr[-200:]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", action="append", metavar="NAME", help="run just this mutant")
+    parser.add_argument("--list", action="store_true", help="list the mutants and exit")
+    args = parser.parse_args(argv)
+    chosen = [m for m in MUTANTS if not args.only or m.name in args.only]
+    unknown = set(args.only or ()) - {m.name for m in MUTANTS}
+    if unknown:
+        parser.error(f"no mutant named {', '.join(sorted(unknown))}")
+    if args.list:
+        for m in chosen:
+            print(f"{m.name:38} {m.area:8} {m.path}  ->  {' '.join(m.tests)}")
+        print(f"{len(chosen)} mutants")
+        return 0
+
+    results = []
+    with tempfile.TemporaryDirectory(prefix="minitorch-mutants-") as folder:
+        tree = Path(folder)
+        copy_tree(tree)
+        for m in chosen:
+            original = apply(tree, m)
+            try:
+                verdict, seconds, last = run_tests(tree, m)
+            finally:
+                (tree / m.path).write_text(original)
+            results.append((m, verdict))
+            print(f"{verdict:8} {seconds:6.1f}s  {m.name:38} {last[:70]}", flush=True)
+
+    killed = sum(verdict in ("killed", "timeout") for _, verdict in results)
+    print(f"\n{'area':8} killed/all")
+    for area in dict.fromkeys(m.area for m, _ in results):
+        mine = [v for m, v in results if m.area == area]
+        print(f"{area:8} {sum(v in ('killed', 'timeout') for v in mine)}/{len(mine)}")
+    survivors = [m.name for m, v in results if v not in ("killed", "timeout")]
+    print(f"\nscore: {killed}/{len(results)} killed ({100 * killed / max(len(results), 1):.1f}%)")
+    print("not killed: " + (", ".join(survivors) if survivors else "none"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
