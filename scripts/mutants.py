@@ -43,21 +43,30 @@ def copy_tree(target: Path) -> None:
             shutil.copy2(source, target / name)
 
 
-def apply(tree: Path, mutant) -> str:
-    """Plant ``mutant`` in ``tree``; returns the original text of the file to put back."""
+def apply(tree: Path, mutant, number: int):
+    """Plant ``mutant`` in ``tree``; returns a function that puts the original file back.
+
+    Python reuses a cached .pyc when the source's mtime and size match the ones it recorded, so
+    each mutant's file gets an mtime of its own (the original's plus ``number`` seconds), and
+    the original gets its own back: no mutant can run another's (or the original's) bytecode.
+    """
     path = tree / mutant.path
-    original = path.read_text()
+    original, times = path.read_text(), path.stat()
     count = original.count(mutant.find)
     if count != 1:
         raise SystemExit(f"{mutant.name}: the text to replace occurs {count} times in {mutant.path}")
     path.write_text(original.replace(mutant.find, mutant.replace))
-    return original
+    os.utime(path, ns=(times.st_atime_ns, times.st_mtime_ns + number * 10 ** 9))
+
+    def restore():
+        path.write_text(original)
+        os.utime(path, ns=(times.st_atime_ns, times.st_mtime_ns))
+    return restore
 
 
 def run_tests(tree: Path, mutant) -> tuple[str, float, str]:
     """('killed' | 'survived' | 'timeout' | 'error', seconds, the last line pytest printed)."""
-    env = dict(os.environ, PYTHONPATH=str(tree), PYTHONDONTWRITEBYTECODE="1",
-               MINITORCH_FUZZ_SEED="0", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
+    env = dict(os.environ, PYTHONPATH=str(tree), MINITORCH_FUZZ_SEED="0", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
                MKL_NUM_THREADS="1", PYTHONHASHSEED="0")
     env.pop("MPLBACKEND", None)
     if mutant.path.startswith("minitorch/fast/"):
@@ -97,12 +106,12 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="minitorch-mutants-") as folder:
         tree = Path(folder)
         copy_tree(tree)
-        for m in chosen:
-            original = apply(tree, m)
+        for number, m in enumerate(chosen, 1):
+            restore = apply(tree, m, number)
             try:
                 verdict, seconds, last = run_tests(tree, m)
             finally:
-                (tree / m.path).write_text(original)
+                restore()
             results.append((m, verdict))
             print(f"{verdict:8} {seconds:6.1f}s  {m.name:38} {last[:70]}", flush=True)
 
