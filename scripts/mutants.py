@@ -9,6 +9,7 @@ mutant the script replaces its ``find`` text (which must occur exactly once) by 
 runs the mutant's test files there with ``pytest -x -q``, and puts the file back. A mutant is
 *killed* when the tests fail, *survived* when they pass; a run past the time limit counts as
 killed (the bug made the tests hang) and is reported as such. The score is killed / all.
+First, unless --skip-baseline, the chosen test files run once without a mutant: they must pass.
 
 Mutants outside minitorch/fast/ run in reference mode (MINITORCH_REFERENCE=1), where their
 code is the code that runs; those in minitorch/fast/ run with the accelerations installed.
@@ -66,18 +67,37 @@ def apply(tree: Path, mutant, number: int):
 
 def run_tests(tree: Path, mutant) -> tuple[str, float, str]:
     """('killed' | 'survived' | 'timeout' | 'error', seconds, the last line pytest printed)."""
-    env = dict(os.environ, PYTHONPATH=str(tree), MINITORCH_FUZZ_SEED="0", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
-               MKL_NUM_THREADS="1", PYTHONHASHSEED="0")
+    return run_pytest(tree, mutant.tests, mutant.path.startswith("minitorch/fast/"))
+
+
+def check_baseline(tree: Path, mutants) -> None:
+    """Without a mutant every chosen test file must pass (in each mode it is run in): a test
+    that already fails would 'kill' every mutant it is asked about."""
+    for fast in (False, True):
+        files = sorted({t for m in mutants for t in m.tests
+                        if m.path.startswith("minitorch/fast/") == fast})
+        if files:
+            verdict, seconds, last = run_pytest(tree, files, fast, stop_early=False)
+            print(f"baseline ({'fast' if fast else 'reference'}): {last} [{seconds:.0f} s]", flush=True)
+            if verdict != "survived":
+                raise SystemExit("the tests fail without any mutant: fix them first")
+
+
+def run_pytest(tree: Path, files, fast: bool, stop_early: bool = True) -> tuple[str, float, str]:
+    """pytest on ``files`` in ``tree``: with the accelerations (``fast``) or in reference mode."""
+    env = dict(os.environ, PYTHONPATH=str(tree), MINITORCH_FUZZ_SEED="0", OMP_NUM_THREADS="1",
+               OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONHASHSEED="0")
     env.pop("MPLBACKEND", None)
-    if mutant.path.startswith("minitorch/fast/"):
+    if fast:
         env.pop("MINITORCH_REFERENCE", None)
     else:
         env["MINITORCH_REFERENCE"] = "1"
-    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *mutant.tests]
+    command = [sys.executable, "-m", "pytest", *(["-x"] if stop_early else []), "-q",
+               "-p", "no:cacheprovider", *files]
     start = time.monotonic()
     try:
         done = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True,
-                              timeout=TIME_LIMIT_S)
+                              timeout=TIME_LIMIT_S if stop_early else 4 * TIME_LIMIT_S)
     except subprocess.TimeoutExpired:
         return "timeout", time.monotonic() - start, f"no result in {TIME_LIMIT_S} s"
     lines = [line for line in done.stdout.splitlines() if line.strip()]
@@ -91,6 +111,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", metavar="NAME", help="run just this mutant")
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
+    parser.add_argument("--skip-baseline", action="store_true",
+                        help="do not first check that the tests pass without a mutant")
     args = parser.parse_args(argv)
     chosen = [m for m in MUTANTS if not args.only or m.name in args.only]
     unknown = set(args.only or ()) - {m.name for m in MUTANTS}
@@ -106,6 +128,8 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="minitorch-mutants-") as folder:
         tree = Path(folder)
         copy_tree(tree)
+        if not args.skip_baseline:
+            check_baseline(tree, chosen)
         for number, m in enumerate(chosen, 1):
             restore = apply(tree, m, number)
             try:
