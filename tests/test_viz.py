@@ -303,6 +303,22 @@ def test_each_leaf_label_shows_its_own_gradient(lib, graph, traced):
         assert lines[:len(wanted)] == wanted or summed, f"{name}: label {lines}, grad {wanted}"
 
 
+@pytest.mark.parametrize("lib", [minitorch, torch], ids=["minitorch", "torch"])
+def test_traced_intermediate_shows_its_total_gradient(lib):
+    """y = exp(x) is used twice (z = y * y) and keeps no .grad: only the trace knows that its
+    gradient is 2y. Large (6x6), so the label cannot rebuild it from small parts."""
+    from viz.graph import build_tape, summarize
+    x = lib.tensor(np.linspace(-1, 1, 36).reshape(6, 6), requires_grad=True)
+    y = x.exp()
+    loss = (y * y).sum()
+    tape = build_tape(loss, params={"x": x, "y": y}, trace=viz.trace_backward(loss))
+    (node,) = [t for t in tape.tensors if t.name == "y"]
+    expected = summarize(2 * y.detach())
+    assert node.grad is not None and node.grad_state == "known"
+    assert (node.grad.max_abs, node.grad.vmin, node.grad.vmax) == \
+        pytest.approx((expected.max_abs, expected.vmin, expected.vmax))
+
+
 def test_fan_out_shows_the_sum():
     e, names = scalar_expression(minitorch)
     trace = viz.trace_backward(e)
