@@ -38,10 +38,12 @@ VIZ = ("tests/test_viz.py",)
 IO = ("tests/test_serialization.py",)
 
 UNARY, BINARY = "minitorch/ops/unary.py", "minitorch/ops/pointwise.py"
-REDUCE_PY, SOFTMAX, SHAPE_PY = "minitorch/ops/reduce.py", "minitorch/ops/softmax.py", "minitorch/ops/shape.py"
+REDUCE_PY, SOFTMAX = "minitorch/ops/reduce.py", "minitorch/ops/softmax.py"
+SHAPE_PY = "minitorch/ops/shape.py"
 NORM, ATTN = "minitorch/nn/functional/_normalization.py", "minitorch/nn/functional/_attention.py"
 RNN_PY, TRANSFORMER = "minitorch/nn/modules/rnn.py", "minitorch/nn/modules/transformer.py"
-SGD, ADAM, OPTIMIZER = "minitorch/optim/sgd.py", "minitorch/optim/adam.py", "minitorch/optim/optimizer.py"
+SGD, ADAM = "minitorch/optim/sgd.py", "minitorch/optim/adam.py"
+OPTIMIZER = "minitorch/optim/optimizer.py"
 GRAPH, LABELS = "viz/graph.py", "viz/labels.py"
 
 M = Mutant
@@ -79,7 +81,8 @@ MUTANTS = [
     M("broadcast_sum_becomes_mean", "ops", "minitorch/ops/_helpers.py",
       "grad = grad.sum(tuple(dims), keepdim=True)", "grad = grad.mean(tuple(dims), keepdim=True)",
       POINTWISE, "broadcast reduction averages"),
-    M("broadcast_leading_dims_kept", "ops", "minitorch/ops/_helpers.py", "    dims = list(range(lead))\n",
+    M("broadcast_leading_dims_kept", "ops", "minitorch/ops/_helpers.py",
+      "    dims = list(range(lead))\n",
       "    dims = list(range(lead))[1:]\n", POINTWISE, "off-by-one in the leading dims summed"),
     M("mean_grad_count_off_by_one", "ops", REDUCE_PY, "_expand_back(grad / ctx.count,",
       "_expand_back(grad / (ctx.count - 1),", REDUCE, "mean divides by n - 1"),
@@ -149,7 +152,8 @@ MUTANTS = [
       "self.out_hw = ((hp - dh * (kh - 1)) // stride[0] + 1,", ("tests/test_nn_conv.py",),
       "conv output height off by one"),
     M("pool_output_size_off_by_one", "nn", "minitorch/nn/functional/_pooling.py",
-      "out = (span + (s - 1 if ceil_mode else 0)) // s + 1", "out = (span + (s - 1 if ceil_mode else 0)) // s",
+      "out = (span + (s - 1 if ceil_mode else 0)) // s + 1",
+      "out = (span + (s - 1 if ceil_mode else 0)) // s",
       ("tests/test_nn_pooling.py",), "pooling drops the last window"),
     M("label_smoothing_not_spread", "nn", "minitorch/nn/functional/_cross_entropy.py",
       "* (label_smoothing / input.shape[class_dim]))", "* label_smoothing)", LOSSES,
@@ -211,7 +215,8 @@ MUTANTS = [
     M("adam_no_bias_correction2", "optim", ADAM,
       "denom = (second_moment.sqrt() / (1 - beta2 ** t) ** 0.5).add_(eps)",
       "denom = second_moment.sqrt().add_(eps)", OPTIM, "second-moment bias correction off"),
-    M("adam_beta1_swapped", "optim", ADAM, "exp_avg.lerp_(grad, 1 - beta1)", "exp_avg.lerp_(grad, beta1)",
+    M("adam_beta1_swapped", "optim", ADAM,
+      "exp_avg.lerp_(grad, 1 - beta1)", "exp_avg.lerp_(grad, beta1)",
       OPTIM, "beta1 weights the new gradient"),
     M("adamw_decay_without_lr", "optim", OPTIMIZER, "p.mul_(1 - group[\"lr\"] * weight_decay)",
       "p.mul_(1 - weight_decay)", OPTIM, "decoupled decay not scaled by lr"),
@@ -261,7 +266,8 @@ MUTANTS = [
       "for bound, colour, _ in reversed(GRAD_BUCKETS):", VIZ, "every gradient coloured 'exploding'"),
     M("viz_three_digits", "viz", LABELS, "text = format(v, \".4g\")", "text = format(v, \".3g\")", VIZ,
       "numbers rounded to 3 digits"),
-    M("viz_trace_totals_skipped", "viz", "viz/steps.py", "                t.grad, t.grad_state = summary, \"known\"\n",
+    M("viz_trace_totals_skipped", "viz", "viz/steps.py",
+      "                t.grad, t.grad_state = summary, \"known\"\n",
       "                t.grad_state = \"known\"\n", VIZ, "a traced tensor's total gradient lost"),
     # --- io -------------------------------------------------------------------------------------
     M("checkpoint_byteorder_big", "io", "minitorch/serialization/torch_zip_writer.py",

@@ -78,7 +78,8 @@ def check_baseline(tree: Path, mutants) -> None:
                         if m.path.startswith("minitorch/fast/") == fast})
         if files:
             verdict, seconds, last = run_pytest(tree, files, fast, stop_early=False)
-            print(f"baseline ({'fast' if fast else 'reference'}): {last} [{seconds:.0f} s]", flush=True)
+            mode = "fast" if fast else "reference"
+            print(f"baseline ({mode}): {last} [{seconds:.0f} s]", flush=True)
             if verdict != "survived":
                 raise SystemExit("the tests fail without any mutant: fix them first")
 

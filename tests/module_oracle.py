@@ -55,7 +55,8 @@ def compare_modules(ours, theirs, arrays, call=lambda m, *xs: m(*xs), *, rtol=1e
         loss.backward()
     for i, (m, t) in enumerate(zip(m_in, t_in)):
         if t.grad is None:  # PyTorch has none: a gradient minitorch invented must fail
-            assert m.grad is None or not np.any(m.grad.numpy()), f"input {i}: PyTorch has no gradient"
+            assert m.grad is None or not np.any(m.grad.numpy()), \
+                f"input {i}: PyTorch has no gradient"
             continue
         assert m.grad is not None, f"input {i}: no gradient"
         np.testing.assert_allclose(m.grad.numpy(), t.grad.numpy(), rtol=rtol, atol=atol,

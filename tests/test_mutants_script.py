@@ -14,7 +14,8 @@ from mutant_catalog import MUTANTS  # noqa: E402
 @pytest.mark.parametrize("mutant", MUTANTS, ids=[m.name for m in MUTANTS])
 def test_each_mutant_applies_exactly_once(mutant):
     text = (ROOT / mutant.path).read_text()
-    assert text.count(mutant.find) == 1, f"{mutant.name}: find-text occurs {text.count(mutant.find)} times"
+    found = text.count(mutant.find)
+    assert found == 1, f"{mutant.name}: the text to replace occurs {found} times in {mutant.path}"
     assert mutant.find != mutant.replace
     for test_file in mutant.tests:
         assert (ROOT / test_file).is_file(), f"{mutant.name}: no test file {test_file}"

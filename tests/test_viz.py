@@ -292,8 +292,8 @@ def test_each_leaf_label_shows_its_own_gradient(lib, graph, traced):
         own = summarize(leaf.grad)
         for summary, where in ((drawn[name].grad, "graph model"),
                                (grad_view(drawn[name], None, traced)[1], "label")):
-            assert (summary.max_abs, summary.vmin, summary.vmax) == (own.max_abs, own.vmin, own.vmax), \
-                f"{name}: the {where} holds another gradient"
+            stats = (summary.max_abs, summary.vmin, summary.vmax)
+            assert stats == (own.max_abs, own.vmin, own.vmax), f"{name}: the {where} holds another gradient"
             np.testing.assert_array_equal(summary.values, own.values, err_msg=f"{name}: {where}")
         lines = grad_view(drawn[name], None, traced)[0]
         wanted = _summary_lines("grad", own)
