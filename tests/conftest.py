@@ -19,3 +19,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 if os.environ.get("MINITORCH_TEST_DEVICE") == "strict":
     import strict_cupy
     strict_cupy.install()
+
+
+def pytest_addoption(parser):
+    # An option, not an environment variable: it cannot leak from a shell into a later run.
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite the golden files under tests/golden/ (then read the diff)")

@@ -63,10 +63,13 @@ def compare_modules(ours, theirs, arrays, call=lambda m, *xs: m(*xs), *, rtol=1e
                    if s is not None)
         loss.backward()
     for i, (m, t) in enumerate(zip(m_in, t_in)):
-        if t.grad is not None:
-            assert m.grad is not None, f"input {i}: no gradient"
-            np.testing.assert_allclose(_host(m.grad), _host(t.grad), rtol=rtol, atol=atol,
-                                       err_msg=f"gradient of input {i} differs")
+        if t.grad is None:  # PyTorch has none: a gradient minitorch invented must fail
+            assert m.grad is None or not np.any(_host(m.grad)), \
+                f"input {i}: PyTorch has no gradient"
+            continue
+        assert m.grad is not None, f"input {i}: no gradient"
+        np.testing.assert_allclose(_host(m.grad), _host(t.grad), rtol=rtol, atol=atol,
+                                   err_msg=f"gradient of input {i} differs")
     theirs_params = dict(theirs.named_parameters())
     for name, p in ours.named_parameters():
         expected = theirs_params[name].grad

@@ -345,6 +345,30 @@ def test_no_grad_context_and_decorator():
     assert minitorch.is_grad_enabled()
 
 
+def test_grad_mode_regions_restore_the_mode_they_found():
+    """Leaving a region restores the mode it was entered in (nested, decorated, after an
+    exception), as PyTorch does; recorded or not is compared with torch in each place."""
+    def recorded(lib):
+        x = lib.tensor(1.0, requires_grad=True)
+        seen = []
+        with lib.no_grad():
+            with lib.no_grad():
+                seen.append((x * 2).requires_grad)
+            seen.append((x * 2).requires_grad)        # still inside the outer no_grad
+            with lib.enable_grad():
+                seen.append((x * 2).requires_grad)
+            seen.append((x * 2).requires_grad)
+            lib.no_grad()(lambda: None)()
+            seen.append((x * 2).requires_grad)
+            with pytest.raises(ValueError):
+                with lib.enable_grad():
+                    raise ValueError
+            seen.append((x * 2).requires_grad)
+        seen.append((x * 2).requires_grad)
+        return seen
+    assert recorded(minitorch) == recorded(torch)
+
+
 def test_set_grad_enabled_and_inference_mode():
     x = minitorch.tensor(1.0, requires_grad=True)
     with minitorch.set_grad_enabled(False):

@@ -1,7 +1,8 @@
 """viz: drawing recorded graphs (minitorch and PyTorch), listings, backward steps, rendering.
 
-Golden files live in tests/golden/viz/; regenerate them with VIZ_UPDATE_GOLDEN=1 after an
-intended change (and look at the diff).
+Golden files live in tests/golden/viz/; regenerate them with ``pytest tests/test_viz.py
+--update-golden`` after an intended change (and look at the diff). Only that command-line option
+rewrites them: an environment variable could leak into a run and bless a regression silently.
 """
 import base64
 import os
@@ -24,13 +25,35 @@ GOLDEN = Path(__file__).parent / "golden" / "viz"
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("VIZ_UPDATE_GOLDEN"):
+def check_golden(name: str, text: str, *, update: bool = False, folder: Path = GOLDEN) -> None:
+    """``text`` must equal the golden file ``name``; ``update`` (--update-golden) rewrites it."""
+    path = folder / name
+    if update:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="ascii")
-    assert path.exists(), f"missing golden file {path}; run with VIZ_UPDATE_GOLDEN=1"
-    assert text == path.read_text(encoding="ascii")
+    assert path.exists(), f"missing golden file {path}; run pytest with --update-golden"
+    assert text == path.read_text(encoding="ascii"), \
+        f"{name} differs from the golden file (an intended change? pytest --update-golden)"
+
+
+@pytest.fixture
+def golden(request):
+    """check_golden, rewriting the files only when pytest was given --update-golden."""
+    update = request.config.getoption("--update-golden")
+    return lambda name, text: check_golden(name, text, update=update)
+
+
+def test_golden_files_change_only_with_the_option(tmp_path, monkeypatch):
+    monkeypatch.setenv("VIZ_UPDATE_GOLDEN", "1")  # a variable leaked from another shell
+    (tmp_path / "g.dot").write_text("old", encoding="ascii")
+    with pytest.raises(AssertionError, match="differs from the golden file"):
+        check_golden("g.dot", "new", folder=tmp_path)
+    assert (tmp_path / "g.dot").read_text(encoding="ascii") == "old"
+    with pytest.raises(AssertionError, match="missing golden file"):
+        check_golden("absent.dot", "new", folder=tmp_path)
+    assert not (tmp_path / "absent.dot").exists()
+    check_golden("g.dot", "new", update=True, folder=tmp_path)
+    assert (tmp_path / "g.dot").read_text(encoding="ascii") == "new"
 
 
 # --- graphs used by several tests ---------------------------------------------------------------
@@ -77,29 +100,29 @@ def chain(n):
 
 # --- golden DOT and listings -----------------------------------------------------------------
 
-def test_golden_scalar_expression():
+def test_golden_scalar_expression(golden):
     e, names = scalar_expression(minitorch)
-    check_golden("scalar_untraced.dot", viz.draw(e, params=names).source)
+    golden("scalar_untraced.dot", viz.draw(e, params=names).source)
     trace = viz.trace_backward(e)
-    check_golden("scalar_traced.dot", viz.draw(e, params=names, trace=trace).source)
+    golden("scalar_traced.dot", viz.draw(e, params=names, trace=trace).source)
 
 
-def test_golden_raw_mlp_minitorch():
+def test_golden_raw_mlp_minitorch(golden):
     loss, names = raw_mlp(minitorch)
     trace = viz.trace_backward(loss)
-    check_golden("mlp_minitorch.lst", str(viz.listing(loss, params=names, trace=trace)))
+    golden("mlp_minitorch.lst", str(viz.listing(loss, params=names, trace=trace)))
     g = viz.draw(loss, params=names, trace=trace, color_by="grad", show_saved=True)
-    check_golden("mlp_minitorch.dot", g.source)
+    golden("mlp_minitorch.dot", g.source)
 
 
-def test_golden_raw_mlp_torch():
+def test_golden_raw_mlp_torch(golden):
     loss, names = raw_mlp(torch)
-    check_golden("mlp_torch.lst", str(viz.listing(loss, params=names)))
+    golden("mlp_torch.lst", str(viz.listing(loss, params=names)))
     g_before = viz.draw(loss, params=names, show_saved=True)
     assert "grad: not computed" in g_before.source
-    check_golden("mlp_torch_before.dot", g_before.source)
+    golden("mlp_torch_before.dot", g_before.source)
     trace = viz.trace_backward(loss)
-    check_golden("mlp_torch.dot", viz.draw(loss, params=names, trace=trace).source)
+    golden("mlp_torch.dot", viz.draw(loss, params=names, trace=trace).source)
 
 
 def test_torch_and_minitorch_graphs_side_by_side():
@@ -122,17 +145,17 @@ def test_torch_and_minitorch_graphs_side_by_side():
     assert set(bundle) == {"image/svg+xml", "image/png", "text/plain"}
 
 
-def test_golden_module_grouping():
+def test_golden_module_grouping(golden):
     loss, names = raw_mlp(minitorch, scoped=True)
     g = viz.draw(loss, params=names)
-    check_golden("mlp_scoped.dot", g.source)
+    golden("mlp_scoped.dot", g.source)
     assert g.source.count("subgraph cluster_") == 4  # net, l1, act, l2
     # Parameters sit inside the module that owns them.
     l1 = g.source[g.source.index('label="net.l1"'):]
     assert "net.l1.weight" in l1[:l1.index("}")]
 
     collapsed = viz.draw(loss, params=names, depth=1)
-    check_golden("mlp_scoped_depth1.dot", collapsed.source)
+    golden("mlp_scoped_depth1.dot", collapsed.source)
     src = collapsed.source
     assert src.count("subgraph cluster_") == 1            # only "net" stays open
     assert "net.l1.weight" not in src                      # folded into the l1 box
@@ -169,12 +192,12 @@ def nn_mlp(lib):
     return net(x).sum(), net
 
 
-def test_golden_nn_mlp_minitorch_and_torch():
+def test_golden_nn_mlp_minitorch_and_torch(golden):
     for lib in (minitorch, torch):
         loss, net = nn_mlp(lib)
         trace = viz.trace_backward(loss)
         g = viz.draw(loss, params=net, trace=trace)
-        check_golden(f"nn_mlp_{lib.__name__}.dot", g.source)
+        golden(f"nn_mlp_{lib.__name__}.dot", g.source)
         for name in ("hidden.0.weight: float32[2,3]", "out.bias: float32[1]", "AddmmBackward0"):
             assert name in g.source
     # minitorch records module scopes: clusters named by module and class.
@@ -184,7 +207,7 @@ def test_golden_nn_mlp_minitorch_and_torch():
     assert 'label="out (Linear)"' in src
 
 
-def test_golden_cnn_with_modules_grouped():
+def test_golden_cnn_with_modules_grouped(golden):
     nn = minitorch.nn
 
     class CNN(nn.Module):
@@ -203,10 +226,10 @@ def test_golden_cnn_with_modules_grouped():
     trace = viz.trace_backward(loss)
     structure = dict(params=net, trace=trace, show_values=False, show_grads=False)
     g = viz.draw(loss, **structure)
-    check_golden("cnn_modules.dot", g.source)
+    golden("cnn_modules.dot", g.source)
     assert g.source.count("subgraph cluster_") == 7   # features, head and their 5 children
     collapsed = viz.draw(loss, depth=1, **structure)
-    check_golden("cnn_modules_depth1.dot", collapsed.source)
+    golden("cnn_modules_depth1.dot", collapsed.source)
     assert "features.0 (Conv2d)" in collapsed.source
     assert "in float32[1,2,2,2]" in collapsed.source   # the ReLU box: what goes in
     assert "1 op, 2 parameter tensors (20 values)" in collapsed.source   # the conv box
@@ -246,6 +269,54 @@ def test_grad_not_computed_is_not_zero():
     assert "grad: not computed (2 uses)" in src      # a, before any backward
     assert "grad: not computed<" in src               # b
     assert "grad 0" not in src
+
+
+def three_scalar_leaves(lib):
+    """Leaves of one shape and different gradients: a label showing a neighbour's is wrong."""
+    a, b, c = (lib.tensor(v, requires_grad=True) for v in (2.0, -3.0, 0.5))
+    return a * b + c * 3 + a * a, {"a": a, "b": b, "c": c}
+
+
+@pytest.mark.parametrize("lib", [minitorch, torch], ids=["minitorch", "torch"])
+@pytest.mark.parametrize("graph", [scalar_expression, three_scalar_leaves, raw_mlp])
+@pytest.mark.parametrize("traced", [False, True])
+def test_each_leaf_label_shows_its_own_gradient(lib, graph, traced):
+    from viz.graph import build_tape, summarize
+    from viz.labels import _summary_lines, grad_view
+    out, leaves = graph(lib)
+    trace = viz.trace_backward(out) if traced else out.backward()
+    tape = build_tape(out, params=leaves, trace=trace)
+    drawn = {t.name: t for t in tape.tensors if t.leaf}
+    assert set(drawn) == set(leaves)
+    for name, leaf in leaves.items():
+        own = summarize(leaf.grad)
+        for summary, where in ((drawn[name].grad, "graph model"),
+                               (grad_view(drawn[name], None, traced)[1], "label")):
+            stats = (summary.max_abs, summary.vmin, summary.vmax)
+            assert stats == (own.max_abs, own.vmin, own.vmax), f"{name}: the {where} holds another gradient"
+            np.testing.assert_array_equal(summary.values, own.values, err_msg=f"{name}: {where}")
+        lines = grad_view(drawn[name], None, traced)[0]
+        wanted = _summary_lines("grad", own)
+        # a traced scalar reached twice reads "grad = (-4) + (-4) = -8": the total ends the line
+        summed = len(wanted) == 1 and lines[0].startswith("grad = ") and \
+            lines[0].endswith(" = " + wanted[0].removeprefix("grad "))
+        assert lines[:len(wanted)] == wanted or summed, f"{name}: label {lines}, grad {wanted}"
+
+
+@pytest.mark.parametrize("lib", [minitorch, torch], ids=["minitorch", "torch"])
+def test_traced_intermediate_shows_its_total_gradient(lib):
+    """y = exp(x) is used twice (z = y * y) and keeps no .grad: only the trace knows that its
+    gradient is 2y. Large (6x6), so the label cannot rebuild it from small parts."""
+    from viz.graph import build_tape, summarize
+    x = lib.tensor(np.linspace(-1, 1, 36).reshape(6, 6), requires_grad=True)
+    y = x.exp()
+    loss = (y * y).sum()
+    tape = build_tape(loss, params={"x": x, "y": y}, trace=viz.trace_backward(loss))
+    (node,) = [t for t in tape.tensors if t.name == "y"]
+    expected = summarize(2 * y.detach())
+    assert node.grad is not None and node.grad_state == "known"
+    assert (node.grad.max_abs, node.grad.vmin, node.grad.vmax) == \
+        pytest.approx((expected.max_abs, expected.vmin, expected.vmax))
 
 
 def test_fan_out_shows_the_sum():
