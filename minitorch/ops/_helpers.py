@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..types.dtypes import result_type
+from ..types.int_scalars import wrap_int_scalar
 from ..tensor import Tensor
 
 
@@ -30,7 +31,7 @@ def binary_arrays(a, b, dtype=None):
         if x.dtype != target:
             x = x.astype(target)
     else:
-        x = a.item() if isinstance(a, np.generic) else a
+        x = wrap_int_scalar(a.item() if isinstance(a, np.generic) else a, target)
     if isinstance(b, Tensor):
         y = b._data
         if y.dtype != target:
@@ -38,7 +39,7 @@ def binary_arrays(a, b, dtype=None):
         if isinstance(a, Tensor) and (type(x) is not type(y) or type(x) is not np.ndarray):
             check_same_device(a, b)
     else:
-        y = b.item() if isinstance(b, np.generic) else b
+        y = wrap_int_scalar(b.item() if isinstance(b, np.generic) else b, target)
     return x, y
 
 

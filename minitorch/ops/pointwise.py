@@ -14,6 +14,7 @@ from ..types.dtypes import get_default_dtype, result_type
 from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..tensor import Tensor
+from ..types.int_scalars import checked_int_scalar
 from ._helpers import binary_arrays, sum_to_shape
 from .comparison import where
 from .unary import log
@@ -55,9 +56,7 @@ class Sub(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = binary_arrays(a, b)
-        if all(isinstance(v, bool) or getattr(v, "dtype", None) == np.bool_ for v in (x, y)):
-            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
-                               "supported. Use the `^` or `logical_xor()` operator instead.")
+        _check_no_bool_subtraction(a, b, x, y)
         return x - y
 
     @staticmethod
@@ -152,12 +151,18 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        dtype = result_type(a, b)
+        if dtype.numpy == np.bool_:
+            raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+        if dtype.numpy.kind in "iu" and not isinstance(b, Tensor):
+            if b < 0:  # (a negative exponent tensor is fine: see _integer_power)
+                raise RuntimeError("Integers to negative integer powers are not allowed.")
+            b = checked_int_scalar(b, dtype.numpy)  # uint8 ** 257 raises; it does not wrap
         x, y = binary_arrays(a, b)
-        if (type(y) is int and y < 0 or not isinstance(y, (int, float)) and y.dtype.kind in "iu"
-                and (y < 0).any()) and x.dtype.kind in "iu":
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
         ctx.save_for_backward(_tensor_if(a, True), _tensor_if(b, True))
         ctx.scalars = (_scalar_or_none(a), _scalar_or_none(b))
+        if dtype.numpy.kind in "iu" and isinstance(b, Tensor):
+            return _integer_power(x, y, b._xp, dtype.numpy)
         return x ** y
 
     @staticmethod
@@ -194,6 +199,12 @@ def _scalar_or_none(value):
 
 
 # --- rounding divisions --------------------------------------------------------------------
+
+def _reject_two_bools(x, y, kernel: str) -> None:
+    """Operands that are both bool have no kernel for these ops in PyTorch."""
+    if all(isinstance(v, bool) or getattr(v, "dtype", None) == np.bool_ for v in (x, y)):
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+
 
 def _rounded_quotient(x, y, rounding_mode, floating: bool):
     """``x / y`` rounded toward -inf ('floor', Python's ``//``) or toward zero ('trunc')."""
@@ -233,6 +244,7 @@ class FloorDivide(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = binary_arrays(a, b)
+        _reject_two_bools(x, y, "div_floor_cpu")
         return np.floor_divide(x, y)
 
     @staticmethod
@@ -249,6 +261,7 @@ class Fmod(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = binary_arrays(a, b)
+        _reject_two_bools(x, y, "fmod_cpu")
         needed = ctx.needs_input_grad[1]  # only d/db uses the operands
         ctx.save_for_backward(_tensor_if(a, needed), _tensor_if(b, needed))
         ctx.scalar_a = _scalar_or_none(a)
@@ -275,6 +288,7 @@ class Remainder(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = binary_arrays(a, b)
+        _reject_two_bools(x, y, "remainder_cpu")
         needed = ctx.needs_input_grad[1]  # only d/db uses the operands
         ctx.save_for_backward(_tensor_if(a, needed), _tensor_if(b, needed))
         ctx.scalar_a = _scalar_or_none(a)
@@ -563,6 +577,7 @@ def add(input, other, *, alpha=1, out=None):
 
 def sub(input, other, *, alpha=1, out=None):
     """``input - alpha * other``."""
+    _check_no_bool_subtraction(input, other, input, other)
     if alpha != 1:  # a number stays a number (a "weak" scalar that cannot widen the dtype)
         other = other * alpha if isinstance(other, (int, float)) else mul(other, alpha)
     return _with_out(Sub.apply(input, other), out)
@@ -578,7 +593,7 @@ def div(input, other, *, rounding_mode=None, out=None):
     if rounding_mode is None:
         return _with_out(Div.apply(input, other), out)
     if rounding_mode not in ("trunc", "floor"):
-        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
                          f"found '{rounding_mode}'")
     return _with_out(DivRounding.apply(input, other, rounding_mode), out)
 
@@ -590,6 +605,29 @@ def true_divide(input, other):
 def neg(input):
     """``-input`` (bool tensors are rejected: use ``~`` or ``logical_not``)."""
     return Neg.apply(input)
+
+
+def _check_no_bool_subtraction(a, b, x, y) -> None:
+    """PyTorch refuses ``-`` on bools: the learner usually meant ``~mask`` or ``a ^ b``."""
+    if all(isinstance(v, bool) or getattr(v, "dtype", None) == np.bool_ for v in (x, y)):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if any(isinstance(v, Tensor) and v._data.dtype == np.bool_ for v in (a, b)):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not "
+                           "supported. If you are trying to invert a mask, use the `~` or "
+                           "`logical_not()` operator instead.")
+
+
+def _integer_power(x, y, xp, dtype):
+    """``x ** y`` for integers, with PyTorch's answer for a negative ``y`` where NumPy raises:
+    1 ** -n = 1, (-1) ** -n = +-1 (by the parity of n), anything else ** -n = 0 (1/x rounded
+    toward zero)."""
+    negative = y < 0
+    if not negative.any():
+        return x ** y
+    powers = xp.asarray(x, dtype=dtype) ** xp.where(negative, 0, y).astype(dtype)
+    inverse = xp.where(x == 1, 1, xp.where(x == -1, xp.where(y % 2 == 0, 1, -1), 0))
+    return xp.where(negative, inverse, powers).astype(dtype)
 
 
 def positive(input):
@@ -641,7 +679,16 @@ def lerp(input, end, weight):
     """Linear interpolation ``input + weight * (end - input)``; ``weight`` a number or a tensor."""
     _require_tensor(end, "lerp", 2, "end")
     if isinstance(weight, Tensor):
+        if input.dtype is end.dtype and not input.is_floating_point() and weight.ndim == 0:
+            dtype = result_type(input, end, weight)  # a 0-d float weight makes it a float lerp
+            if not dtype.is_floating_point:
+                raise NotImplementedError(f"\"lerp_kernel_tensor\" not implemented for "
+                                          f"'{dtype._torch_name}'")
+            input, end = input.to(dtype), end.to(dtype)
         return Lerp.apply(input, end, weight)
+    dtype = result_type(input, end)
+    if not dtype.is_floating_point:  # no rounding rule for an int lerp: PyTorch has no kernel
+        raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for '{dtype._torch_name}'")
     return LerpScalar.apply(input, end, weight)
 
 

@@ -122,7 +122,8 @@ def unique(input, sorted: bool = True, return_inverse: bool = False,  # noqa: A0
         raise NotImplementedError("minitorch's unique supports only dim=None (unique elements of "
                                   "the flattened tensor)")
     x = input._data
-    values, inverse, counts = np.unique(x.reshape(-1), return_inverse=True, return_counts=True)
+    values, inverse, counts = np.unique(x.reshape(-1), return_inverse=True, return_counts=True,
+                                        equal_nan=False)  # each NaN is its own value, as in PyTorch
     results = [Tensor._from_array(values)]
     if return_inverse:
         results.append(Tensor._from_array(inverse.reshape(x.shape).astype(np.int64, copy=False)))

@@ -7,8 +7,8 @@ from ... import backend
 from ...autograd.function import Function
 from ...tensor import Tensor
 from ._activation import log_softmax
-from ._loss_checks import (check_class_targets, check_constant, check_reduction,
-                           check_target_range, legacy_reduction)
+from ._loss_checks import (check_class_targets, check_class_weight, check_constant,
+                           check_reduction, check_target_range, legacy_reduction)
 
 __all__ = ["nll_loss", "cross_entropy"]
 
@@ -86,6 +86,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     check_class_targets(input, target)
+    check_class_weight(input, weight)
     kernel = "nll_loss_forward" if input.ndim <= 2 else "nll_loss2d_forward"  # (PyTorch's words)
     check_constant(weight, kernel, "weight")
     options = dict(weight=weight, ignore_index=ignore_index, reduction=reduction)
@@ -120,6 +121,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     class_dim = 1 if input.ndim > 1 else 0
+    check_class_weight(input, weight)
     if target.is_floating_point() and tuple(target.shape) == tuple(input.shape):
         return _with_probabilities(input, target, weight, reduction, label_smoothing, class_dim)
     check_class_targets(input, target)

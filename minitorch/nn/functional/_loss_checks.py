@@ -55,6 +55,24 @@ def check_class_targets(input: Tensor, target: Tensor) -> None:
                            f"{list(t.shape)})")
 
 
+def check_class_weight(input: Tensor, weight: Tensor | None, prefix: str = "") -> None:
+    """A class weight has one entry per class (the size of input's class dim)."""
+    if weight is None or input.ndim == 0:
+        return
+    classes = input.shape[1] if input.ndim >= 2 else input.shape[0]
+    if tuple(weight.shape) != (classes,):
+        raise RuntimeError(f"{prefix}weight tensor should be defined either for all {classes} "
+                           f"classes or no classes but got weight tensor of shape: "
+                           f"{list(weight.shape)}")
+
+
+def check_same_dtype(input: Tensor, target: Tensor) -> None:
+    """binary_cross_entropy computes in the input's dtype and wants the target in it too."""
+    if target.dtype != input.dtype:
+        raise RuntimeError(f"Found dtype {target.dtype._torch_name} but expected "
+                           f"{input.dtype._torch_name}")
+
+
 def check_target_range(chosen, classes: int) -> None:
     """Every (non-ignored) class index is in [0, classes)."""
     if chosen.size:
