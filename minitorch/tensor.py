@@ -176,7 +176,8 @@ class Tensor:
     def requires_grad(self, requires_grad: bool) -> None:
         """``x.requires_grad = flag``: leaves only, and only floating dtypes can require grad."""
         if self.grad_fn is not None:
-            raise RuntimeError("you can only change requires_grad flags of leaf variables.")
+            raise RuntimeError("you can only change requires_grad flags of leaf variables. To "
+                               "use a computed value without gradient, use value.detach().")
         if requires_grad and self._data.dtype.kind not in "fc":
             raise RuntimeError(f"only Tensors of floating point dtype (or complex) can require "
                                f"gradients, got {self.dtype}")
