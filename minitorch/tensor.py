@@ -367,6 +367,9 @@ class Tensor:
 
     @data.setter
     def data(self, value: "Tensor") -> None:
+        if self.requires_grad and value._data.dtype.kind not in "fc":
+            raise RuntimeError(f"data set to a tensor that requires gradients must be floating "
+                               f"point or complex dtype (got {value.dtype})")
         self._data = value._data
 
     # --- in-place ops ------------------------------------------------------------------------

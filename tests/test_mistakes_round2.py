@@ -372,3 +372,46 @@ def test_creation_mistakes(name):
     error = same_outcome(CREATION[name])
     if name == "view_minus_one_zero":
         assert "invalid for input of size 6" in str(error)
+
+
+# --- found by the fuzzer's new generators (tests/fuzz_programs.py) -----------------------------
+
+FUZZ_FOUND = {
+    "int_floordiv_by_zero": lambda lib: lib.tensor(INTS) // lib.tensor(INTS.T.copy()).t(),
+    "int_remainder_by_zero": lambda lib: lib.remainder(lib.tensor(INTS), 0),
+    "int_fmod_by_zero": lambda lib: lib.fmod(lib.tensor(INTS), lib.tensor(INTS)),
+    "uint8_floordiv_by_wrapped_zero": lambda lib: lib.tensor([3, 4], dtype=lib.uint8) // 256,
+    "int_div_trunc_by_zero": lambda lib: lib.div(lib.tensor(INTS), 0, rounding_mode="trunc"),
+    "float_floordiv_by_zero": lambda lib: lib.tensor(FLOATS) // 0,
+    "bce_nan_probability": lambda lib: lib.nn.functional.binary_cross_entropy(
+        lib.tensor(np.where(MASK, np.nan, 0.5).astype(np.float32)), lib.tensor(FLOATS > 0).float()),
+    "bce_with_logits_long_target": lambda lib: lib.nn.functional.binary_cross_entropy_with_logits(
+        lib.tensor(FLOATS), lib.tensor(INTS > 0).long()),
+    "data_set_to_int_on_requires_grad": lambda lib: setattr(
+        lib.tensor(FLOATS, requires_grad=True), "data", lib.tensor(INTS)),
+    "data_set_to_other_shape": lambda lib: _data_swapped(lib),
+}
+
+
+def _data_swapped(lib):
+    x = lib.tensor(FLOATS, requires_grad=True)
+    x.data = lib.tensor(FLOATS[:2].copy())
+    return x.detach(), x.requires_grad
+
+
+@pytest.mark.parametrize("name", sorted(FUZZ_FOUND))
+def test_found_by_the_fuzzer(name):
+    same_outcome(FUZZ_FOUND[name])
+
+
+@pytest.mark.parametrize("requires_grad", [True, False])
+def test_unique_of_a_tensor_that_requires_grad(requires_grad):
+    """PyTorch's unique result requires grad, and its backward says it is not implemented."""
+    def case(lib):
+        x = lib.tensor(INTS[0].astype(np.float32), requires_grad=requires_grad)
+        u = lib.unique(x)
+        flags = (u.requires_grad, None if u.grad_fn is None else u.grad_fn.name())
+        if requires_grad:
+            u.sum().backward()
+        return u, flags
+    same_outcome(case)

@@ -89,6 +89,8 @@ def row_means(x, axis, keepdims: bool = False):
 
 def normalize_dim(dim: int, ndim: int) -> int:
     """A dimension index in ``[0, ndim)``, with PyTorch's IndexError when out of range."""
+    if isinstance(dim, (bool, float)) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"a dim must be an int, got {type(dim).__name__} ({dim!r})")
     rank = max(ndim, 1)  # a 0-d tensor accepts dim 0 and -1, as in PyTorch
     if not -rank <= dim < rank:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], "
@@ -104,7 +106,7 @@ def normalize_dims(dim, ndim: int) -> tuple:
     if isinstance(dim, (int, np.integer)):
         d = normalize_dim(int(dim), ndim)
         return (d,) if ndim else ()
-    dims = tuple(normalize_dim(int(d), ndim) for d in dim)
+    dims = tuple(normalize_dim(d, ndim) for d in dim)
     if len(set(dims)) != len(dims):
         raise RuntimeError(f"dim {dims} appears multiple times in the list of dims")
     return tuple(sorted(dims)) if ndim else ()

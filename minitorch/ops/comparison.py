@@ -107,6 +107,10 @@ def _ne_operator(self, other):
 
 
 def _logical(ufunc, a, b):
+    for name, value in (("input", a), ("other", b)):
+        if not isinstance(value, Tensor):  # (NumPy would make an object array of it)
+            raise TypeError(f"{ufunc.__name__}(): argument '{name}' must be Tensor, not "
+                            f"{type(value).__name__}")
     x = a._data if isinstance(a, Tensor) else a
     y = b._data if isinstance(b, Tensor) else b
     return Tensor._from_array(_apply_broadcasting(ufunc, x, y, a, b))

@@ -200,6 +200,15 @@ def _scalar_or_none(value):
 
 # --- rounding divisions --------------------------------------------------------------------
 
+def _check_integer_divisor(x, y) -> None:
+    """Integer division by zero has no answer: PyTorch raises (NumPy would give 0)."""
+    integers = all(isinstance(v, (int, np.integer)) or getattr(v, "dtype", np.float64).kind in "iub"
+                   for v in (x, y))
+    if integers and bool((np.asarray(y) == 0).any() if isinstance(y, (int, np.integer))
+                         else (y == 0).any()):
+        raise RuntimeError("ZeroDivisionError (an integer division or remainder by zero)")
+
+
 def _reject_two_bools(x, y, kernel: str) -> None:
     """Operands that are both bool have no kernel for these ops in PyTorch."""
     if all(isinstance(v, bool) or getattr(v, "dtype", None) == np.bool_ for v in (x, y)):
@@ -225,6 +234,7 @@ class DivRounding(Function):
     def forward(ctx, a, b, rounding_mode):
         dtype = result_type(a, b)
         x, y = binary_arrays(a, b, dtype)
+        _check_integer_divisor(x, y)
         return _rounded_quotient(x, y, rounding_mode, dtype.is_floating_point)
 
     @staticmethod
@@ -245,6 +255,7 @@ class FloorDivide(Function):
     def forward(ctx, a, b):
         x, y = binary_arrays(a, b)
         _reject_two_bools(x, y, "div_floor_cpu")
+        _check_integer_divisor(x, y)
         return np.floor_divide(x, y)
 
     @staticmethod
@@ -262,6 +273,7 @@ class Fmod(Function):
     def forward(ctx, a, b):
         x, y = binary_arrays(a, b)
         _reject_two_bools(x, y, "fmod_cpu")
+        _check_integer_divisor(x, y)
         needed = ctx.needs_input_grad[1]  # only d/db uses the operands
         ctx.save_for_backward(_tensor_if(a, needed), _tensor_if(b, needed))
         ctx.scalar_a = _scalar_or_none(a)
@@ -289,6 +301,7 @@ class Remainder(Function):
     def forward(ctx, a, b):
         x, y = binary_arrays(a, b)
         _reject_two_bools(x, y, "remainder_cpu")
+        _check_integer_divisor(x, y)
         needed = ctx.needs_input_grad[1]  # only d/db uses the operands
         ctx.save_for_backward(_tensor_if(a, needed), _tensor_if(b, needed))
         ctx.scalar_a = _scalar_or_none(a)

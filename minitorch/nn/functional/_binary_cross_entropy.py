@@ -112,6 +112,9 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     check_same_size(input, target, "binary_cross_entropy_with_logits")
+    if not target.is_floating_point():  # (the loss is computed into the target's dtype)
+        raise RuntimeError(f"result type {input.dtype._torch_name} can't be cast to the desired "
+                           f"output type {target.dtype._torch_name}")
     check_constant(weight, "binary_cross_entropy_with_logits", "weight")
     check_constant(pos_weight, "binary_cross_entropy_with_logits", "pos_weight")
     return BinaryCrossEntropyWithLogits.apply(input, target, weight=weight, pos_weight=pos_weight,

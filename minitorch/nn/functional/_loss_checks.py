@@ -93,7 +93,7 @@ def check_same_size(input: Tensor, target: Tensor, name: str) -> None:
 
 def check_probabilities(input: Tensor) -> None:
     data = input._data
-    if data.size and (float(data.min()) < 0 or float(data.max()) > 1):
+    if data.size and not (float(data.min()) >= 0 and float(data.max()) <= 1):  # NaN fails too
         raise RuntimeError("all elements of input should be between 0 and 1")
 
 
