@@ -132,8 +132,8 @@ def unique(input, sorted: bool = True, return_inverse: bool = False,  # noqa: A0
 
 
 class Unique(Function):
-    """y = unique(a): not differentiable, as in PyTorch, whose result still requires grad and
-    whose backward says so (saves nothing)."""
+    """y = unique(a), the distinct values; dL/da: not implemented, as in PyTorch (the result
+    still requires grad, and backward says so); saves nothing."""
 
     node_name = "Unique2Backward0"
 
