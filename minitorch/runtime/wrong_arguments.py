@@ -29,11 +29,6 @@ _STRING_AS_NUMBER = ("invalid literal for int()", "could not convert string to f
 _BROADCAST_MESSAGES = ("could not be broadcast", "could not broadcast")
 
 
-def _describe(args, kwargs) -> str:
-    names = [type(a).__name__ for a in args] + [f"{k}={type(v).__name__}" for k, v in kwargs.items()]
-    return ", ".join(names)
-
-
 def _is_plain_argument(value) -> bool:
     """A tensor, a number, a bool or None: what a working call is made of."""
     return value is None or isinstance(value, (Tensor, numbers.Number, np.generic, bool))
@@ -42,7 +37,7 @@ def _is_plain_argument(value) -> bool:
 def _translate(name, err, args, kwargs):
     """The exception PyTorch raises where ``err`` escaped from ``name(*args, **kwargs)``, or None
     when ``err`` is minitorch's own (then it leaves unchanged)."""
-    got = f"{name}() received an invalid combination of arguments - got ({_describe(args, kwargs)})"
+    got = f"{name}() received an invalid combination of arguments"
     message = str(err)
     if isinstance(err, np.exceptions.AxisError):  # NumPy's, for a dim out of range
         return IndexError(f"Dimension out of range: {message}")
@@ -62,7 +57,7 @@ def _translate(name, err, args, kwargs):
     if isinstance(err, AttributeError) and any(err.obj is a for a in arguments):
         return TypeError(f"{got}: {message}")  # an argument lacked what a tensor would have
     foreign = [a for a in arguments if not _is_plain_argument(a)]
-    if isinstance(err, (AttributeError, KeyError)) and (foreign or not args or args[0] is None):
+    if isinstance(err, AttributeError) and (foreign or not args or args[0] is None):
         return TypeError(f"{got}: {message}")
     return None
 
