@@ -383,6 +383,7 @@ FUZZ_FOUND = {
     "uint8_floordiv_by_wrapped_zero": lambda lib: lib.tensor([3, 4], dtype=lib.uint8) // 256,
     "int_div_trunc_by_zero": lambda lib: lib.div(lib.tensor(INTS), 0, rounding_mode="trunc"),
     "float_floordiv_by_zero": lambda lib: lib.tensor(FLOATS) // 0,
+    "empty_int_floordiv_by_wrapped_zero": lambda lib: lib.zeros(0, 2, dtype=lib.int8) // 2**40,
     "bce_nan_probability": lambda lib: lib.nn.functional.binary_cross_entropy(
         lib.tensor(np.where(MASK, np.nan, 0.5).astype(np.float32)), lib.tensor(FLOATS > 0).float()),
     "bce_with_logits_long_target": lambda lib: lib.nn.functional.binary_cross_entropy_with_logits(
@@ -390,7 +391,21 @@ FUZZ_FOUND = {
     "data_set_to_int_on_requires_grad": lambda lib: setattr(
         lib.tensor(FLOATS, requires_grad=True), "data", lib.tensor(INTS)),
     "data_set_to_other_shape": lambda lib: _data_swapped(lib),
+    "nll_ignored_nan_sample": lambda lib: lib.nn.functional.nll_loss(
+        lib.tensor(np.where(MASK, np.nan, FLOATS)[:, :3].copy()), lib.tensor(np.where(
+            MASK[:, 0], -1, 1)), ignore_index=-1, reduction="sum"),
+    "requires_grad_switched_off_after_forward": lambda lib: _switched_off(lib),
 }
+
+
+def _switched_off(lib):
+    """PyTorch's AccumulateGrad skips a leaf that no longer requires grad."""
+    x = lib.tensor(FLOATS, requires_grad=True)
+    w = lib.tensor(FLOATS, requires_grad=True)
+    y = (x * w).sum()
+    x.requires_grad = False
+    y.backward()
+    return x.grad is None, w.grad
 
 
 def _data_swapped(lib):

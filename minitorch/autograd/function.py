@@ -194,6 +194,8 @@ class AccumulateGrad(_GraphNode):
     def accumulate(self, grad, create_graph: bool) -> None:
         """``variable.grad += grad``, in place when possible (the engine calls this)."""
         variable = self.variable
+        if not variable._requires_grad:  # switched off after the forward pass: PyTorch skips it
+            return
         if variable._grad is None:
             variable._grad = grad if create_graph else gradient_to_keep(grad)
         elif create_graph or variable._grad.requires_grad:

@@ -202,6 +202,8 @@ def _scalar_or_none(value):
 
 def _check_integer_divisor(x, y) -> None:
     """Integer division by zero has no answer: PyTorch raises (NumPy would give 0)."""
+    if any(getattr(v, "size", 1) == 0 for v in (x, y)):
+        return  # nothing is divided (PyTorch checks while it computes)
     integers = all(isinstance(v, (int, np.integer)) or getattr(v, "dtype", np.float64).kind in "iub"
                    for v in (x, y))
     if integers and bool((np.asarray(y) == 0).any() if isinstance(y, (int, np.integer))

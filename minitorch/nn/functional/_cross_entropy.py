@@ -54,7 +54,7 @@ class NllLoss(Function):
         placed[rows, safe] = -w_t
         ctx.placed, ctx.reduction, ctx.total = placed, reduction, w_t.sum()
         ctx.save_for_backward(input)  # (as PyTorch does: a second backward fails)
-        loss = -w_t * x[rows, safe]
+        loss = xp.where(valid, -w_t * x[rows, safe], x.dtype.type(0))  # (ignored: 0, not NaN * 0)
         if reduction == "none":
             return loss.reshape(target._data.shape)
         return loss.sum() if reduction == "sum" else loss.sum() / ctx.total
