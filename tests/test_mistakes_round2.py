@@ -395,7 +395,15 @@ FUZZ_FOUND = {
         lib.tensor(np.where(MASK, np.nan, FLOATS)[:, :3].copy()), lib.tensor(np.where(
             MASK[:, 0], -1, 1)), ignore_index=-1, reduction="sum"),
     "requires_grad_switched_off_after_forward": lambda lib: _switched_off(lib),
+    "cross_entropy_every_sample_ignored": lambda lib: _every_sample_ignored(lib),
 }
+
+
+def _every_sample_ignored(lib):
+    x = lib.tensor(FLOATS, requires_grad=True)
+    loss = lib.nn.functional.cross_entropy(x, lib.tensor([-1, -1, -1]), ignore_index=-1)
+    loss.backward()
+    return loss.detach(), x.grad
 
 
 def _switched_off(lib):

@@ -66,6 +66,8 @@ class NllLoss(Function):
             per_sample = grad.reshape(-1, 1)
         else:
             per_sample = grad / ctx.total if ctx.reduction == "mean" else grad
+            if ctx.reduction == "mean" and not ctx.total:  # every sample ignored: no gradient
+                per_sample = grad * 0
         placed = Tensor._from_array(ctx.placed)  # a constant of the recorded graph
         return _from_rows(placed * per_sample, tuple(input.shape))
 
