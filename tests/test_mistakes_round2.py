@@ -438,3 +438,18 @@ def test_unique_of_a_tensor_that_requires_grad(requires_grad):
             u.sum().backward()
         return u, flags
     same_outcome(case)
+
+
+@pytest.mark.parametrize("form", ["list", "tensor"])
+def test_backward_inputs_stops_at_a_non_leaf(form):
+    """backward(inputs=[y]) runs only the nodes leading to y: a tensor saved further back
+    and modified in place since does not matter (found by the fuzzer)."""
+    def case(lib):
+        x = lib.tensor(FLOATS[0], requires_grad=True)
+        y = x.exp()  # ExpBackward0 saves its output...
+        z = y * 1
+        y.add_(1)  # ...which changes here
+        w = z + 2
+        (w * 2).sum().backward(inputs=[z] if form == "list" else z)
+        return z.grad, x.grad
+    same_outcome(case)

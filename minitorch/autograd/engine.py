@@ -155,9 +155,9 @@ class _Targets:
             self.captures.setdefault(t._edge(), []).append(i)
         self.captured = [None] * len(inputs or ())
         input_nodes = {node for node, _ in self.captures}
-        # autograd.grad runs only the nodes that lead to an input; backward(inputs=...)
-        # accumulates only into those leaves
-        leads = inputs is not None and not accumulate
+        # with inputs (autograd.grad, backward(inputs=...)) only the nodes that lead to an
+        # input run; backward(inputs=...) accumulates only into those tensors
+        leads = inputs is not None
         self.needed = _nodes_leading_to(order, input_nodes) if leads else None
         self.leaves = input_nodes if inputs is not None and accumulate else None
 
