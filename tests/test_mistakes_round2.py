@@ -383,6 +383,18 @@ FUZZ_FOUND = {
     "uint8_floordiv_by_wrapped_zero": lambda lib: lib.tensor([3, 4], dtype=lib.uint8) // 256,
     "int_div_trunc_by_zero": lambda lib: lib.div(lib.tensor(INTS), 0, rounding_mode="trunc"),
     "float_floordiv_by_zero": lambda lib: lib.tensor(FLOATS) // 0,
+    "python_float_remainder": lambda lib: 2.5 % lib.tensor(INTS),
+    "bool_matmul": lambda lib: lib.tensor(MASK) @ lib.tensor(MASK.T.copy()),
+    "bool_dot": lambda lib: lib.matmul(lib.tensor(MASK[0]), lib.tensor(MASK[1])),
+    "bce_weight_larger_than_input": lambda lib: lib.nn.functional.binary_cross_entropy(
+        lib.tensor([0.3]), lib.tensor([1.0]), weight=lib.ones(2)),
+    "bce_logits_pos_weight_larger": lambda lib: lib.nn.functional.binary_cross_entropy_with_logits(
+        lib.tensor([0.3]), lib.tensor([1.0]), pos_weight=lib.ones(2)),
+    "bce_logits_pos_weight_mismatched": lambda lib: lib.nn.functional.binary_cross_entropy_with_logits(
+        lib.tensor([0.3, 0.1]), lib.tensor([1.0, 0.0]), pos_weight=lib.ones(3)),
+    "bce_weight_broadcast": lambda lib: lib.nn.functional.binary_cross_entropy(
+        lib.tensor(FLOATS).sigmoid(), lib.tensor(FLOATS > 0).float(), weight=lib.tensor(FLOATS[0])),
+    "python_int_floordiv": lambda lib: 7 // lib.tensor(INTS[0] % 3 + 1),
     "empty_int_floordiv_by_wrapped_zero": lambda lib: lib.zeros(0, 2, dtype=lib.int8) // 2**40,
     "bce_nan_probability": lambda lib: lib.nn.functional.binary_cross_entropy(
         lib.tensor(np.where(MASK, np.nan, 0.5).astype(np.float32)), lib.tensor(FLOATS > 0).float()),

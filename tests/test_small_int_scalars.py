@@ -59,6 +59,9 @@ FILLS = {
     "where_input": lambda lib, x, s: lib.where(x > 0, s, x),
     "masked_fill": lambda lib, x, s: x.masked_fill(x > 0, s),
     "tensor": lambda lib, x, s: lib.tensor([s, 1], dtype=x.dtype),
+    "clamp": lambda lib, x, s: x.clamp(s, 1),
+    "clamp_max": lambda lib, x, s: x.clamp(max=s),
+    "clamp_min_": lambda lib, x, s: x.clone().clamp_min_(s),
 }
 
 

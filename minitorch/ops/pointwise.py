@@ -200,11 +200,14 @@ def _scalar_or_none(value):
 
 # --- rounding divisions --------------------------------------------------------------------
 
+_FLOAT = np.dtype(np.float64)  # (what a Python float operand counts as)
+
+
 def _check_integer_divisor(x, y) -> None:
     """Integer division by zero has no answer: PyTorch raises (NumPy would give 0)."""
     if any(getattr(v, "size", 1) == 0 for v in (x, y)):
         return  # nothing is divided (PyTorch checks while it computes)
-    integers = all(isinstance(v, (int, np.integer)) or getattr(v, "dtype", np.float64).kind in "iub"
+    integers = all(isinstance(v, (int, np.integer)) or getattr(v, "dtype", _FLOAT).kind in "iub"
                    for v in (x, y))
     if integers and bool((np.asarray(y) == 0).any() if isinstance(y, (int, np.integer))
                          else (y == 0).any()):
@@ -736,16 +739,26 @@ def clamp(input, min=None, max=None):  # noqa: A002
     Where ``min > max`` every element becomes ``max``. The gradient passes where
     ``min <= input <= max``, bounds included.
     """
+    min, max = _fitted_bounds(input, min, max)
     return _clamp_function(min, max).apply(input, min, max)
+
+
+def _fitted_bounds(input, min, max):  # noqa: A002
+    """Number bounds of an integer tensor, as PyTorch casts them (uint8: -1 is 255; -300 raises)."""
+    if isinstance(input, Tensor) and input._data.dtype.kind in "iu":
+        min, max = (checked_int_scalar(b, input._data.dtype) for b in (min, max))
+    return min, max
 
 
 def clamp_min(input, min):  # noqa: A002
     """``clamp(input, min=min)``."""
+    min, _ = _fitted_bounds(input, min, None)
     return (ClampTensor if isinstance(min, Tensor) else ClampMin).apply(input, min, None)
 
 
 def clamp_max(input, max):  # noqa: A002
     """``clamp(input, max=max)``."""
+    _, max = _fitted_bounds(input, None, max)
     return (ClampTensor if isinstance(max, Tensor) else ClampMax).apply(input, None, max)
 
 
@@ -811,12 +824,15 @@ def addcdiv_(self, tensor1, tensor2, *, value=1):
 
 
 def clamp_(self, min=None, max=None):  # noqa: A002
+    min, max = _fitted_bounds(self, min, max)
     return self._apply_inplace(_clamp_function(min, max), min, max)
 
 
 def clamp_min_(self, min):  # noqa: A002
+    min, _ = _fitted_bounds(self, min, None)
     return self._apply_inplace(ClampTensor if isinstance(min, Tensor) else ClampMin, min, None)
 
 
 def clamp_max_(self, max):  # noqa: A002
+    _, max = _fitted_bounds(self, None, max)
     return self._apply_inplace(ClampTensor if isinstance(max, Tensor) else ClampMax, None, max)

@@ -66,6 +66,19 @@ def check_class_weight(input: Tensor, weight: Tensor | None, prefix: str = "") -
                            f"{list(weight.shape)}")
 
 
+def check_weight_fits(input: Tensor, weight: Tensor | None) -> None:
+    """A per-element weight broadcasts onto the input without making the loss bigger."""
+    if weight is None:
+        return
+    try:
+        shape = np.broadcast_shapes(tuple(input.shape), tuple(weight.shape))
+    except ValueError:
+        raise broadcast_error((weight, input)) from None
+    if shape != tuple(input.shape):
+        raise RuntimeError(f"output with shape {list(input.shape)} doesn't match the broadcast "
+                           f"shape {list(shape)}")
+
+
 def check_same_dtype(input: Tensor, target: Tensor) -> None:
     """binary_cross_entropy computes in the input's dtype and wants the target in it too."""
     if target.dtype != input.dtype:
