@@ -67,7 +67,7 @@ class NllLoss(Function):
         else:
             per_sample = grad / ctx.total if ctx.reduction == "mean" else grad
             if ctx.reduction == "mean" and not ctx.total:  # every sample ignored: no gradient
-                per_sample = grad * 0
+                return Tensor._from_array(input._xp.zeros(input._data.shape, input._data.dtype))
         placed = Tensor._from_array(ctx.placed)  # a constant of the recorded graph
         return _from_rows(placed * per_sample, tuple(input.shape))
 
