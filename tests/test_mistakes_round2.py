@@ -386,6 +386,8 @@ FUZZ_FOUND = {
     "python_float_remainder": lambda lib: 2.5 % lib.tensor(INTS),
     "bool_matmul": lambda lib: lib.tensor(MASK) @ lib.tensor(MASK.T.copy()),
     "bool_dot": lambda lib: lib.matmul(lib.tensor(MASK[0]), lib.tensor(MASK[1])),
+    "bool_batched_matmul_float": lambda lib: lib.tensor(MASK[None]) @ lib.tensor(FLOATS.T.copy()),
+    "float_matmul_bool": lambda lib: lib.tensor(FLOATS) @ lib.tensor(MASK.T.copy()),
     "bce_weight_larger_than_input": lambda lib: lib.nn.functional.binary_cross_entropy(
         lib.tensor([0.3]), lib.tensor([1.0]), weight=lib.ones(2)),
     "bce_logits_pos_weight_larger": lambda lib: lib.nn.functional.binary_cross_entropy_with_logits(
