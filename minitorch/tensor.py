@@ -352,7 +352,7 @@ class Tensor:
         return out
 
     def detach_(self) -> "Tensor":
-        if self._base is not None and self._base.requires_grad:
+        if self._base is not None:  # (any view, as in PyTorch)
             raise RuntimeError("Can't detach views in-place. Use detach() instead.")
         self.grad_fn = None
         self._requires_grad = False

@@ -384,6 +384,7 @@ FUZZ_FOUND = {
     "int_div_trunc_by_zero": lambda lib: lib.div(lib.tensor(INTS), 0, rounding_mode="trunc"),
     "float_floordiv_by_zero": lambda lib: lib.tensor(FLOATS) // 0,
     "python_float_remainder": lambda lib: 2.5 % lib.tensor(INTS),
+    "detach_a_view_in_place": lambda lib: lib.tensor(FLOATS)[1:].detach_(),
     "bool_matmul": lambda lib: lib.tensor(MASK) @ lib.tensor(MASK.T.copy()),
     "bool_dot": lambda lib: lib.matmul(lib.tensor(MASK[0]), lib.tensor(MASK[1])),
     "bool_batched_matmul_float": lambda lib: lib.tensor(MASK[None]) @ lib.tensor(FLOATS.T.copy()),
