@@ -379,7 +379,7 @@ class Tensor:
                 raise RuntimeError("a leaf Variable that requires grad is being used in an "
                                    "in-place operation.")
             base = self._base
-            if base is not None and base.requires_grad and base.grad_fn is None:
+            if base is not None and (base.requires_grad or self._requires_grad) and base.grad_fn is None:
                 raise RuntimeError("a view of a leaf Variable that requires grad is being used in "
                                    "an in-place operation.")
 

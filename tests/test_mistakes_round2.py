@@ -385,6 +385,7 @@ FUZZ_FOUND = {
     "float_floordiv_by_zero": lambda lib: lib.tensor(FLOATS) // 0,
     "python_float_remainder": lambda lib: 2.5 % lib.tensor(INTS),
     "detach_a_view_in_place": lambda lib: lib.tensor(FLOATS)[1:].detach_(),
+    "inplace_on_a_view_of_a_leaf_switched_off": lambda lib: _view_of_switched_leaf(lib),
     "bool_matmul": lambda lib: lib.tensor(MASK) @ lib.tensor(MASK.T.copy()),
     "bool_dot": lambda lib: lib.matmul(lib.tensor(MASK[0]), lib.tensor(MASK[1])),
     "bool_batched_matmul_float": lambda lib: lib.tensor(MASK[None]) @ lib.tensor(FLOATS.T.copy()),
@@ -419,6 +420,13 @@ def _every_sample_ignored(lib):
     loss = lib.nn.functional.cross_entropy(x, lib.tensor([-1, -1, -1]), ignore_index=-1)
     loss.exp().backward()  # (a NaN gradient arrives: the input's is still 0)
     return loss.detach(), x.grad
+
+
+def _view_of_switched_leaf(lib):
+    x = lib.tensor(FLOATS, requires_grad=True)
+    view = x.reshape(-1)
+    x.requires_grad = False
+    return view.zero_()
 
 
 def _switched_off(lib):
