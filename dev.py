@@ -149,7 +149,7 @@ def cmd_run(extra_args) -> int:
 STRICT_TESTS = ["tests/test_ops_*.py", "tests/test_nn_*.py", "tests/test_inplace_views.py",
                 "tests/test_fast.py", "tests/test_device.py", "tests/test_conversion.py",
                 "tests/test_creation.py", "tests/test_errors.py", "tests/test_random.py",
-                "tests/test_strict_device.py"]
+                "tests/test_strict_device.py", "tests/test_oracle_self.py"]
 
 
 def test_command(extra_args, env=os.environ) -> list:

@@ -9,6 +9,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 import os as _os
+import sys as _sys
 
 import numpy as _np
 
@@ -74,6 +75,12 @@ newaxis = None  # x[:, newaxis], as NumPy's
 from .runtime.compile import compile  # noqa: E402,A001
 from .amp import GradScaler, autocast, is_autocast_enabled  # noqa: E402
 
+# A string or a list where a tensor belongs raises PyTorch's exception type (TypeError...),
+# not whatever Python or NumPy said deep inside (runtime/wrong_arguments.py).
+from .runtime.wrong_arguments import guard_public_functions as _guard  # noqa: E402
+_guard(Tensor)
+_guard(_sys.modules[__name__])
+
 # minitorch/fast swaps faster versions of some of the pieces above in (its __init__ lists
 # them). MINITORCH_REFERENCE=1 keeps the reference path only: no code from minitorch/fast runs.
 REFERENCE_MODE = _os.environ.get("MINITORCH_REFERENCE", "0") not in ("", "0")
@@ -124,3 +131,6 @@ def __getattr__(name: str):
 
 def __dir__():
     return sorted(set(globals()) | set(_SUBMODULES))
+
+
+_guard(_sys.modules[__name__])  # (again, for the functions defined in this file)

@@ -17,6 +17,7 @@ this module; the methods that are exactly those functions (``x.exp()`` is
 """
 from __future__ import annotations
 
+import warnings
 import weakref
 
 import numpy as np
@@ -33,7 +34,7 @@ _NO_EDGE = (None, 0)  # next_functions entry of an input without history
 
 
 class Tensor:
-    __slots__ = ("_data", "requires_grad", "_grad", "grad_fn", "_output_nr", "_shared_version",
+    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_shared_version",
                  "_base", "_accumulator", "__dict__", "__weakref__")
 
     _tensor_hooks = ()  # register_hook on a leaf makes an instance list (see the engine)
@@ -61,7 +62,7 @@ class Tensor:
 
     def _init(self, array, requires_grad=False):
         self._data = array
-        self.requires_grad = requires_grad
+        self._requires_grad = requires_grad
         self._grad = None
         self.grad_fn = None
         self._output_nr = 0
@@ -76,7 +77,7 @@ class Tensor:
         t = object.__new__(cls)
         # the fields of _init, inlined: this runs for every result of every operation
         t._data = array
-        t.requires_grad = requires_grad
+        t._requires_grad = requires_grad
         t._grad = None
         t.grad_fn = None
         t._output_nr = 0
@@ -168,8 +169,29 @@ class Tensor:
 
     # --- autograd state ------------------------------------------------------------------
     @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, requires_grad: bool) -> None:
+        """``x.requires_grad = flag``: leaves only, and only floating dtypes can require grad."""
+        if self.grad_fn is not None:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables. To "
+                               "use a computed value without gradient, use value.detach().")
+        if requires_grad and self._data.dtype.kind not in "fc":
+            raise RuntimeError(f"only Tensors of floating point dtype (or complex) can require "
+                               f"gradients, got {self.dtype}")
+        self._requires_grad = bool(requires_grad)
+
+    @property
     def grad(self):
         """The gradient accumulated by backward (None until one reaches this tensor)."""
+        if self._grad is None and self.grad_fn is not None and not self.retains_grad:
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
+                ".grad attribute won't be populated during autograd.backward(). If you indeed want "
+                "the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the "
+                "non-leaf Tensor.", UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter
@@ -235,9 +257,8 @@ class Tensor:
             raise RuntimeError("you can only change requires_grad flags of leaf variables. If you "
                                "want to use a computed variable in a subgraph that doesn't require "
                                "differentiation use var_no_grad = var.detach().")
-        if requires_grad and self._data.dtype.kind != "f":
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
-        self.requires_grad = requires_grad
+        if self.grad_fn is None:  # (a non-leaf already requires grad)
+            self.requires_grad = requires_grad
         return self
 
     def _edge(self):
@@ -286,6 +307,8 @@ class Tensor:
         """
         if isinstance(inputs, Tensor):
             inputs = (inputs,)
+        if inputs is not None and len(inputs) == 0:
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
         _engine.run_backward((self,), (gradient,), retain_graph, create_graph,
                      inputs=None if inputs is None else tuple(inputs), accumulate=True)
 
@@ -329,19 +352,24 @@ class Tensor:
         return out
 
     def detach_(self) -> "Tensor":
-        if self._base is not None and self._base.requires_grad:
+        if self._base is not None:  # (any view, as in PyTorch)
             raise RuntimeError("Can't detach views in-place. Use detach() instead.")
         self.grad_fn = None
-        self.requires_grad = False
+        self._requires_grad = False
         return self
 
     @property
     def data(self) -> "Tensor":
-        """The values as a tensor outside the graph (PyTorch's ``.data``; prefer ``detach()``)."""
-        return self.detach()
+        """The values as a tensor outside the graph (PyTorch's ``.data``; prefer ``detach()``).
+        Unlike ``detach()`` it has its own version counter, as in PyTorch: ``x.data.mul_(10)``
+        between forward and backward goes unnoticed, and the gradient uses the new values."""
+        return Tensor._from_array(self._data)
 
     @data.setter
     def data(self, value: "Tensor") -> None:
+        if self.requires_grad and value._data.dtype.kind not in "fc":
+            raise RuntimeError(f"data set to a tensor that requires gradients must be floating "
+                               f"point or complex dtype (got {value.dtype})")
         self._data = value._data
 
     # --- in-place ops ------------------------------------------------------------------------
@@ -351,7 +379,7 @@ class Tensor:
                 raise RuntimeError("a leaf Variable that requires grad is being used in an "
                                    "in-place operation.")
             base = self._base
-            if base is not None and base.requires_grad and base.grad_fn is None:
+            if base is not None and (base.requires_grad or self._requires_grad) and base.grad_fn is None:
                 raise RuntimeError("a view of a leaf Variable that requires grad is being used in "
                                    "an in-place operation.")
 
@@ -405,7 +433,7 @@ class Tensor:
             self.grad_fn, self._output_nr = result.grad_fn, 0
             self.grad_fn._save_output_again(self)
             if self._base is None:
-                self.requires_grad = True
+                self._requires_grad = True
             else:  # the base changed too: it and the view get new histories (autograd/views.py)
                 from .autograd.views import write_through_view
                 write_through_view(self, result.grad_fn)

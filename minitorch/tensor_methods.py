@@ -177,7 +177,11 @@ Tensor.__xor__ = comparison.bitwise_xor
 Tensor.__rand__ = comparison.bitwise_and
 Tensor.__ror__ = comparison.bitwise_or
 Tensor.__rxor__ = comparison.bitwise_xor
-Tensor.__invert__ = comparison.bitwise_not
+Tensor.__invert__ = comparison._invert
+Tensor.bitwise_left_shift = Tensor.__lshift__ = comparison.bitwise_left_shift
+Tensor.bitwise_right_shift = Tensor.__rshift__ = comparison.bitwise_right_shift
+Tensor.__rlshift__ = comparison._rlshift
+Tensor.__rrshift__ = comparison._rrshift
 
 # reduce.py
 Tensor.sum = reduce.sum
@@ -256,11 +260,13 @@ Tensor.baddbmm = linalg.baddbmm
 
 # joining.py
 Tensor.split = joining._split_method
+Tensor.tensor_split = joining.tensor_split
 Tensor.chunk = joining.chunk
 Tensor.unbind = joining.unbind
 
 # rearrange.py
 Tensor.flip = rearrange.flip
+Tensor.unfold = rearrange.unfold
 Tensor.fliplr = rearrange.fliplr
 Tensor.flipud = rearrange.flipud
 Tensor.roll = rearrange.roll

@@ -19,6 +19,11 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     from .engine import run_backward
     tensors = _tuple(tensors)
     grad_tensors = _tuple(grad_tensors) or (None,) * len(tensors)
+    if len(grad_tensors) < len(tensors):  # (extra gradients are ignored, as in PyTorch)
+        raise RuntimeError(f"got {len(tensors)} tensors and {len(grad_tensors)} gradients")
+    grad_tensors = grad_tensors[:len(tensors)]
+    if inputs is not None and len(_tuple(inputs)) == 0:
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     run_backward(tensors, grad_tensors, retain_graph, create_graph,
                  inputs=_tuple(inputs), accumulate=True)
 
@@ -39,6 +44,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         raise NotImplementedError("autograd.grad(is_grads_batched=True) is not implemented in minitorch")
     outputs = _tuple(outputs)
     inputs = _tuple(inputs)
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     grad_outputs = _tuple(grad_outputs) or (None,) * len(outputs)
     if len(grad_outputs) != len(outputs):
         raise RuntimeError(f"grad requires one grad_output per output: got {len(grad_outputs)} "

@@ -155,9 +155,9 @@ class _Targets:
             self.captures.setdefault(t._edge(), []).append(i)
         self.captured = [None] * len(inputs or ())
         input_nodes = {node for node, _ in self.captures}
-        # autograd.grad runs only the nodes that lead to an input; backward(inputs=...)
-        # accumulates only into those leaves
-        leads = inputs is not None and not accumulate
+        # with inputs (autograd.grad, backward(inputs=...)) only the nodes that lead to an
+        # input run; backward(inputs=...) accumulates only into those tensors
+        leads = inputs is not None
         self.needed = _nodes_leading_to(order, input_nodes) if leads else None
         self.leaves = input_nodes if inputs is not None and accumulate else None
 
@@ -180,6 +180,11 @@ class _Targets:
     def result(self, allow_unused):
         if self.inputs is None:
             return None
+        if self.accumulate:  # backward(inputs=[y]) with y a non-leaf: y.grad gets its gradient
+            for t, g in zip(self.inputs, self.captured):
+                if t.grad_fn is not None and g is not None:
+                    g = g if g.requires_grad else g.detach()
+                    t._grad = g if t._grad is None else t._grad + g
         if not self.accumulate and not allow_unused:
             for i, g in enumerate(self.captured):
                 if g is None:
@@ -262,12 +267,27 @@ def _run_pre_hooks(node, grads):
         if grads[nr] is not None:
             new = hook(grads[nr])
             if new is not None:
-                grads[nr] = new
+                grads[nr] = _checked_hook_result(hook, grads[nr], new)
     for hook in node._pre_hooks:
         new = hook(tuple(grads))
         if new is not None:
             grads = list(new)
     return grads
+
+
+def _checked_hook_result(hook, grad, new):
+    """A tensor hook may replace the gradient, but not with something of another kind, shape
+    or dtype (PyTorch checks the same, and names the hook)."""
+    name = getattr(hook, "__name__", type(hook).__name__)
+    if not isinstance(new, _tensor.Tensor):
+        raise TypeError(f"hook '{name}' returned {type(new).__name__}: expected a Tensor or None")
+    if new._data.shape != grad._data.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value (was "
+                           f"{list(grad.shape)} got {list(new.shape)})")
+    if new._data.dtype != grad._data.dtype:
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was {grad.dtype} "
+                           f"got {new.dtype})")
+    return new
 
 
 def _call_backward(node, grads):

@@ -199,6 +199,8 @@ class AccumulateGrad(_GraphNode):
     def accumulate(self, grad, create_graph: bool) -> None:
         """``variable.grad += grad``, in place when possible (the engine calls this)."""
         variable = self.variable
+        if not variable._requires_grad:  # switched off after the forward pass: PyTorch skips it
+            return
         if variable._grad is None:
             variable._grad = grad if create_graph else gradient_to_keep(grad)
         elif create_graph or variable._grad.requires_grad:
@@ -252,7 +254,7 @@ class _SavedOutput:
         out = _tensor.Tensor._from_array(self.data)
         out._version_box = self.version_box
         if self.requires_grad:
-            out.requires_grad = True
+            out._requires_grad = True
             if self.history is None:
                 out.grad_fn, out._output_nr = node, self.output_nr
             else:
@@ -443,7 +445,7 @@ def _record_output(ctx: Node, out) -> None:
     # more object per node for the garbage collector to walk; see chapter 13).
     non_differentiable = ctx._non_differentiable
     if not non_differentiable or not any(out is t for t in non_differentiable):
-        out.requires_grad = True
+        out._requires_grad = True
         out.grad_fn = ctx
         out._output_nr = 0  # (an in-place op's output may have been output 2 of a split)
     if current_scope:
@@ -460,7 +462,7 @@ def _record_outputs(ctx: Node, outputs: tuple) -> None:
     for i, out in enumerate(outputs):
         if out is None or any(out is t for t in non_differentiable):
             continue
-        out.requires_grad = True
+        out._requires_grad = True
         out.grad_fn = ctx
         out._output_nr = i
     if current_scope:

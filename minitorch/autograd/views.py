@@ -159,7 +159,7 @@ def refresh_view(view: Tensor, positions=None) -> None:
     base = view._base
     if positions is None:
         positions = positions_in_base(view._data, base._data)
-    view.requires_grad = True
+    view._requires_grad = True
     view.grad_fn = _as_strided_node(base._edge(), base._data.shape, base._data.dtype, positions)
     view._output_nr = 0
     view._view_version = base._version_box[0]
@@ -177,7 +177,7 @@ def write_through_view(view: Tensor, fn: Node) -> None:
     node._input_shapes = (base._data.shape, *fn._input_shapes[1:])
     node._input_dtypes = (base._data.dtype, *fn._input_dtypes[1:])
     node.fn, node.positions = fn, positions_in_base(view._data, base._data)
-    base.requires_grad = True
+    base._requires_grad = True
     base.grad_fn, base._output_nr = node, 0
     refresh_view(view, node.positions)
     _saved_view_gets_view_history(fn, node)

@@ -9,6 +9,7 @@ True)`` is bool. Without ``device`` it uses the default device (``set_default_de
 """
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 
@@ -18,6 +19,7 @@ from .. import backend
 from ..types import dtypes as _dtype
 from ..types.devices import CPU, device as _device_cls
 from ..autograd.function import Function
+from ..types.int_scalars import checked_int_scalar
 from ..tensor import Tensor
 
 _default_device = CPU
@@ -40,6 +42,9 @@ def _resolve_device(device) -> _device_cls:
 def _resolve_dtype(dtype, default=None) -> _dtype.dtype:
     if dtype is None:
         return _dtype.get_default_dtype() if default is None else default
+    if isinstance(dtype, str):  # zeros(dtype='float32'): PyTorch wants minitorch.float32
+        raise TypeError(f"argument 'dtype' must be torch.dtype, not str (got {dtype!r}; "
+                        f"write minitorch.{dtype} or the dtype object)")
     return _dtype.to_dtype(dtype)
 
 
@@ -87,7 +92,10 @@ class _Scan:
         if scalar is not None:
             self._number_at(depth)
             return scalar
-        if isinstance(data, str):
+        if isinstance(data, str):  # tensor('a') is a TypeError, tensor(['a']) a ValueError
+            if depth:
+                raise ValueError(f"too many dimensions 'str' (got {data!r} in the data: a "
+                                 f"tensor holds numbers)")
             raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
         if not isinstance(data, (list, tuple, range)):
             raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
@@ -150,13 +158,16 @@ def _array_from_data(data, dtype=None) -> np.ndarray:
         raw = np.array(data)
     except OverflowError:
         raw = np.array(data, dtype=object)
-    if raw.dtype == object or (raw.dtype.kind == "u" and inferred is _dtype.int64):
+    # ints beyond int64 make NumPy choose object, uint64 or (mixed with smaller ones) float64
+    if raw.dtype == object or (raw.dtype.kind in "uf" and inferred is _dtype.int64):
         if not target.is_floating_point:  # Python ints beyond int64
             raise ValueError("Overflow when unpacking long long")
         raw = raw.astype(np.float64)
     if target.numpy.kind in "iu" and raw.dtype.kind in "iuf" and raw.size:
         info = np.iinfo(target.numpy)
-        if not (np.all(np.isfinite(raw)) and raw.min() > info.min - 1 and raw.max() < info.max + 1):
+        # an unsigned dtype takes negatives down to -max, wrapped (tensor([-1], dtype=uint8) is 255)
+        lowest = -int(info.max) if target.numpy.kind == "u" else int(info.min)
+        if not (np.all(np.isfinite(raw)) and raw.min() > lowest - 1 and raw.max() < info.max + 1):
             raise RuntimeError(f"value cannot be converted to type {target.name} without overflow")
     return raw.astype(target.numpy, copy=False)
 
@@ -306,11 +317,16 @@ def _factory(fill, size: tuple, dtype, device, requires_grad: bool, out=None) ->
     _check_requires_grad(dtype, requires_grad)
     device = _resolve_device(device if device is not None or out is None else out.device)
     xp = backend.namespace_for(device)
-    if device.type == "cuda":
-        with xp.cuda.Device(device.index or 0):
+    try:
+        if device.type == "cuda":
+            with xp.cuda.Device(device.index or 0):
+                array = fill(xp, size, dtype.numpy)
+        else:
             array = fill(xp, size, dtype.numpy)
-    else:
-        array = fill(xp, size, dtype.numpy)
+    except MemoryError:  # PyTorch's allocator error, not NumPy's
+        nbytes = math.prod(size) * dtype.itemsize
+        raise RuntimeError(f"DefaultCPUAllocator: can't allocate memory: you tried to allocate "
+                           f"{nbytes} bytes (a {dtype} tensor of shape {list(size)})") from None
     if out is not None:
         return _write_out(array, out)
     t = Tensor._from_array(array)
@@ -372,7 +388,7 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
     fill_value = _fill_value(fill_value)
     if dtype is None and out is None:
         dtype = _dtype.result_type(fill_value)
-    return _factory(lambda xp, s, d: xp.full(s, fill_value, d), _size_arg((size,)), dtype,
+    return _factory(lambda xp, s, d: xp.full(s, checked_int_scalar(fill_value, d), d), _size_arg((size,)), dtype,
                     device, requires_grad, out)
 
 
@@ -418,7 +434,7 @@ class Fill(Function):
     def forward(ctx, a, value):
         if isinstance(value, Tensor):
             value = value._data.reshape(())
-        return np.full_like(a._data, value)
+        return np.full_like(a._data, checked_int_scalar(value, a._data.dtype))
 
     node_name = "FillBackward2"
 

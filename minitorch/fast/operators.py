@@ -74,7 +74,8 @@ def same_dtype_operands(reference):
             if isinstance(b, Tensor):
                 if b._data.dtype == x.dtype and type(x) is type(b._data) is np.ndarray:
                     return x, b._data
-            elif type(b) is float and x.dtype.kind == "f" or type(b) is int and x.dtype.kind in "fiu":
+            elif type(b) is float and x.dtype.kind == "f" or type(b) is int and (
+                    x.dtype.kind == "f" or x.dtype == np.int64 and -2**63 <= b < 2**63):
                 return x, b
         return reference(a, b, dtype)
     return binary_arrays

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..types.dtypes import result_type
+from ..types.int_scalars import wrap_int_scalar
 from ..tensor import Tensor
 
 
@@ -30,7 +31,7 @@ def binary_arrays(a, b, dtype=None):
         if x.dtype != target:
             x = x.astype(target)
     else:
-        x = a.item() if isinstance(a, np.generic) else a
+        x = wrap_int_scalar(a.item() if isinstance(a, np.generic) else a, target)
     if isinstance(b, Tensor):
         y = b._data
         if y.dtype != target:
@@ -38,7 +39,7 @@ def binary_arrays(a, b, dtype=None):
         if isinstance(a, Tensor) and (type(x) is not type(y) or type(x) is not np.ndarray):
             check_same_device(a, b)
     else:
-        y = b.item() if isinstance(b, np.generic) else b
+        y = wrap_int_scalar(b.item() if isinstance(b, np.generic) else b, target)
     return x, y
 
 
@@ -88,6 +89,8 @@ def row_means(x, axis, keepdims: bool = False):
 
 def normalize_dim(dim: int, ndim: int) -> int:
     """A dimension index in ``[0, ndim)``, with PyTorch's IndexError when out of range."""
+    if isinstance(dim, (bool, float)) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"a dim must be an int, got {type(dim).__name__} ({dim!r})")
     rank = max(ndim, 1)  # a 0-d tensor accepts dim 0 and -1, as in PyTorch
     if not -rank <= dim < rank:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], "
@@ -103,7 +106,7 @@ def normalize_dims(dim, ndim: int) -> tuple:
     if isinstance(dim, (int, np.integer)):
         d = normalize_dim(int(dim), ndim)
         return (d,) if ndim else ()
-    dims = tuple(normalize_dim(int(d), ndim) for d in dim)
+    dims = tuple(normalize_dim(d, ndim) for d in dim)
     if len(set(dims)) != len(dims):
         raise RuntimeError(f"dim {dims} appears multiple times in the list of dims")
     return tuple(sorted(dims)) if ndim else ()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..types.dtypes import result_type
+from ..types.int_scalars import checked_int_scalar
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._helpers import binary_arrays, check_same_device, sum_to_shape
@@ -17,6 +18,8 @@ from ._helpers import binary_arrays, check_same_device, sum_to_shape
 
 # The public functions (exported as minitorch.<name>)
 __all__ = [
+    "bitwise_left_shift",
+    "bitwise_right_shift",
     "eq",
     "ne",
     "lt",
@@ -104,6 +107,10 @@ def _ne_operator(self, other):
 
 
 def _logical(ufunc, a, b):
+    for name, value in (("input", a), ("other", b)):
+        if not isinstance(value, Tensor):  # (NumPy would make an object array of it)
+            raise TypeError(f"{ufunc.__name__}(): argument '{name}' must be Tensor, not "
+                            f"{type(value).__name__}")
     x = a._data if isinstance(a, Tensor) else a
     y = b._data if isinstance(b, Tensor) else b
     return Tensor._from_array(_apply_broadcasting(ufunc, x, y, a, b))
@@ -150,9 +157,55 @@ def bitwise_xor(input, other):
     return _bitwise(np.bitwise_xor, input, other)
 
 
+def _shifted(a, b, left: bool):
+    """``a << b`` / ``a >> b`` on integer tensors with C's rules made total, as PyTorch does: a
+    shift by a negative amount or by the bit width or more gives 0 (or, right-shifting a
+    signed value, its sign: 0 or -1)."""
+    dtype = result_type(a, b)
+    if dtype.is_floating_point or dtype.numpy == np.bool_:
+        name = "lshift" if left else "rshift"
+        raise NotImplementedError(f'"{name}_cpu" not implemented for \'{dtype._torch_name}\'')
+    x, y = binary_arrays(a, b, dtype)
+    xp = (a if isinstance(a, Tensor) else b)._xp
+    bits = dtype.itemsize * 8
+    out_of_range = (xp.asarray(y) < 0) | (xp.asarray(y) >= bits)
+    amount = xp.where(out_of_range, 0, y).astype(dtype.numpy)
+    if left:
+        shifted = xp.left_shift(x, amount)
+        return Tensor._from_array(xp.where(out_of_range, 0, shifted).astype(dtype.numpy))
+    shifted = xp.right_shift(x, amount)
+    sign = xp.right_shift(x, bits - 1) if dtype.is_signed else 0
+    return Tensor._from_array(xp.where(out_of_range, sign, shifted).astype(dtype.numpy))
+
+
+def bitwise_left_shift(input, other):
+    return _shifted(input, other, left=True)
+
+
+def bitwise_right_shift(input, other):
+    return _shifted(input, other, left=False)
+
+
+def _rlshift(self, other):
+    return _shifted(other, self, left=True)
+
+
+def _rrshift(self, other):
+    return _shifted(other, self, left=False)
+
+
+def _invert(self):
+    """``~x``: Python's operator says TypeError for a float tensor (bitwise_not says more)."""
+    if self.dtype.is_floating_point:
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        f"tensors (got {self.dtype})")
+    return bitwise_not(self)
+
+
 def bitwise_not(input):
     if input.dtype.is_floating_point:
-        raise RuntimeError("bitwise_not is only supported for integer and boolean tensors")
+        raise NotImplementedError(f'"bitwise_not_cpu" not implemented for '
+                                  f"'{input.dtype._torch_name}'")
     return Tensor._from_array(np.invert(input._data))
 
 
@@ -168,8 +221,9 @@ class Where(Function):
         if cond.dtype != np.bool_:
             raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
                                f"with dtype {condition.dtype if isinstance(condition, Tensor) else cond.dtype}")
-        dtype = result_type(a, b)
-        x, y = binary_arrays(a, b, dtype)
+        dtype = result_type(a, b)  # a number must fit it (where(mask, uint8, 300) raises)
+        x, y = binary_arrays(checked_int_scalar(a, dtype.numpy), checked_int_scalar(b, dtype.numpy),
+                             dtype)
         ctx.condition = condition if isinstance(condition, Tensor) else Tensor._from_array(cond)
         # NumPy gives float64 for two Python floats (where(c, 1.0, 2.0)); PyTorch gives the
         # promoted dtype, the default float dtype there

@@ -8,6 +8,7 @@ from those ops: no new derivative to check. The checks give PyTorch's errors.
 from __future__ import annotations
 
 import functools
+import numbers
 import warnings
 
 from .. import backend
@@ -35,7 +36,12 @@ def broadcast_shapes(*shapes) -> Size:
         >>> minitorch.broadcast_shapes((2, 1), (3,))
         minitorch.Size([2, 3])
     """
-    shapes = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
+    for shape in shapes:
+        if not (isinstance(shape, numbers.Integral) or isinstance(shape, (tuple, list, Size))
+                and all(isinstance(size, numbers.Integral) for size in shape)):
+            raise RuntimeError(f"Input shapes should be of type ints, a tuple of ints, or a list "
+                               f"of ints, got {shape}")
+    shapes = [(int(s),) if isinstance(s, numbers.Integral) else tuple(map(int, s)) for s in shapes]
     if any(size < 0 for shape in shapes for size in shape):
         raise ValueError("Attempting to broadcast a dimension with negative length!")
     result = [1] * max((len(s) for s in shapes), default=0)

@@ -15,6 +15,7 @@ import numpy as np
 from .. import backend
 from ..autograd.function import Function
 from ..tensor import Tensor
+from ..types.int_scalars import checked_int_scalar
 from ._helpers import normalize_dim, sum_to_shape
 from .indexing import AdvancedIndex, IndexGradient, IndexKey, IndexPut
 from .indexing import zeros as _zeros
@@ -420,7 +421,8 @@ class MaskedFill(Function):
     def forward(ctx, a, mask, value):
         x = a._data
         # the fill value takes the input's dtype (an int tensor stays int, as in PyTorch)
-        fill = value._data.astype(x.dtype) if isinstance(value, Tensor) else x.dtype.type(value)
+        fill = (value._data.astype(x.dtype) if isinstance(value, Tensor)
+                else x.dtype.type(checked_int_scalar(value, x.dtype)))
         ctx.save_for_backward(mask)
         ctx.value_dtype = value.dtype if isinstance(value, Tensor) else None
         return np.where(mask._data, fill, x)

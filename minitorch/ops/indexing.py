@@ -13,6 +13,8 @@ appears twice receives both gradients.
 """
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from .. import backend
@@ -20,6 +22,7 @@ from ..autograd import function
 from ..autograd.function import Function
 from ..backend import scatter_add
 from ..tensor import Tensor, check_no_internal_overlap, check_no_partial_overlap
+from ..types.int_scalars import checked_int_scalar
 from ._helpers import sum_to_shape
 
 
@@ -67,7 +70,13 @@ def _index_array(k, xp):
 
 
 def _slice_bound(v):
-    return None if v is None else int(v)
+    if v is None or isinstance(v, Tensor) and v.ndim == 0 and not v.dtype.is_floating_point:
+        return None if v is None else int(v)
+    try:  # x[1.0:3] is an error in Python and in PyTorch; int() would round it silently
+        return operator.index(v)
+    except TypeError:
+        raise TypeError(f"slice indices must be integers or None or have an __index__ method "
+                        f"(got {type(v).__name__})") from None
 
 
 def parse_key(key, shape, xp=np) -> IndexKey:
@@ -91,8 +100,14 @@ def parse_key(key, shape, xp=np) -> IndexKey:
             items.append(int(k))
         elif isinstance(k, (Tensor, list, np.ndarray, tuple)):
             items.append(_index_array(k, xp))
+        elif isinstance(k, (str, bytes)):  # PyTorch tries to make a tensor of it
+            raise TypeError(f"new(): invalid data type '{type(k).__name__}' (an index must be "
+                            f"an int, a slice, None, ... or an integer/bool tensor)")
         else:
             raise IndexError(f"{_VALID} (got {type(k).__name__})")
+    # a second `...` is ignored, as in PyTorch: only the first one stands for the missing dims
+    first = next((i for i, k in enumerate(items) if k is Ellipsis), None)
+    items = [k for i, k in enumerate(items) if k is not Ellipsis or i == first]
 
     # how many input dims each item consumes; `...` takes what the others leave
     def consumed(k):
@@ -104,8 +119,6 @@ def parse_key(key, shape, xp=np) -> IndexKey:
     used = sum(consumed(k) for k in items)
     if used > len(shape):
         raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
-    if sum(k is Ellipsis for k in items) > 1:
-        raise IndexError("an index can only have a single ellipsis ('...')")
 
     basic, advanced, dim = [], [], 0
     for k in items:
@@ -302,7 +315,7 @@ def _is_plain_basic(key) -> bool:
     if type(key) is int or _plain_slice(key):
         return True
     return type(key) is tuple and all(type(k) is int or k is None or k is Ellipsis or
-                                      _plain_slice(k) for k in key)
+                                      _plain_slice(k) for k in key) and key.count(Ellipsis) < 2
 
 
 def getitem(input: Tensor, key) -> Tensor:
@@ -414,8 +427,15 @@ def setitem(input: Tensor, key, value) -> None:
                                f"{input.dtype._torch_name} for the destination and "
                                f"{value.dtype._torch_name} for the source.")
         check_no_partial_overlap(region, value._data)
-    elif not isinstance(value, (int, float, bool, np.generic)):
+    elif isinstance(value, (int, float, bool, np.generic)):
+        if type(value) is int and not -2**63 <= value < 2**63:  # (x[i] = v reads an int64)
+            raise ValueError(f"Overflow when unpacking long long ({value} is beyond int64)")
+        value = checked_int_scalar(value, input._data.dtype)
+    elif isinstance(value, np.ndarray):
         value = Tensor._from_array(input._xp.asarray(value, dtype=input._data.dtype))
+    else:
+        raise TypeError(f"can't assign a {type(value).__name__} to a {input.type()} (assign a "
+                        f"number or a tensor)")
     # (while minitorch.onnx traces a model, the write goes through the op too: it must see it)
     if input._inplace_is_recorded((value,)) or function.tracer is not None:
         if parsed.advanced is None and not backend.same_elements(region, input._data):

@@ -19,6 +19,7 @@ from .indexing import basic_index
 
 # The public functions (exported as minitorch.<name>)
 __all__ = [
+    "tensor_split",
     "cat",
     "concat",
     "concatenate",
@@ -264,6 +265,32 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
         raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {length} "
                            f"(input tensor's size at dimension {dim}), but got split_sizes={sizes}")
     return _split_at(tensor, dim, sizes)
+
+
+def tensor_split(input: Tensor, indices_or_sections, dim: int = 0) -> tuple:
+    """Cut into views along ``dim``: ``n`` sections (the first ``size % n`` one longer), or at
+    the listed indices (each piece runs from one index to the next, clamped; empty when an
+    index is smaller than the one before)."""
+    if input.ndim == 0:
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a "
+                           "tensor with 0 dims")
+    dim = normalize_dim(dim, input.ndim)
+    length = input.shape[dim]
+    if isinstance(indices_or_sections, Tensor) and indices_or_sections.ndim == 0:
+        indices_or_sections = indices_or_sections.item()
+    if isinstance(indices_or_sections, (int, np.integer)):
+        sections = int(indices_or_sections)
+        if sections <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {sections}")
+        small, extra = divmod(length, sections)
+        indices = np.cumsum([small + 1] * extra + [small] * (sections - extra))[:-1]
+    else:
+        indices = [int(i) for i in indices_or_sections]
+    starts = [0, *indices]
+    stops = [*indices, length]
+    lead = (slice(None),) * dim
+    return tuple(input[lead + (slice(min(max(a, 0), length), max(min(b, length), 0)),)]
+                 for a, b in zip(starts, stops))
 
 
 def _split_at(tensor: Tensor, dim: int, sizes: list) -> tuple:

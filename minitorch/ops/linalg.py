@@ -39,6 +39,10 @@ def _check_tensors(name: str, a, b) -> None:
                             f"Tensor, not {type(value).__name__}")
     if type(a._data) is not np.ndarray or type(b._data) is not np.ndarray:
         check_same_device(a, b)  # (two NumPy arrays are both on the CPU)
+    if a._data.dtype == np.bool_:  # PyTorch has no bool kernel (and looks at input first)
+        kernel = ("dot" if a.ndim == 1 and b.ndim == 1 else
+                  "bmm" if max(a.ndim, b.ndim) > 2 else "addmm_impl_cpu_")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
 def _check_dtypes(a: Tensor, b: Tensor) -> None:

@@ -14,6 +14,7 @@ from ..types.dtypes import get_default_dtype, result_type
 from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..tensor import Tensor
+from ..types.int_scalars import checked_int_scalar
 from ._helpers import binary_arrays, sum_to_shape
 from .comparison import where
 from .unary import log
@@ -55,9 +56,7 @@ class Sub(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = binary_arrays(a, b)
-        if all(isinstance(v, bool) or getattr(v, "dtype", None) == np.bool_ for v in (x, y)):
-            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
-                               "supported. Use the `^` or `logical_xor()` operator instead.")
+        _check_no_bool_subtraction(a, b, x, y)
         return x - y
 
     @staticmethod
@@ -152,12 +151,18 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        dtype = result_type(a, b)
+        if dtype.numpy == np.bool_:
+            raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+        if dtype.numpy.kind in "iu" and not isinstance(b, Tensor):
+            if b < 0:  # (a negative exponent tensor is fine: see _integer_power)
+                raise RuntimeError("Integers to negative integer powers are not allowed.")
+            b = checked_int_scalar(b, dtype.numpy)  # uint8 ** 257 raises; it does not wrap
         x, y = binary_arrays(a, b)
-        if (type(y) is int and y < 0 or not isinstance(y, (int, float)) and y.dtype.kind in "iu"
-                and (y < 0).any()) and x.dtype.kind in "iu":
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
         ctx.save_for_backward(_tensor_if(a, True), _tensor_if(b, True))
         ctx.scalars = (_scalar_or_none(a), _scalar_or_none(b))
+        if dtype.numpy.kind in "iu" and isinstance(b, Tensor):
+            return _integer_power(x, y, b._xp, dtype.numpy)
         return _power(x, y)
 
     @staticmethod
@@ -217,6 +222,26 @@ def _scalar_or_none(value):
 
 # --- rounding divisions --------------------------------------------------------------------
 
+_FLOAT = np.dtype(np.float64)  # (what a Python float operand counts as)
+
+
+def _check_integer_divisor(x, y) -> None:
+    """Integer division by zero has no answer: PyTorch raises (NumPy would give 0)."""
+    if any(getattr(v, "size", 1) == 0 for v in (x, y)):
+        return  # nothing is divided (PyTorch checks while it computes)
+    integers = all(isinstance(v, (int, np.integer)) or getattr(v, "dtype", _FLOAT).kind in "iub"
+                   for v in (x, y))
+    if integers and bool((np.asarray(y) == 0).any() if isinstance(y, (int, np.integer))
+                         else (y == 0).any()):
+        raise RuntimeError("ZeroDivisionError (an integer division or remainder by zero)")
+
+
+def _reject_two_bools(x, y, kernel: str) -> None:
+    """Operands that are both bool have no kernel for these ops in PyTorch."""
+    if all(isinstance(v, bool) or getattr(v, "dtype", None) == np.bool_ for v in (x, y)):
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+
+
 def _rounded_quotient(x, y, rounding_mode, floating: bool):
     """``x / y`` rounded toward -inf ('floor', Python's ``//``) or toward zero ('trunc')."""
     if rounding_mode == "floor":
@@ -236,6 +261,7 @@ class DivRounding(Function):
     def forward(ctx, a, b, rounding_mode):
         dtype = result_type(a, b)
         x, y = binary_arrays(a, b, dtype)
+        _check_integer_divisor(x, y)
         return _rounded_quotient(x, y, rounding_mode, dtype.is_floating_point)
 
     @staticmethod
@@ -255,6 +281,8 @@ class FloorDivide(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = binary_arrays(a, b)
+        _reject_two_bools(x, y, "div_floor_cpu")
+        _check_integer_divisor(x, y)
         return np.floor_divide(x, y)
 
     @staticmethod
@@ -271,6 +299,8 @@ class Fmod(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = binary_arrays(a, b)
+        _reject_two_bools(x, y, "fmod_cpu")
+        _check_integer_divisor(x, y)
         needed = ctx.needs_input_grad[1]  # only d/db uses the operands
         ctx.save_for_backward(_tensor_if(a, needed), _tensor_if(b, needed))
         ctx.scalar_a = _scalar_or_none(a)
@@ -297,6 +327,8 @@ class Remainder(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = binary_arrays(a, b)
+        _reject_two_bools(x, y, "remainder_cpu")
+        _check_integer_divisor(x, y)
         needed = ctx.needs_input_grad[1]  # only d/db uses the operands
         ctx.save_for_backward(_tensor_if(a, needed), _tensor_if(b, needed))
         ctx.scalar_a = _scalar_or_none(a)
@@ -585,6 +617,7 @@ def add(input, other, *, alpha=1, out=None):
 
 def sub(input, other, *, alpha=1, out=None):
     """``input - alpha * other``."""
+    _check_no_bool_subtraction(input, other, input, other)
     if alpha != 1:  # a number stays a number (a "weak" scalar that cannot widen the dtype)
         other = other * alpha if isinstance(other, (int, float)) else mul(other, alpha)
     return _with_out(Sub.apply(input, other), out)
@@ -600,7 +633,7 @@ def div(input, other, *, rounding_mode=None, out=None):
     if rounding_mode is None:
         return _with_out(Div.apply(input, other), out)
     if rounding_mode not in ("trunc", "floor"):
-        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
                          f"found '{rounding_mode}'")
     return _with_out(DivRounding.apply(input, other, rounding_mode), out)
 
@@ -612,6 +645,29 @@ def true_divide(input, other):
 def neg(input):
     """``-input`` (bool tensors are rejected: use ``~`` or ``logical_not``)."""
     return Neg.apply(input)
+
+
+def _check_no_bool_subtraction(a, b, x, y) -> None:
+    """PyTorch refuses ``-`` on bools: the learner usually meant ``~mask`` or ``a ^ b``."""
+    if all(isinstance(v, bool) or getattr(v, "dtype", None) == np.bool_ for v in (x, y)):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if any(isinstance(v, Tensor) and v._data.dtype == np.bool_ for v in (a, b)):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not "
+                           "supported. If you are trying to invert a mask, use the `~` or "
+                           "`logical_not()` operator instead.")
+
+
+def _integer_power(x, y, xp, dtype):
+    """``x ** y`` for integers, with PyTorch's answer for a negative ``y`` where NumPy raises:
+    1 ** -n = 1, (-1) ** -n = +-1 (by the parity of n), anything else ** -n = 0 (1/x rounded
+    toward zero)."""
+    negative = y < 0
+    if not negative.any():
+        return x ** y
+    powers = xp.asarray(x, dtype=dtype) ** xp.where(negative, 0, y).astype(dtype)
+    inverse = xp.where(x == 1, 1, xp.where(x == -1, xp.where(y % 2 == 0, 1, -1), 0))
+    return xp.where(negative, inverse, powers).astype(dtype)
 
 
 def positive(input):
@@ -663,7 +719,16 @@ def lerp(input, end, weight):
     """Linear interpolation ``input + weight * (end - input)``; ``weight`` a number or a tensor."""
     _require_tensor(end, "lerp", 2, "end")
     if isinstance(weight, Tensor):
+        if input.dtype is end.dtype and not input.is_floating_point() and weight.ndim == 0:
+            dtype = result_type(input, end, weight)  # a 0-d float weight makes it a float lerp
+            if not dtype.is_floating_point:
+                raise NotImplementedError(f"\"lerp_kernel_tensor\" not implemented for "
+                                          f"'{dtype._torch_name}'")
+            input, end = input.to(dtype), end.to(dtype)
         return Lerp.apply(input, end, weight)
+    dtype = result_type(input, end)
+    if not dtype.is_floating_point:  # no rounding rule for an int lerp: PyTorch has no kernel
+        raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for '{dtype._torch_name}'")
     return LerpScalar.apply(input, end, weight)
 
 
@@ -696,16 +761,26 @@ def clamp(input, min=None, max=None):  # noqa: A002
     Where ``min > max`` every element becomes ``max``. The gradient passes where
     ``min <= input <= max``, bounds included.
     """
+    min, max = _fitted_bounds(input, min, max)
     return _clamp_function(min, max).apply(input, min, max)
+
+
+def _fitted_bounds(input, min, max):  # noqa: A002
+    """Number bounds of an integer tensor, as PyTorch casts them (uint8: -1 is 255; -300 raises)."""
+    if isinstance(input, Tensor) and input._data.dtype.kind in "iu":
+        min, max = (checked_int_scalar(b, input._data.dtype) for b in (min, max))
+    return min, max
 
 
 def clamp_min(input, min):  # noqa: A002
     """``clamp(input, min=min)``."""
+    min, _ = _fitted_bounds(input, min, None)
     return (ClampTensor if isinstance(min, Tensor) else ClampMin).apply(input, min, None)
 
 
 def clamp_max(input, max):  # noqa: A002
     """``clamp(input, max=max)``."""
+    _, max = _fitted_bounds(input, None, max)
     return (ClampTensor if isinstance(max, Tensor) else ClampMax).apply(input, None, max)
 
 
@@ -771,12 +846,15 @@ def addcdiv_(self, tensor1, tensor2, *, value=1):
 
 
 def clamp_(self, min=None, max=None):  # noqa: A002
+    min, max = _fitted_bounds(self, min, max)
     return self._apply_inplace(_clamp_function(min, max), min, max)
 
 
 def clamp_min_(self, min):  # noqa: A002
+    min, _ = _fitted_bounds(self, min, None)
     return self._apply_inplace(ClampTensor if isinstance(min, Tensor) else ClampMin, min, None)
 
 
 def clamp_max_(self, max):  # noqa: A002
+    _, max = _fitted_bounds(self, None, max)
     return self._apply_inplace(ClampTensor if isinstance(max, Tensor) else ClampMax, None, max)

@@ -1,5 +1,5 @@
 """Operations that rearrange or replicate elements into a new tensor (copies, not views):
-flip, roll, repeat, tile, repeat_interleave, tril, triu, diag.
+flip, roll, repeat, tile, repeat_interleave, tril, triu, diag, unfold.
 
 Each backward undoes the rearrangement on the gradient: flip and roll run backwards,
 replicas are summed, masked-out triangles get zero gradient.
@@ -28,6 +28,51 @@ __all__ = [
     "triu",
     "diag",
 ]
+
+
+class Unfold(Function):
+    """y = a.unfold(dim, size, step): the windows a[k*step : k*step + size] along dim, each in
+    a new last dim (dim holds the window number); dL/da = the windows' gradients added back
+    where each window came from (windows overlap when step < size); saves dim, size, step.
+
+    (PyTorch returns a strided view; this is a copy, see docs/deviations.md.)"""
+
+    node_name = "UnfoldBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dim, size, step):
+        ctx.dim, ctx.size, ctx.step = dim, size, step
+        x = a._data if a._data.ndim else a._data.reshape(1)
+        windows = np.lib.stride_tricks.sliding_window_view(x, size, axis=dim)
+        return windows[(slice(None),) * dim + (slice(None, None, step),)].copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        (shape,) = ctx._input_shapes[:1]
+        dim, size, step = ctx.dim, ctx.size, ctx.step
+        count = grad.shape[dim]
+        # position in the input of each (window k, offset i): k * step + i
+        positions = (np.arange(count)[:, None] * step + np.arange(size)[None, :]).reshape(-1)
+        pieces = grad.movedim(-1, dim + 1).flatten(dim, dim + 1)  # (..., count * size, ...)
+        zeros = Tensor._from_array(np.zeros(shape if shape else (1,), grad._data.dtype))
+        total = zeros.index_add(dim, Tensor._from_array(positions), pieces)
+        return total.reshape(shape), None, None, None
+
+
+def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    """``input.unfold(dimension, size, step)``: every window of ``size`` elements along
+    ``dimension``, ``step`` apart, in a new last dim."""
+    dim = normalize_dim(dimension, input.ndim)
+    length = input.shape[dim] if input.ndim else 1
+    if size > length:
+        raise RuntimeError(f"maximum size for tensor at dimension {dim} is {length} but size is "
+                           f"{size}")
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    out = Unfold.apply(input, dim, int(size), int(step))
+    return out.reshape(size) if input.ndim == 0 else out
 
 
 class Flip(Function):

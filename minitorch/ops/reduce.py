@@ -376,10 +376,12 @@ def amin(input, dim=(), keepdim=False):
 
 def _arg(function, input, dim, keepdim, name):
     x = input._data
+    if x.dtype == np.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
     if dim is None:
         if x.size == 0:
-            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
-                               "input.numel() == 0.")
+            raise IndexError(f"{name}(): Expected reduction dim to be specified for "
+                             "input.numel() == 0.")
         index = function(x)
         if keepdim:
             return Tensor._from_array(index.astype(np.int64).reshape((1,) * x.ndim))
@@ -413,7 +415,7 @@ class Var(Function):
     def forward(ctx, a, dims, correction, keepdim):
         ctx.dims, ctx.correction, ctx.keepdim = dims, correction, keepdim
         ctx.save_for_backward(a)
-        return _numpy_var(a._data, dims, correction, keepdim)
+        return _numpy_var(a._data, dims, correction, keepdim).astype(a._data.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
@@ -422,6 +424,10 @@ class Var(Function):
 
 
 def _numpy_var(x, dims, correction, keepdim):
+    """The variance in float64 for any float input (PyTorch's CPU kernel accumulates in double:
+    float16 ``var`` of [300, -300, 0] must not overflow half-way); callers cast the result."""
+    if x.dtype.kind == "f" and x.dtype.itemsize < 8:
+        x = x.astype(np.float64)
     count = 1
     for d in dims:
         count *= x.shape[d]
@@ -455,7 +461,8 @@ class Std(Function):
     @staticmethod
     def forward(ctx, a, dims, correction, keepdim):
         ctx.dims, ctx.correction, ctx.keepdim = dims, correction, keepdim
-        result = Tensor._from_array(np.sqrt(_numpy_var(a._data, dims, correction, keepdim)))
+        deviation = np.sqrt(_numpy_var(a._data, dims, correction, keepdim))
+        result = Tensor._from_array(deviation.astype(a._data.dtype, copy=False))
         ctx.save_for_backward(a, result)
         return result
 
@@ -521,6 +528,8 @@ class Norm(Function):
     @staticmethod
     def forward(ctx, a, p, dims, keepdim):
         x = a._data
+        if x.dtype.itemsize == 2:  # float16 accumulates in float32, as in PyTorch
+            x = x.astype(np.float32)
         ctx.p, ctx.dims, ctx.keepdim = p, dims, keepdim
         if p == 2:
             result = np.sqrt(np.sum(x * x, axis=dims, keepdims=keepdim))
@@ -534,7 +543,7 @@ class Norm(Function):
             result = (x != 0).sum(axis=dims, keepdims=keepdim, dtype=x.dtype)
         else:
             result = np.sum(np.abs(x) ** p, axis=dims, keepdims=keepdim) ** (1.0 / p)
-        result = Tensor._from_array(result.astype(x.dtype, copy=False))
+        result = Tensor._from_array(result.astype(a._data.dtype, copy=False))
         ctx.save_for_backward(a, result)
         return result
 
@@ -608,6 +617,16 @@ def count_nonzero(input, dim=None):
 
 # --- cumulative sums and products ----------------------------------------------------------
 
+def _accumulator(dtype):
+    """The dtype PyTorch's CPU kernels keep a running sum or product in (``acc_type``): float
+    for float16, double for float32. Without it ``ones(5000, dtype=float16).cumsum(0)`` stops
+    at 2048 (2048 + 1 rounds back to 2048 in float16)."""
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f" or dtype.itemsize >= 8:
+        return dtype
+    return np.dtype(np.float32) if dtype.itemsize == 2 else np.dtype(np.float64)
+
+
 class CumSum(Function):
     """y_k = sum_{i<=k} a_i along dim; dL/da_i = sum_{k>=i} dL/dy_k, a reversed cumsum; saves dim.
     """
@@ -622,7 +641,8 @@ class CumSum(Function):
         ctx.dim = dim
         if x.ndim == 0:
             return x.astype(x.dtype if dtype is None else dtype.numpy)
-        return np.cumsum(x, axis=dim, dtype=None if dtype is None else dtype.numpy)
+        target = x.dtype if dtype is None else dtype.numpy
+        return np.cumsum(x, axis=dim, dtype=_accumulator(target)).astype(target, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
@@ -665,10 +685,11 @@ class CumProd(Function):
         if dtype is None and x.dtype.kind in "biu":
             dtype = int64
         ctx.dim = dim
+        target = x.dtype if dtype is None else dtype.numpy
         if x.ndim == 0:
-            result = x.astype(x.dtype if dtype is None else dtype.numpy)
+            result = x.astype(target)
         else:
-            result = np.cumprod(x, axis=dim, dtype=None if dtype is None else dtype.numpy)
+            result = np.cumprod(x, axis=dim, dtype=_accumulator(target)).astype(target, copy=False)
         result = Tensor._from_array(result)
         ctx.save_for_backward(a, result)
         return result

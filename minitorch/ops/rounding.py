@@ -167,20 +167,30 @@ def sign(input: Tensor) -> Tensor:
     return Sign.apply(input)
 
 
+def _reject_bool(input, kernel: str) -> None:
+    """Rounding a bool tensor has no kernel in PyTorch (it would hand back the same mask)."""
+    if isinstance(input, Tensor) and input._data.dtype == np.bool_:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+
+
 def floor(input: Tensor) -> Tensor:
+    _reject_bool(input, "floor_vml_cpu")
     return Floor.apply(input)
 
 
 def ceil(input: Tensor) -> Tensor:
+    _reject_bool(input, "ceil_vml_cpu")
     return Ceil.apply(input)
 
 
 def trunc(input: Tensor) -> Tensor:
+    _reject_bool(input, "trunc_vml_cpu")
     return Trunc.apply(input)
 
 
 def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001
     """Round to the nearest integer (halves to even), or to ``decimals`` decimal places."""
+    _reject_bool(input, "round_vml_cpu")
     if decimals == 0:
         return Round.apply(input, 0)
     return RoundDecimals.apply(input, int(decimals))

@@ -65,6 +65,8 @@ def _infer_shape(shape: tuple, numel: int) -> tuple:
                 raise RuntimeError(f"invalid shape dimension {s}")
             known *= s
     if -1 in shape:
+        if known == 0 and numel:  # a 0 among the sizes cannot hold the elements
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
         if known == 0:
             raise RuntimeError(f"cannot reshape tensor of 0 elements into shape {list(shape)} "
                                "because the unspecified dimension size -1 can be any value and "

@@ -122,10 +122,31 @@ def unique(input, sorted: bool = True, return_inverse: bool = False,  # noqa: A0
         raise NotImplementedError("minitorch's unique supports only dim=None (unique elements of "
                                   "the flattened tensor)")
     x = input._data
-    values, inverse, counts = np.unique(x.reshape(-1), return_inverse=True, return_counts=True)
-    results = [Tensor._from_array(values)]
+    values, inverse, counts = _unique_arrays(x)
+    results = [Unique.apply(input, values)]
     if return_inverse:
         results.append(Tensor._from_array(inverse.reshape(x.shape).astype(np.int64, copy=False)))
     if return_counts:
         results.append(Tensor._from_array(counts.astype(np.int64, copy=False)))
     return results[0] if len(results) == 1 else tuple(results)
+
+
+class Unique(Function):
+    """y = unique(a), the distinct values; dL/da: not implemented, as in PyTorch (the result
+    still requires grad, and backward says so); saves nothing."""
+
+    node_name = "Unique2Backward0"
+
+    @staticmethod
+    def forward(ctx, a, values):
+        return values
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise NotImplementedError("the derivative for '_unique2' is not implemented.")
+
+
+def _unique_arrays(x):
+    """(values, inverse, counts) of the flattened array."""
+    return np.unique(x.reshape(-1), return_inverse=True, return_counts=True,
+                     equal_nan=False)  # each NaN is its own value, as in PyTorch

@@ -370,7 +370,8 @@ class Erf(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return _erf_array(float_array(a._data))
+        x = float_array(a._data)
+        return _erf_array(x).astype(x.dtype, copy=False)  # (SciPy computes float16 in float64)
 
     @staticmethod
     def backward(ctx, grad):

@@ -31,7 +31,14 @@ def check_nonnegative(**options) -> None:
 
 
 def check_betas(betas) -> None:
-    """Each averaging coefficient must lie in [0, 1)."""
-    for i, beta in enumerate(betas):
+    """Two averaging coefficients, each in [0, 1). (PyTorch reads betas[0] and betas[1]:
+    a number is its TypeError, a 1-tuple its IndexError; a longer tuple is accepted.)"""
+    if not hasattr(betas, "__getitem__"):
+        raise TypeError(f"betas must be a pair (beta1, beta2), got the "
+                        f"{type(betas).__name__} {betas!r}")
+    if len(betas) < 2:
+        raise IndexError(f"tuple index out of range: betas must be a pair (beta1, beta2), "
+                         f"got {tuple(betas)}")
+    for i, beta in enumerate(betas[:2]):
         if not 0.0 <= beta < 1.0:
             raise ValueError(f"Invalid beta parameter at index {i}: {beta}")

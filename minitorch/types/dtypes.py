@@ -96,7 +96,10 @@ def from_numpy_dtype(np_dtype) -> dtype:
         return _BY_NUMPY[np_dtype]
     except KeyError:
         pass
-    np_dtype = np.dtype(np_dtype)
+    try:
+        np_dtype = np.dtype(np_dtype)
+    except (TypeError, ValueError):  # not a dtype at all (a tensor, a string...)
+        raise TypeError(f"expected a dtype, got {type(np_dtype).__name__}") from None
     if np_dtype in _BY_NUMPY:
         return _BY_NUMPY[np_dtype]
     raise TypeError(

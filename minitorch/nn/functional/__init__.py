@@ -16,3 +16,9 @@ from ._conv import *  # noqa: F401,F403
 from ._pooling import *  # noqa: F401,F403
 from ._attention import *  # noqa: F401,F403
 from ._sampling import *  # noqa: F401,F403
+
+import sys as _sys  # noqa: E402
+
+from ...runtime.wrong_arguments import guard_public_functions as _guard  # noqa: E402
+
+_guard(_sys.modules[__name__])  # PyTorch's exception types for wrong arguments

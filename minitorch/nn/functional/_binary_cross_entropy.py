@@ -9,8 +9,8 @@ import numpy as np
 from ...autograd.function import Function
 from ...tensor import Tensor
 from ._activation import _softplus_array
-from ._loss_checks import (check_constant, check_probabilities, check_reduction, check_same_size,
-                           legacy_reduction)
+from ._loss_checks import (check_constant, check_probabilities, check_reduction, check_same_dtype,
+                           check_same_size, check_weight_fits, legacy_reduction)
 from ._reduction import per_element, reduce_loss
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits"]
@@ -98,6 +98,8 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     check_same_size(input, target, "binary_cross_entropy")
+    check_same_dtype(input, target)
+    check_weight_fits(input, weight)
     check_probabilities(input)
     check_constant(weight, "binary_cross_entropy", "weight")
     return BinaryCrossEntropy.apply(input, target, weight=weight, reduction=reduction)
@@ -111,7 +113,12 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     check_same_size(input, target, "binary_cross_entropy_with_logits")
+    if not target.is_floating_point():  # (the loss is computed into the target's dtype)
+        raise RuntimeError(f"result type {input.dtype._torch_name} can't be cast to the desired "
+                           f"output type {target.dtype._torch_name}")
     check_constant(weight, "binary_cross_entropy_with_logits", "weight")
     check_constant(pos_weight, "binary_cross_entropy_with_logits", "pos_weight")
+    check_weight_fits(input, weight)
+    check_weight_fits(input, pos_weight)
     return BinaryCrossEntropyWithLogits.apply(input, target, weight=weight, pos_weight=pos_weight,
                                               reduction=reduction)

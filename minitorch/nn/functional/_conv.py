@@ -294,6 +294,9 @@ def _check_inputs(name: str, input, weight, bias, spatial: int, groups: int, tra
                            f"devices, {input.device} and {weight.device}!")
     channels = input.shape[-spatial - 1]
     shape = list(weight.shape)
+    if 0 in shape[2:]:
+        raise RuntimeError(f"kernel size should be greater than zero, but got a kernel of size "
+                           f"{shape[2:]} (weight of size {shape})")
     if not transposed:
         if shape[0] % groups:
             raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at "

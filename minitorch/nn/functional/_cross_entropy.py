@@ -9,8 +9,8 @@ from ...ops._helpers import check_same_device
 from ...ops.comparison import where
 from ...tensor import Tensor
 from ._activation import log_softmax
-from ._loss_checks import (check_class_targets, check_constant, check_reduction,
-                           check_target_range, legacy_reduction)
+from ._loss_checks import (check_class_targets, check_class_weight, check_constant,
+                           check_reduction, check_target_range, legacy_reduction)
 
 __all__ = ["nll_loss", "cross_entropy"]
 
@@ -61,7 +61,7 @@ class NllLoss(Function):
         ctx.placed, ctx.at_targets, ctx.reduction = placed, at_targets, reduction
         ctx.total = xp.asarray(w_t.sum())
         ctx.save_for_backward(input)  # (as PyTorch does: a second backward fails)
-        loss = -w_t * x[rows, safe]
+        loss = xp.where(valid, -w_t * x[rows, safe], x.dtype.type(0))  # (ignored: 0, not NaN * 0)
         if reduction == "none":
             return loss.reshape(target._data.shape)
         return loss.sum() if reduction == "sum" else loss.sum() / ctx.total
@@ -100,6 +100,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     for other in (target, weight):
         if other is not None:
             check_same_device(input, other)
+    check_class_weight(input, weight)
     kernel = "nll_loss_forward" if input.ndim <= 2 else "nll_loss2d_forward"  # (PyTorch's words)
     check_constant(weight, kernel, "weight")
     options = dict(weight=weight, ignore_index=ignore_index, reduction=reduction)
@@ -134,6 +135,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     class_dim = 1 if input.ndim > 1 else 0
+    check_class_weight(input, weight)
     if target.is_floating_point() and tuple(target.shape) == tuple(input.shape):
         return _with_probabilities(input, target, weight, reduction, label_smoothing, class_dim)
     check_class_targets(input, target)

@@ -56,6 +56,37 @@ def check_class_targets(input: Tensor, target: Tensor) -> None:
                            f"{list(t.shape)})")
 
 
+def check_class_weight(input: Tensor, weight: Tensor | None, prefix: str = "") -> None:
+    """A class weight has one entry per class (the size of input's class dim)."""
+    if weight is None or input.ndim == 0:
+        return
+    classes = input.shape[1] if input.ndim >= 2 else input.shape[0]
+    if tuple(weight.shape) != (classes,):
+        raise RuntimeError(f"{prefix}weight tensor should be defined either for all {classes} "
+                           f"classes or no classes but got weight tensor of shape: "
+                           f"{list(weight.shape)}")
+
+
+def check_weight_fits(input: Tensor, weight: Tensor | None) -> None:
+    """A per-element weight broadcasts onto the input without making the loss bigger."""
+    if weight is None:
+        return
+    try:
+        shape = np.broadcast_shapes(tuple(input.shape), tuple(weight.shape))
+    except ValueError:
+        raise broadcast_error((weight, input)) from None
+    if shape != tuple(input.shape):
+        raise RuntimeError(f"output with shape {list(input.shape)} doesn't match the broadcast "
+                           f"shape {list(shape)}")
+
+
+def check_same_dtype(input: Tensor, target: Tensor) -> None:
+    """binary_cross_entropy computes in the input's dtype and wants the target in it too."""
+    if target.dtype != input.dtype:
+        raise RuntimeError(f"Found dtype {target.dtype._torch_name} but expected "
+                           f"{input.dtype._torch_name}")
+
+
 def check_target_range(targets, valid, classes: int) -> None:
     """Every class index where ``valid`` (not ignored) is in [0, classes).
 
@@ -82,7 +113,7 @@ def check_same_size(input: Tensor, target: Tensor, name: str) -> None:
 
 def check_probabilities(input: Tensor) -> None:
     data = input._data
-    if data.size and (float(data.min()) < 0 or float(data.max()) > 1):
+    if data.size and not (float(data.min()) >= 0 and float(data.max()) <= 1):  # NaN fails too
         raise RuntimeError("all elements of input should be between 0 and 1")
 
 

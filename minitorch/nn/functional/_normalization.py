@@ -215,6 +215,11 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
     if channels % num_groups:
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, "
                            f"but got input of shape {list(input.shape)} and num_groups={num_groups}")
+    for name, param in (("weight", weight), ("bias", bias)):
+        if param is not None and tuple(param.shape) != (channels,):
+            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of "
+                               f"channels in input, but got {name} of shape {list(param.shape)} "
+                               f"and input of shape {list(input.shape)}")
     stats_shape = (n, num_groups, -1) if input.numel() else tuple(input.shape)
     dims = (2,) if input.numel() else ()
     return _GroupNorm.apply(input, weight, bias, stats_shape=stats_shape, dims=dims,
