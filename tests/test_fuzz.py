@@ -3,29 +3,20 @@
 100 random programs (2-8 ops: elementwise math, broadcasting binaries, views, in-place ops on
 non-leaf tensors, reductions, matmul, cat/stack, indexing) run in lockstep in minitorch and
 PyTorch; values after every line, gradients at the end, and raise-or-not (with the exception
-type) must agree. See tests/fuzz_programs.py. Each run draws a new seed (so runs explore new
-programs) and prints it; MINITORCH_FUZZ_SEED=<seed> replays a run.
+type) must agree. See tests/fuzz_programs.py. The seed (tests/fuzz_seed.py) is new on every run
+of uncommitted work and fixed per commit otherwise, and printed; MINITORCH_FUZZ_SEED=<seed>
+replays a run.
 """
 from __future__ import annotations
-
-import os
-import random
 
 import pytest
 from hypothesis import given, seed, settings
 from hypothesis import strategies as st
 
 from fuzz_programs import Input, Mismatch, Program, check_program, draw_program
+from fuzz_seed import clean_commit, fuzz_seed
 
-
-def fuzz_seed(environ=os.environ) -> int:
-    """The pinned MINITORCH_FUZZ_SEED, or a fresh one (the conftest profile derandomizes every
-    other property test; this one must see new programs each run)."""
-    pinned = environ.get("MINITORCH_FUZZ_SEED")
-    return int(pinned) if pinned else random.SystemRandom().randrange(2 ** 32)
-
-
-FUZZ_SEED = fuzz_seed()
+FUZZ_SEED = fuzz_seed("MINITORCH_FUZZ_SEED", commit=clean_commit())
 
 
 @settings(max_examples=100, derandomize=False, database=None)

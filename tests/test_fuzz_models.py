@@ -2,24 +2,23 @@
 few steps in minitorch and PyTorch from the same weights, compared after every step (see
 tests/fuzz_models.py; scripts/fuzz_models.py runs thousands).
 
-The programs change from run to run: the first seed is printed, and
-``MINITORCH_FUZZ_MODELS_SEED=<seed>`` runs the same programs again.
+The programs change from run to run of uncommitted work and from commit to commit (see
+tests/fuzz_seed.py): the first seed is printed, and ``MINITORCH_FUZZ_MODELS_SEED=<seed>`` runs
+the same programs again.
 """
 from __future__ import annotations
-
-import os
-import time
 
 import pytest
 
 from fuzz_models import Mismatch, check_program, describe, draw_program
+from fuzz_seed import clean_commit, fuzz_seed
 
 PROGRAMS = 200
 
 
 def first_seed() -> int:
-    pinned = os.environ.get("MINITORCH_FUZZ_MODELS_SEED")
-    return int(pinned) if pinned else int(time.time()) % 1_000_000 * 1000
+    # (tests/fuzz_seed.py: new on each run of uncommitted work, fixed per commit otherwise)
+    return fuzz_seed("MINITORCH_FUZZ_MODELS_SEED", commit=clean_commit(), bits=30) // 1000 * 1000
 
 
 def test_random_training_runs_agree_with_pytorch():

@@ -106,8 +106,12 @@ def test_module_oracle_rejects_a_gradient_pytorch_does_not_have():
         compare_modules(*_scale_modules(True, False), [x])
 
 
-def test_fuzz_seed_varies_per_run_unless_pinned():
-    from test_fuzz import fuzz_seed
-    assert fuzz_seed({"MINITORCH_FUZZ_SEED": "17"}) == 17
-    drawn = {fuzz_seed({}) for _ in range(4)}
-    assert len(drawn) > 1, "the fuzz seed is the same on every run"
+def test_fuzz_seed_varies_per_run_or_commit_unless_pinned():
+    from fuzz_seed import fuzz_seed
+    assert fuzz_seed("MINITORCH_FUZZ_SEED", {"MINITORCH_FUZZ_SEED": "17"}, commit="ab" * 20) == 17
+    drawn = {fuzz_seed("MINITORCH_FUZZ_SEED", {}) for _ in range(4)}
+    assert len(drawn) > 1, "the fuzz seed is the same on every run of uncommitted work"
+    per_commit = {fuzz_seed("MINITORCH_FUZZ_SEED", {}, commit=c) for c in ("a1" * 20, "b2" * 20)}
+    assert len(per_commit) == 2, "two commits explore the same programs"
+    assert fuzz_seed("MINITORCH_FUZZ_SEED", {}, commit="a1" * 20) == \
+        fuzz_seed("MINITORCH_FUZZ_SEED", {}, commit="a1" * 20), "a commit's programs change"
