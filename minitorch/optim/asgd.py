@@ -1,7 +1,7 @@
 """``ASGD``: stochastic gradient descent that also keeps a running average of the iterates."""
 from __future__ import annotations
 
-from ..creation.factories import zeros_like
+from ..creation.factories import as_tensor, zeros_like
 from ._checks import check_nonnegative, check_unsupported
 from .optimizer import Optimizer, step_counter
 
@@ -57,5 +57,7 @@ class ASGD(Optimizer):
             state["ax"].add_(p.sub(state["ax"]).mul_(mu))
         else:  # before t0 the "average" is just the latest iterate
             state["ax"].copy_(p)
-        state["eta"].fill_(lr / ((1 + lambd * lr * t) ** alpha))
-        state["mu"].fill_(1 / max(1, t - t0))
+        # the new values go through a default-dtype tensor, as in PyTorch: float32 numbers even
+        # where a loaded state dict made 'eta' and 'mu' float64
+        state["eta"].copy_(as_tensor(lr / ((1 + lambd * lr * t) ** alpha)))
+        state["mu"].copy_(as_tensor(1 / max(1, t - t0)))
