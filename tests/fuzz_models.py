@@ -196,7 +196,13 @@ OPTIMIZERS = {
                               decoupled_weight_decay=bool(rng.random() < 0.4), maximize=bool(rng.random() < 0.1)),
     "RAdam": lambda rng: dict(lr=_pick(rng, [1e-3, 0.05]), weight_decay=_pick(rng, [0.0, 0.05]),
                               decoupled_weight_decay=bool(rng.random() < 0.4), maximize=bool(rng.random() < 0.1)),
+    "Rprop": lambda rng: dict(lr=_pick(rng, [1e-3, 0.01]), etas=_pick(rng, [(0.5, 1.2), (0.3, 1.5)]),
+                              step_sizes=_pick(rng, [(1e-6, 50), (1e-4, 0.02)]), maximize=bool(rng.random() < 0.1)),
+    "ASGD": lambda rng: dict(lr=_pick(rng, [0.01, 0.1]), lambd=_pick(rng, [1e-4, 0.05]),
+                             alpha=_pick(rng, [0.75, 0.5]), t0=_pick(rng, [1e6, 1]),
+                             weight_decay=_pick(rng, [0.0, 0.05]), maximize=bool(rng.random() < 0.1)),
 }
+# LBFGS is left out: its step needs a closure that re-evaluates the model (tests/test_optim_more.py)
 
 
 def _optimizer(rng):

@@ -7,14 +7,14 @@ Every expected value, state entry and error message is taken from torch here.
 """
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 import pytest
 import torch
 
 import minitorch
 from test_optim import _compare, _params, _quadratic_run, _to_numpy_state_dict, _train
+from test_optim import test_state_dict_round_trip_continues_identically as \
+    round_trip_continues_identically
 
 CASES = [
     ("Rprop", dict()),
@@ -93,16 +93,7 @@ def test_state_dict_layout_and_continuing_from_pytorch_state(name, kwargs):
 
 @pytest.mark.parametrize("name,kwargs", CASES, ids=IDS)
 def test_state_dict_round_trip_continues_identically(name, kwargs):
-    straight, _, _ = _train(minitorch, name, kwargs, "float32", steps=20)
-    first, params, opt = _train(minitorch, name, kwargs, "float32", steps=10)
-    saved = copy.deepcopy(opt.state_dict())
-    fresh = [minitorch.tensor(p.detach().numpy(), requires_grad=True) for p in params]
-    resumed = getattr(minitorch.optim, name)(fresh, **kwargs)
-    resumed.load_state_dict(saved)
-    second, _, _ = _train(minitorch, name, kwargs, "float32", steps=10, params=fresh, opt=resumed)
-    for mine, ref in zip(first + second, straight):
-        for m, t in zip(mine, ref):
-            np.testing.assert_array_equal(m, t)
+    round_trip_continues_identically(name, kwargs)  # test_optim's check, on these optimizers
 
 
 @pytest.mark.parametrize("name", ["Rprop", "ASGD", "LBFGS", "SparseAdam"])
@@ -286,3 +277,45 @@ def test_lbfgs_at_a_stationary_point_returns_at_once():
             return loss
         return opt.step(closure).item(), len(calls), dict(opt.state[w])
     assert run(minitorch) == run(torch)
+
+
+def _numpy_state(value):
+    """A PyTorch LBFGS state value with tensors as NumPy arrays (lists of them included)."""
+    if isinstance(value, torch.Tensor):
+        return value.numpy().copy()
+    if isinstance(value, (list, dict)):
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        converted = {k: _numpy_state(v) for k, v in items}
+        return converted if isinstance(value, dict) else list(converted.values())
+    return value
+
+
+def test_lbfgs_continues_from_a_pytorch_state_dict():
+    kwargs = dict(line_search_fn="strong_wolfe", history_size=3, max_iter=4)
+    loss_fn, start = PROBLEMS["mlp"]
+
+    def setup(lib, weights):
+        params = [lib.tensor(w, requires_grad=True) for w in weights]
+        opt = lib.optim.LBFGS(params, **kwargs)
+
+        def closure():
+            opt.zero_grad()
+            loss = loss_fn(lib, params)
+            loss.backward()
+            return loss
+        return params, opt, closure
+
+    t_params, t_opt, t_closure = setup(torch, start)
+    for _ in range(2):
+        t_opt.step(t_closure)
+    saved = t_opt.state_dict()
+    params, opt, closure = setup(minitorch, [p.detach().numpy() for p in t_params])
+    opt.load_state_dict(_numpy_state(saved))
+    resumed = torch.optim.LBFGS(t_params, **kwargs)
+    resumed.load_state_dict(saved)
+    for _ in range(2):
+        ours, theirs = opt.step(closure).item(), resumed.step(t_closure).item()
+        np.testing.assert_allclose(ours, theirs, rtol=1e-9)
+        for m, t in zip(params, t_params):
+            np.testing.assert_allclose(m.detach().numpy(), t.detach().numpy(), rtol=1e-9,
+                                       atol=1e-11)
