@@ -1,7 +1,7 @@
 """``Rprop``: resilient backpropagation, steps that follow only the sign of the gradient."""
 from __future__ import annotations
 
-from ..creation.factories import full_like, zeros_like
+from ..creation.factories import full_like, ones_like, zeros_like
 from ._checks import check_nonnegative, check_unsupported
 from .optimizer import Optimizer, step_counter
 
@@ -47,12 +47,11 @@ class Rprop(Optimizer):
     def _update(self, p, grad, state, group):
         (eta_minus, eta_plus), (size_min, size_max) = group["etas"], group["step_sizes"]
         state["step"].add_(1)
-        agreement = grad.mul(state["prev"]).sign()
+        agreement = grad.mul(state["prev"]).sign()  # +1 kept its sign, -1 flipped, 0 either is 0
         flipped = agreement.lt(0)
-        factor = agreement  # +1 / -1 / 0 turned into η+ / η- / 1
+        factor = ones_like(agreement)
         factor[agreement.gt(0)] = eta_plus
         factor[flipped] = eta_minus
-        factor[agreement.eq(0)] = 1
         step_size = state["step_size"].mul_(factor).clamp_(size_min, size_max)
         grad = grad.clone()
         grad[flipped] = 0
