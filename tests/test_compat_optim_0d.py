@@ -14,6 +14,7 @@ OPTIMIZERS = [
     ("NAdam", {"lr": 0.1, "decoupled_weight_decay": True, "weight_decay": 0.1}),
     ("RAdam", {"lr": 0.1}), ("RMSprop", {"lr": 0.01, "momentum": 0.5, "centered": True}),
     ("Adagrad", {"lr": 0.1, "lr_decay": 0.01}), ("Adadelta", {"lr": 1.0}),
+    ("Rprop", {"lr": 0.05}), ("ASGD", {"lr": 0.1, "t0": 2, "weight_decay": 0.1}),
 ]
 
 
