@@ -129,6 +129,8 @@ def to_numpy(array) -> np.ndarray:
 def host_values(*scalars) -> list:
     """0-d arrays as Python numbers, brought to the host in one copy (on a GPU, each ``int()``
     or ``float()`` would be a copy of its own, and a wait for the GPU)."""
+    if all(type(s) is np.ndarray or isinstance(s, np.generic) for s in scalars):
+        return [s.item() for s in scalars]  # (already on the host)
     return to_numpy(namespace(scalars[0]).stack(scalars)).tolist()
 
 
