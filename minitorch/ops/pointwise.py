@@ -238,7 +238,10 @@ def _check_integer_divisor(x, y) -> None:
 
 def _reject_two_bools(x, y, kernel: str) -> None:
     """Operands that are both bool have no kernel for these ops in PyTorch."""
-    if all(isinstance(v, bool) or getattr(v, "dtype", None) == np.bool_ for v in (x, y)):
+    def is_bool(v) -> bool:  # (a Python bool, a bool tensor, or a bool array)
+        return isinstance(v, bool) or getattr(v._data if isinstance(v, Tensor) else v, "dtype",
+                                                  None) == np.bool_
+    if is_bool(x) and is_bool(y):
         raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
 
 
@@ -649,7 +652,10 @@ def neg(input):
 
 def _check_no_bool_subtraction(a, b, x, y) -> None:
     """PyTorch refuses ``-`` on bools: the learner usually meant ``~mask`` or ``a ^ b``."""
-    if all(isinstance(v, bool) or getattr(v, "dtype", None) == np.bool_ for v in (x, y)):
+    def is_bool(v) -> bool:  # (a Python bool, a bool tensor, or a bool array)
+        return isinstance(v, bool) or getattr(v._data if isinstance(v, Tensor) else v, "dtype",
+                                                  None) == np.bool_
+    if is_bool(x) and is_bool(y):
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                            "supported. Use the `^` or `logical_xor()` operator instead.")
     if any(isinstance(v, Tensor) and v._data.dtype == np.bool_ for v in (a, b)):
