@@ -286,7 +286,8 @@ def test_zero_grad():
 ROUND_TRIP = [("SGD", dict(lr=0.05, momentum=0.9, nesterov=True)), ("Adam", dict(amsgrad=True)),
               ("AdamW", dict()), ("RMSprop", dict(centered=True, momentum=0.5)),
               ("Adagrad", dict(lr=0.1, lr_decay=0.01)), ("Adadelta", dict()), ("Adamax", dict()),
-              ("NAdam", dict()), ("RAdam", dict())]
+              ("NAdam", dict()), ("RAdam", dict()), ("Rprop", dict(lr=0.05, etas=(0.3, 1.5))),
+              ("ASGD", dict(lr=0.05, lambd=0.01, t0=5))]
 
 
 @pytest.mark.parametrize("name,kwargs", ROUND_TRIP, ids=[n for n, _ in ROUND_TRIP])
@@ -330,9 +331,13 @@ def test_state_dict_has_pytorch_layout_and_loads_pytorch_state(name, kwargs):
     params = [minitorch.tensor(p.detach().numpy(), requires_grad=True) for p in t_params]
     opt = getattr(minitorch.optim, name)(params, **kwargs)
     opt.load_state_dict(_to_numpy_state_dict(theirs))
+    # PyTorch resumes from the same state dict too: loading casts state to the parameters'
+    # dtype (ASGD's eta and mu), so a resumed run is the reference, not the uninterrupted one
+    t_resumed = getattr(torch.optim, name)(t_params, **kwargs)
+    t_resumed.load_state_dict(theirs)
     ours_next, _, _ = _train(minitorch, name, kwargs, "float64", steps=10, params=params, opt=opt)
     theirs_next, _, _ = _train(torch, name, kwargs, "float64", steps=10, params=t_params,
-                               opt=t_opt)
+                               opt=t_resumed)
     _compare(ours_next, theirs_next, "float64")
 
 

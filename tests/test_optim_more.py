@@ -3,7 +3,8 @@
 Rprop and ASGD train test_optim's MLP for 50 steps on both sides from the same weights. LBFGS
 is run from the same start on a Rosenbrock function, a least-squares fit and a tiny MLP, with
 and without its line search, comparing the parameters and the returned loss after each step.
-Every expected value, state entry and error message is taken from torch here.
+Every expected value, state entry and error message is taken from torch here. (Their state_dict
+layout and resuming from PyTorch's state are test_optim's ROUND_TRIP cases.)
 """
 from __future__ import annotations
 
@@ -12,9 +13,7 @@ import pytest
 import torch
 
 import minitorch
-from test_optim import _compare, _params, _quadratic_run, _to_numpy_state_dict, _train
-from test_optim import test_state_dict_round_trip_continues_identically as \
-    round_trip_continues_identically
+from test_optim import _compare, _params, _quadratic_run, _train
 
 CASES = [
     ("Rprop", dict()),
@@ -69,31 +68,6 @@ def test_zero_dim_and_one_element_parameters(name, kwargs):
             values.append([p.detach().numpy().copy() for p in params])
         return values
     _compare(run(minitorch), run(torch), "float32")
-
-
-@pytest.mark.parametrize("name,kwargs", CASES, ids=IDS)
-def test_state_dict_layout_and_continuing_from_pytorch_state(name, kwargs):
-    _, t_params, t_opt = _train(torch, name, kwargs, "float64", steps=10)
-    _, m_params, m_opt = _train(minitorch, name, kwargs, "float64", steps=10)
-    theirs, ours = t_opt.state_dict(), m_opt.state_dict()
-    assert ours["param_groups"] == theirs["param_groups"]
-    assert ours["state"].keys() == theirs["state"].keys()
-
-    params = [minitorch.tensor(p.detach().numpy(), requires_grad=True) for p in t_params]
-    opt = getattr(minitorch.optim, name)(params, **kwargs)
-    opt.load_state_dict(_to_numpy_state_dict(theirs))
-    # PyTorch's own resumed run, since loading casts state (ASGD's eta, mu) to the params' dtype
-    t_resumed = getattr(torch.optim, name)(t_params, **kwargs)
-    t_resumed.load_state_dict(theirs)
-    ours_next, _, _ = _train(minitorch, name, kwargs, "float64", steps=10, params=params, opt=opt)
-    theirs_next, _, _ = _train(torch, name, kwargs, "float64", steps=10, params=t_params,
-                               opt=t_resumed)
-    _compare(ours_next, theirs_next, "float64")
-
-
-@pytest.mark.parametrize("name,kwargs", CASES, ids=IDS)
-def test_state_dict_round_trip_continues_identically(name, kwargs):
-    round_trip_continues_identically(name, kwargs)  # test_optim's check, on these optimizers
 
 
 @pytest.mark.parametrize("name", ["Rprop", "ASGD", "LBFGS", "SparseAdam"])
