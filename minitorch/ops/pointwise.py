@@ -650,12 +650,15 @@ def neg(input):
     return Neg.apply(input)
 
 
+def _is_bool(value) -> bool:
+    """A Python bool, a bool tensor or a bool array."""
+    array = value._data if isinstance(value, Tensor) else value
+    return isinstance(value, bool) or getattr(array, "dtype", None) == np.bool_
+
+
 def _check_no_bool_subtraction(a, b, x, y) -> None:
     """PyTorch refuses ``-`` on bools: the learner usually meant ``~mask`` or ``a ^ b``."""
-    def is_bool(v) -> bool:  # (a Python bool, a bool tensor, or a bool array)
-        return isinstance(v, bool) or getattr(v._data if isinstance(v, Tensor) else v, "dtype",
-                                                  None) == np.bool_
-    if is_bool(x) and is_bool(y):
+    if _is_bool(x) and _is_bool(y):
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                            "supported. Use the `^` or `logical_xor()` operator instead.")
     if any(isinstance(v, Tensor) and v._data.dtype == np.bool_ for v in (a, b)):
