@@ -74,7 +74,7 @@ def cupy_module():
 
 def namespace(array):
     """The array module (numpy or cupy) that owns ``array``; never imports CuPy."""
-    if type(array) is np.ndarray:
+    if isinstance(array, np.ndarray):
         return np
     cupy = sys.modules.get("cupy")
     if cupy is not None and isinstance(array, cupy.ndarray):
@@ -95,7 +95,7 @@ def namespace_for(dev: device):
 
 
 def device_of(array) -> device:
-    if type(array) is np.ndarray:
+    if isinstance(array, np.ndarray):
         return CPU
     return device("cuda", array.device.id)
 
@@ -103,7 +103,7 @@ def device_of(array) -> device:
 def to_device(array, dev: device):
     """``array`` on ``dev``: the same object when it is already there, else a copy."""
     if dev.type == "cpu":
-        return array if type(array) is np.ndarray else array.get()
+        return array if isinstance(array, np.ndarray) else array.get()
     cupy = namespace_for(dev)
     index = dev.index or 0
     if isinstance(array, cupy.ndarray) and array.device.id == index:
@@ -114,7 +114,7 @@ def to_device(array, dev: device):
 
 def data_address(array) -> int:
     """The memory address of the array's first element (NumPy or CuPy)."""
-    return array.__array_interface__["data"][0] if type(array) is np.ndarray else array.data.ptr
+    return array.__array_interface__["data"][0] if isinstance(array, np.ndarray) else array.data.ptr
 
 
 def same_elements(a, b) -> bool:
@@ -123,13 +123,13 @@ def same_elements(a, b) -> bool:
 
 
 def to_numpy(array) -> np.ndarray:
-    return array if type(array) is np.ndarray else array.get()
+    return array if isinstance(array, np.ndarray) else array.get()
 
 
 def host_values(*scalars) -> list:
     """0-d arrays as Python numbers, brought to the host in one copy (on a GPU, each ``int()``
     or ``float()`` would be a copy of its own, and a wait for the GPU)."""
-    if all(type(s) is np.ndarray or isinstance(s, np.generic) for s in scalars):
+    if all(isinstance(s, (np.ndarray, np.generic)) for s in scalars):
         return [s.item() for s in scalars]  # (already on the host)
     return to_numpy(namespace(scalars[0]).stack(scalars)).tolist()
 

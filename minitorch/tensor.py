@@ -537,7 +537,7 @@ class Tensor:
         if self.requires_grad:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
-        if type(self._data) is not np.ndarray:
+        if not isinstance(self._data, np.ndarray):
             raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use "
                             "Tensor.cpu() to copy the tensor to host memory first.")
         return self._data
@@ -560,7 +560,7 @@ class Tensor:
         """The single value as a Python number (copies from the GPU when needed)."""
         if self._data.size != 1:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
-        return self._data.reshape(()).item() if type(self._data) is np.ndarray else \
+        return self._data.reshape(()).item() if isinstance(self._data, np.ndarray) else \
             backend.to_numpy(self._data).reshape(()).item()
 
     def tolist(self):

@@ -33,7 +33,7 @@ def _write(tensor: Tensor, values) -> Tensor:
         raise TypeError(f"expected a Tensor, got {type(tensor).__name__}")
     if isinstance(values, np.ndarray):
         values = values.astype(tensor._data.dtype, copy=False)
-        if type(tensor._data) is not np.ndarray:
+        if not isinstance(tensor._data, np.ndarray):
             values = backend.to_device(values, tensor.device)
     tensor._data[...] = values
     tensor._bump_version()

@@ -36,7 +36,7 @@ def binary_arrays(a, b, dtype=None):
         y = b._data
         if y.dtype != target:
             y = y.astype(target)
-        if isinstance(a, Tensor) and (type(x) is not type(y) or type(x) is not np.ndarray):
+        if isinstance(a, Tensor) and (type(x) is not type(y) or not isinstance(x, np.ndarray)):
             check_same_device(a, b)
     else:
         y = wrap_int_scalar(b.item() if isinstance(b, np.generic) else b, target)

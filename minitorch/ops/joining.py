@@ -86,7 +86,7 @@ def _tensor_list(tensors, name: str) -> list:
         if not isinstance(t, Tensor):
             raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
                             f"{type(t).__name__}")
-    if tensors and any(type(t._data) is not np.ndarray for t in tensors):
+    if tensors and any(not isinstance(t._data, np.ndarray) for t in tensors):
         for t in tensors[1:]:
             check_same_device(tensors[0], t)
     return tensors

@@ -37,7 +37,7 @@ def _check_tensors(name: str, a, b) -> None:
             arg = "input" if position == 0 else "other"
             raise TypeError(f"{name}(): argument '{arg}' (position {position + 1}) must be "
                             f"Tensor, not {type(value).__name__}")
-    if type(a._data) is not np.ndarray or type(b._data) is not np.ndarray:
+    if not isinstance(a._data, np.ndarray) or not isinstance(b._data, np.ndarray):
         check_same_device(a, b)  # (two NumPy arrays are both on the CPU)
     if a._data.dtype == np.bool_:  # PyTorch has no bool kernel (and looks at input first)
         kernel = ("dot" if a.ndim == 1 and b.ndim == 1 else

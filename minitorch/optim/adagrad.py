@@ -48,7 +48,7 @@ class Adagrad(Optimizer):
                 "sum": full_like(p, group["initial_accumulator_value"])}
 
     def _update(self, p, grad, state, group):
-        t = float(state["step"].add_(1))
+        t = state["step"].add_(1).item()
         lr = group["lr"] / (1 + (t - 1) * group["lr_decay"])
         state_sum = state["sum"].addcmul_(grad, grad, value=1)
         std = state_sum.sqrt().add_(group["eps"])

@@ -53,7 +53,7 @@ class Adam(Optimizer):
 
     def _update(self, p, grad, state, group):
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-        t = float(state["step"].add_(1))
+        t = state["step"].add_(1).item()
         exp_avg, exp_avg_sq = update_moments(state, grad, beta1, beta2)
         second_moment = exp_avg_sq
         if group["amsgrad"]:  # the largest v so far: the step never grows as v shrinks

@@ -43,7 +43,7 @@ class Adamax(Optimizer):
 
     def _update(self, p, grad, state, group):
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-        t = float(state["step"].add_(1))
+        t = state["step"].add_(1).item()
         exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
         exp_avg.lerp_(grad, 1 - beta1)
         exp_inf.copy_(maximum(exp_inf.mul_(beta2), grad.abs().add_(eps)))

@@ -50,7 +50,7 @@ class ASGD(Optimizer):
 
     def _update(self, p, grad, state, group):
         lr, lambd, alpha, t0 = group["lr"], group["lambd"], group["alpha"], group["t0"]
-        t = float(state["step"].add_(1))
+        t = state["step"].add_(1).item()
         eta, mu = float(state["eta"]), float(state["mu"])
         p.mul_(1 - lambd * eta).add_(grad, alpha=-eta)
         if mu != 1:

@@ -53,7 +53,7 @@ class NAdam(Optimizer):
 
     def _update(self, p, grad, state, group):
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-        t = float(state["step"].add_(1))
+        t = state["step"].add_(1).item()
         psi = group["momentum_decay"]
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))

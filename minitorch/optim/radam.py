@@ -48,7 +48,7 @@ class RAdam(Optimizer):
 
     def _update(self, p, grad, state, group):
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-        t = float(state["step"].add_(1))
+        t = state["step"].add_(1).item()
         exp_avg, exp_avg_sq = update_moments(state, grad, beta1, beta2)
 
         bias_correction2 = 1 - beta2 ** t

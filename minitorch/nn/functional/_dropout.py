@@ -31,7 +31,7 @@ def _apply_mask(input: Tensor, p: float, mask_shape: tuple, inplace: bool) -> Te
         count = int(np.prod(mask_shape, dtype=np.int64))
         keep = kernels.uniform(default_generator, count, np.float64).reshape(mask_shape) < 1 - p
         mask = keep.astype(dtype) / dtype.type(1 - p)
-    if type(input._data) is not np.ndarray:
+    if not isinstance(input._data, np.ndarray):
         mask = backend.to_device(mask, input.device)
     mask = Tensor._from_array(mask)
     # a product with a constant mask, as PyTorch records dropout on the CPU (MulBackward0):

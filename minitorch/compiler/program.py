@@ -1,0 +1,244 @@
+"""``Program``: the lines a trace wrote, as Python source a learner can read, and run.
+
+``Program.source`` is an ordinary Python function of the call's arguments: no Tensor, no
+graph, no tape, only NumPy calls in the order the eager step made them. ``print(program)``
+shows it; ``program.run(args, kwargs)`` runs it (compiled once with ``exec``).
+
+Before the source is written, lines whose results nothing uses are dropped ("dead code"):
+a shape check's intermediate arrays, the forward values no backward read. Lines that write
+(in-place updates, ``.grad`` rebinding), guards, and the results the caller gets are kept.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor
+
+
+class GuardFailed(Exception):
+    """A replay met a value that sends the Python code another way than when it was traced."""
+
+
+class Line:
+    """One line of the program.
+
+    kind: "load" (an array from a tensor), "call" (a NumPy operation), "read" (numbers read
+    back into Python), "scalar" (Python arithmetic on them), "guard" (a branch the replay
+    must take the same way) or "effect" (a tensor's ``_data`` / ``.grad`` set to a result).
+    """
+
+    __slots__ = ("targets", "body", "kind", "uses", "writes", "effect", "source", "check")
+
+    def __init__(self, targets, body, kind, uses=(), writes=False, effect=False, source=None,
+                 check=None):
+        self.targets = (targets,) if type(targets) is str else tuple(targets or ())
+        self.body, self.kind, self.writes, self.effect = body, kind, writes, effect
+        self.source, self.check = source, check
+        self.uses = set(uses) if kind != "call" else _names_in(body[1:])
+        if kind in ("scalar", "guard"):
+            self.uses = {w for w in _words(body) if w[:1] in "rslc" and w[1:2].isdigit()}
+
+
+def _names_in(value) -> set:
+    from .trace import Name
+    if type(value) is Name:
+        return {str(value)}
+    if isinstance(value, _OutputTensor):
+        return {value.name}
+    if type(value) in (tuple, list):
+        return set().union(*map(_names_in, value)) if value else set()
+    if type(value) is dict:
+        return _names_in(list(value.values()))
+    return set()
+
+
+def _words(text: str) -> list:
+    word, words = "", []
+    for ch in text + " ":
+        if ch.isalnum() or ch == "_":
+            word += ch
+        else:
+            if word:
+                words.append(word)
+            word = ""
+    return words
+
+
+class Program:
+    """A traced call as a flat list of lines; see the module docstring."""
+
+    def __init__(self, lines, constants, objects, outputs):
+        self.constants, self.objects, self.outputs = constants, objects, outputs
+        self.lines = _live(lines, _names_in(outputs))
+        self.namespace = {"np": np, "Tensor": Tensor, "ndarray": np.ndarray,
+                          "fail": _fail, "fail_late": _fail_late, **{f"c{i}": c for i, c in enumerate(constants)},
+                          **{f"t{i}": t for i, t in enumerate(objects)}}
+        first_effect = next((i for i, line in enumerate(self.lines)
+                             if line.kind == "effect" or line.effect), len(self.lines))
+        body = [self._render(i, line, late=i > first_effect) for i, line in enumerate(self.lines)]
+        body.append(f"return {_render_value(outputs, wrap=True)}")
+        self.source = "def program(args, kwargs):\n" + "".join(
+            "    " + text + "\n" for text in "\n".join(body).splitlines())
+        code = compile(self.source, "<minitorch.compile program>", "exec")
+        exec(code, self.namespace)  # noqa: S102 (our own generated source, nothing from a file)
+        self.run = self.namespace["program"]
+
+    def _render(self, index: int, line: Line, late: bool) -> str:
+        targets = ", ".join(line.targets)
+        assign = f"{targets} = " if targets else ""
+        if line.kind == "load":
+            shape, dtype = line.check
+            name = self._dtype_name(dtype)
+            return (f"{targets} = {line.body}\n"
+                    f"if type({targets}) is not ndarray or {targets}.shape != {shape!r} "
+                    f"or {targets}.dtype != {name}: fail({index})")
+        if line.kind == "guard":
+            # a guard after the program changed state cannot hand the call back to eager
+            return f"if not ({line.body}): {'fail_late' if late else 'fail'}({index})"
+        if line.kind == "effect":
+            return line.body
+        if line.kind in ("read", "scalar"):
+            return f"{assign}{line.body}"
+        function, args, kwargs = line.body
+        if len(line.targets) == 1 and _returns_sequence(function):
+            assign = f"{targets}, = "
+        return assign + self._render_call(function, args, kwargs)
+
+    def _dtype_name(self, dtype) -> str:
+        key = f"{dtype.name}"
+        self.namespace.setdefault(key, dtype)
+        return key
+
+    def _render_call(self, function, args, kwargs) -> str:
+        arguments = [_render_value(a) for a in args] + [
+            f"{k}={_render_value(v)}" for k, v in kwargs.items()]
+        owner = getattr(function, "__objclass__", None)
+        if owner is np.ndarray and args:  # a method: r3.reshape(...)
+            return f"{arguments[0]}.{function.__name__}({', '.join(arguments[1:])})"
+        return f"{self._function_name(function)}({', '.join(arguments)})"
+
+    def _function_name(self, function) -> str:
+        name = getattr(function, "__name__", "f")
+        bound_to = getattr(function, "__self__", None)
+        if isinstance(bound_to, np.ufunc):  # np.add.reduce, np.add.at
+            return f"{self._function_name(bound_to)}.{name}"
+        if getattr(np, name, None) is function or getattr(getattr(np, name, None), "__wrapped__",
+                                                          None) is function:
+            return f"np.{name}"
+        if function is getattr(np.lib.stride_tricks.as_strided, "__wrapped__",
+                               np.lib.stride_tricks.as_strided):
+            return "np.lib.stride_tricks.as_strided"
+        module = (getattr(function, "__module__", None) or "").split(".")[-1]
+        key = f"{module}_{name}" if module else name
+        while self.namespace.get(key, function) is not function:
+            key += "_"
+        self.namespace[key] = function
+        return key
+
+    def profile(self, args=(), kwargs=None, repeat: int = 10) -> list:
+        """Run the program ``repeat`` times with a clock around each line; returns
+        ``(microseconds per run, line)`` pairs, the slowest first. (The runs change state,
+        as the step itself would.)"""
+        import time
+        lines = self.source.splitlines()
+        timed = [lines[0], "    _clock = _perf()"]
+        for i, line in enumerate(lines[1:]):
+            timed.append(line)
+            if line.startswith("    ") and not line.startswith("    return"):
+                timed.append(f"    _spent[{i}] += _perf() - _clock; _clock = _perf()")
+        namespace = dict(self.namespace, _perf=time.perf_counter, _spent=[0.0] * len(lines))
+        exec(compile("\n".join(timed), "<profiled program>", "exec"), namespace)  # noqa: S102
+        for _ in range(repeat):
+            namespace["program"](args, kwargs or {})
+        return sorted(((1e6 * t / repeat, lines[i + 1].strip())
+                       for i, t in enumerate(namespace["_spent"]) if t), reverse=True)
+
+    def same_as(self, other: "Program") -> str | None:
+        """None when ``other`` is the same program; else the first difference, in words."""
+        if self.source != other.source:
+            for mine, theirs in zip(self.source.splitlines(), other.source.splitlines()):
+                if mine != theirs:
+                    return f"'{mine.strip()}' became '{theirs.strip()}'"
+            return "the programs have different lengths"
+        if len(self.objects) != len(other.objects) or any(
+                a is not b for a, b in zip(self.objects, other.objects)):
+            return "the program reads other tensors"
+        for i, (a, b) in enumerate(zip(self.constants, other.constants)):
+            if not _same_constant(a, b):
+                return f"constant c{i} changed ({_short(a)} became {_short(b)})"
+        return None
+
+    def __str__(self) -> str:
+        return self.source
+
+    def __len__(self) -> int:
+        return sum(1 for line in self.lines if line.kind == "call")
+
+
+def _fail(index):
+    raise GuardFailed(index)
+
+
+def _fail_late(index):
+    raise RuntimeError(
+        f"minitorch.compile: the replayed step took another branch than when it was traced "
+        f"(guard at line {index} of its program), after it had already changed tensors in "
+        f"place; the step's state is partly updated. This function cannot be replayed: call it "
+        f"without minitorch.compile.")
+
+
+def _returns_sequence(function) -> bool:
+    return getattr(function, "__name__", "") in ("nonzero", "split", "array_split", "unique",
+                                                 "broadcast_arrays", "meshgrid", "divmod",
+                                                 "frexp", "modf")
+
+
+def _live(lines, needed: set) -> list:
+    """The lines that matter: every line that writes or guards, and what they and the
+    outputs need, in their order."""
+    kept = []
+    for line in reversed(lines):
+        if (line.kind in ("guard", "effect") or line.writes or line.effect
+                or any(t in needed or t.split("[")[0] in needed for t in line.targets)):
+            kept.append(line)
+            needed |= {u.split("[")[0] for u in line.uses}
+    kept.reverse()
+    return kept
+
+
+def _render_value(value, wrap: bool = False) -> str:
+    from .trace import Name
+    if type(value) is Name:
+        return str(value)
+    if isinstance(value, _OutputTensor):
+        return f"Tensor._from_array({value.name})" if wrap else value.name
+    if type(value) is tuple:
+        inner = ", ".join(_render_value(v, wrap) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if type(value) is list:
+        return "[" + ", ".join(_render_value(v, wrap) for v in value) + "]"
+    if type(value) is dict:
+        return "{" + ", ".join(f"{k!r}: {_render_value(v, wrap)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+class _OutputTensor:
+    """An output of the call that is a new Tensor: the replay wraps the array again."""
+
+    def __init__(self, name):
+        self.name = name
+
+
+def _same_constant(a, b) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape
+                and a.dtype == b.dtype and a.tobytes() == b.tobytes())
+    try:
+        return bool(type(a) is type(b) and (a is b or a == b))
+    except Exception:  # noqa: BLE001 (objects without a plain ==)
+        return a is b
+
+
+def _short(value) -> str:
+    text = repr(value).replace("\n", " ")
+    return text if len(text) < 60 else text[:57] + "..."
