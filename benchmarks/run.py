@@ -133,6 +133,9 @@ def summarize(workload, run_medians: list) -> dict:
             ratios = [r["minitorch"] / r[other] for r in run_medians]
             row[f"ratio_{other}"] = statistics.median(ratios)
             row[f"range_{other}"] = (min(ratios), max(ratios))
+    if "compiled" in names and "pytorch" in names:  # minitorch.compile's replay of the step
+        ratios = [r["compiled"] / r["pytorch"] for r in run_medians]
+        row["ratio_compiled"], row["range_compiled"] = statistics.median(ratios), (min(ratios), max(ratios))
     return row
 
 
@@ -215,11 +218,14 @@ def main(argv=None) -> int:
     if args.runs > 1:
         lines += [f"Ratios: median over {args.runs} runs of the whole suite (lowest-highest); "
                   "times: median over the runs.", ""]
-    lines += ["| workload | minitorch | PyTorch | NumPy | minitorch / PyTorch | minitorch / NumPy | goal |",
-              "|---|---|---|---|---|---|---|"]
+    compiled = any("ratio_compiled" in row for row in rows)
+    extra = (" minitorch.compile | compiled / PyTorch |", "---|---|") if compiled else ("", "")
+    lines += ["| workload | minitorch | PyTorch | NumPy | minitorch / PyTorch | minitorch / NumPy |"
+              f"{extra[0]} goal |", f"|---|---|---|---|---|---|{extra[1]}---|"]
     for row in rows:
         if "text" in row:
-            lines.append(f"| {row['workload']} | {row['text']} | | | | | {row['goal']} |")
+            lines.append(f"| {row['workload']} | {row['text']} | | | | |{' | |' if compiled else ''} "
+                         f"{row['goal']} |")
             continue
         m = row["medians"]
         cell = lambda k: format_time(m[k]) if k in m else ""  # noqa: E731
@@ -228,7 +234,8 @@ def main(argv=None) -> int:
         lines.append(f"| {row['workload']} | {cell('minitorch')} | {pytorch_col} | {cell('numpy')} | "
                      f"{ratio('ratio_pytorch')} | {ratio('ratio_numpy')}"
                      f"{' (micrograd ' + ratio('ratio_micrograd') + ')' if 'ratio_micrograd' in row else ''}"
-                     f" | {row['goal']} |")
+                     + (f" | {cell('compiled')} | {ratio('ratio_compiled')}" if compiled else "")
+                     + f" | {row['goal']} |")
     table = "\n".join(lines)
     print()
     print(table)

@@ -185,7 +185,16 @@ class _ModelStep(Workload):
                 return step
             return make
 
-        return {"minitorch": library("minitorch"), "pytorch": library("torch")}
+        return {"minitorch": library("minitorch"), "compiled": compiled(library("minitorch")),
+                "pytorch": library("torch")}
+
+
+def compiled(make):
+    """The same step under ``minitorch.compile`` (traced, confirmed, then replayed)."""
+    def make_compiled():
+        import minitorch
+        return minitorch.compile(make())
+    return make_compiled
 
 
 class MakemoreTransformer(_ModelStep):
@@ -229,7 +238,7 @@ class PolynomialDynamicNet(Workload):
     goal = "<= 1.0 PyTorch"
 
     def implementations(self):
-        def library(name):
+        def library(name, compile_step=False):
             def make():
                 lib = import_module(name)
                 x = lib.linspace(-math.pi, math.pi, 2000)
@@ -238,18 +247,24 @@ class PolynomialDynamicNet(Workload):
                 optimizer = lib.optim.SGD(params, lr=1e-8, momentum=0.9)
                 terms = random.Random(0)
 
-                def step():
+                def fit(last_power):
                     a, b, c, d, e = params
                     y_pred = a + b * x + c * x ** 2 + d * x ** 3
-                    for exp in range(4, terms.randint(4, 6)):
+                    for exp in range(4, last_power):
                         y_pred = y_pred + e * x ** exp
                     loss = (y_pred - y).pow(2).sum()
                     optimizer.zero_grad()
                     loss.backward()
                     optimizer.step()
-                return step
+                    return loss.detach()
+
+                # the number of terms is drawn in Python: a compiled step takes it as an
+                # argument (its program is traced once for each value it sees)
+                fit_step = lib.compile(fit) if compile_step else fit
+                return lambda: fit_step(terms.randint(4, 6))
             return make
-        return {"minitorch": library("minitorch"), "pytorch": library("torch")}
+        return {"minitorch": library("minitorch"), "compiled": library("minitorch", True),
+                "pytorch": library("torch")}
 
 
 SMALL = [MakemoreTransformer(), MinGPTAdder(), CharMLP(), CharLSTM(), PolynomialDynamicNet(),

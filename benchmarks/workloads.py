@@ -270,17 +270,17 @@ class ScalarGraph(Workload):
     def implementations(self):
         data = _scalar_data()
 
-        def library(name):
+        def library(name, compile_step=False):
             def make():
                 lib = import_module(name)
                 params = _scalar_mlp_params(lambda v: lib.tensor(v, requires_grad=True))
                 flat = [p for layer in params for ws, b in layer for p in (*ws, b)]
 
                 def step():
-                    _scalar_step(params, data, lambda v: lib.tensor(v))
                     for p in flat:
                         p.grad = None
-                return step
+                    return _scalar_step(params, data, lambda v: lib.tensor(v)).detach()
+                return lib.compile(step) if compile_step else step
             return make
 
         def micrograd_make():
@@ -289,12 +289,13 @@ class ScalarGraph(Workload):
             flat = [p for layer in params for ws, b in layer for p in (*ws, b)]
 
             def step():
-                _scalar_step(params, data, Value)
                 for p in flat:
                     p.grad = 0
+                return _scalar_step(params, data, Value)
             return step
 
-        impls = {"minitorch": library("minitorch"), "pytorch": library("torch")}
+        impls = {"minitorch": library("minitorch"), "compiled": library("minitorch", True),
+                 "pytorch": library("torch")}
         try:
             import micrograd  # noqa: F401  (the 'bench' extra)
             impls["micrograd"] = micrograd_make

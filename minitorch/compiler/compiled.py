@@ -50,7 +50,7 @@ class CompiledFunction:
     def __init__(self, fn):
         self.fn = fn
         self.programs: list[tuple[tuple, Program]] = []   # (python state, program)
-        self._candidate = None
+        self._candidates: list[tuple[tuple, Program]] = []  # traced once, awaiting a second
         self._calls = 0
         self._traces = 0
         self.eager_reason: str | None = None
@@ -104,18 +104,21 @@ class CompiledFunction:
         return result
 
     def _consider(self, program: Program, state) -> None:
-        """Keep ``program`` if it equals the previous trace's; else wait for the next one."""
+        """Keep ``program`` if it equals the previous trace's in the same state; else wait
+        for the next one."""
         self.last_trace = program  # (for a look at what was traced, kept or not)
-        candidate, self._candidate = self._candidate, program
-        difference = "first trace" if candidate is None else candidate.same_as(program)
+        previous = next((p for known, p in self._candidates if known == state), None)
+        self._candidates = [(known, p) for known, p in self._candidates if known != state]
+        difference = "first trace" if previous is None else previous.same_as(program)
         self.last_difference = difference
         if difference is None:
             self.programs.insert(0, (state, program))
             del self.programs[_MAX_PROGRAMS:]
-            self._candidate = None
             self._traces = 0
         elif self._traces >= _MAX_TRACES:
             self._stay_eager(f"each call gives another program: {difference}")
+        else:
+            self._candidates.append((state, program))
 
     def _stay_eager(self, why: str) -> None:
         self.eager_reason = why
