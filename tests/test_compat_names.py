@@ -141,8 +141,8 @@ def test_compile_is_eager_and_returns_its_argument():
 
     def f(x):
         return x * 2
-    assert minitorch.compile(f) is f
-    assert minitorch.compile(mode="max-autotune")(f) is f
+    assert minitorch.compile(f).__wrapped__ is f  # traced and replayed: tests/test_compile.py
+    assert minitorch.compile(mode="max-autotune")(f).__wrapped__ is f
     assert raised(lambda: minitorch.compile(3)) == raised(lambda: torch.compile(3))
 
 

@@ -134,12 +134,18 @@ def _on_the_cpu(args, kwargs) -> bool:
 def _python_state(args, kwargs, watched) -> tuple:
     """What the Python code of a step may branch on besides the arrays: grad mode, each
     argument's kind (a tensor's requires_grad; any other value itself), every module's
-    training flag and every optimizer's hyper-parameters."""
+    training flag and its parameters' requires_grad, every optimizer's hyper-parameters."""
     return (grad_mode.is_grad_enabled(), tuple(_describe(a) for a in args),
             tuple((k, _describe(v)) for k, v in sorted(kwargs.items())),
-            tuple(o.training if isinstance(o, _module_class()) else tuple(
-                tuple((k, _describe(v)) for k, v in group.items() if k != "params")
-                + (len(group["params"]),) for group in o.param_groups) for o in watched))
+            tuple(_object_state(o) for o in watched))
+
+
+def _object_state(o) -> tuple:
+    if issubclass(type(o), _module_class()):
+        return (o.training,) + tuple(p._requires_grad for p in o._parameters.values()
+                                     if p is not None)
+    return tuple(tuple((k, _describe(v)) for k, v in group.items() if k != "params")
+                 + (len(group["params"]),) for group in o.param_groups)
 
 
 def _describe(value):
@@ -156,7 +162,8 @@ def _module_class():
 def _watched_objects() -> list:
     """The live modules and optimizers (their flags and hyper-parameters join the guards)."""
     from ..optim.optimizer import Optimizer
-    return [o for o in gc.get_objects() if isinstance(o, (_module_class(), Optimizer))]
+    # (type(o), not isinstance: some objects of other libraries warn when asked their class)
+    return [o for o in gc.get_objects() if issubclass(type(o), (_module_class(), Optimizer))]
 
 
 def _outputs_template(trace: Trace, value):

@@ -87,7 +87,7 @@ class Trace:
                 argument_paths.setdefault(id(a), f"kwargs[{key!r}]")
         self._arguments = set(argument_paths)
         for t in gc.get_objects():
-            if isinstance(t, Tensor) and type(t._data) is np.ndarray:
+            if issubclass(type(t), Tensor) and type(t._data) is np.ndarray:
                 self._load(t, argument_paths.get(id(t)))
         # each tensor's .grad now (to see which ones the call replaces)
         self._grads_before = {id(tensor): (tensor, tensor._grad) for tensor, _, _ in self._swapped
@@ -128,7 +128,7 @@ class Trace:
             except TraceStopped as err:
                 self.why_not = str(err)
         for t in gc.get_objects():
-            if isinstance(t, Tensor) and type(t._data) is Traced:
+            if issubclass(type(t), Tensor) and type(t._data) is Traced:
                 t._data = traced.plain(t._data)
         for tensor, array, view in self._swapped:
             if tensor._data is view or (type(tensor._data) is np.ndarray

@@ -171,8 +171,17 @@ def _maker(original):
     return make
 
 
+def _random_kernels():
+    """minitorch's random draws (dropout's mask, randn...): each call is one line of the
+    program, made again at every replay, so that it draws fresh numbers from the generator
+    as the eager step would."""
+    from ..random import kernels
+    return (kernels, ("uniform", "random_full", "random_from_to", "randperm", "normal",
+                      "exponential"))
+
+
 def patch_numpy() -> None:
-    for module, names in _MAKERS:
+    for module, names in _MAKERS + (_random_kernels(),):
         for name in names:
             original = getattr(module, name)
             _originals.append((module, name, original))
