@@ -67,9 +67,10 @@ def _words(text: str) -> list:
 class Program:
     """A traced call as a flat list of lines; see the module docstring."""
 
-    def __init__(self, lines, constants, objects, outputs):
+    def __init__(self, lines, constants, objects, outputs, meta):
         self.constants, self.objects, self.outputs = constants, objects, outputs
-        self.lines = _live(lines, _names_in(outputs))
+        needed = _names_in(outputs)
+        self.lines = _written_in_place(_live(lines, set(needed)), meta, needed)
         self.namespace = {"np": np, "Tensor": Tensor, "ndarray": np.ndarray,
                           "fail": _fail, "fail_late": _fail_late, **{f"c{i}": c for i, c in enumerate(constants)},
                           **{f"t{i}": t for i, t in enumerate(objects)}}
@@ -203,6 +204,33 @@ def _live(lines, needed: set) -> list:
             kept.append(line)
             needed |= {u.split("[")[0] for u in line.uses}
     kept.reverse()
+    return kept
+
+
+def _written_in_place(lines, meta, outputs) -> list:
+    """``r9 = np.add(r7, r8)`` then ``r7[...] = r9`` becomes ``np.add(r7, r8, out=(r7,))``:
+    the same numbers, written straight into r7, without the temporary r9 and its copy (an
+    in-place update of the reference path, ``p.add_(...)``, is such a pair)."""
+    from .trace import Name
+    uses = {}
+    for line in lines:
+        for name in line.uses:
+            uses[name] = uses.get(name, 0) + 1
+    kept = []
+    for line in lines:
+        previous = kept[-1] if kept else None
+        if (line.kind == "call" and line.body[0] is np.ndarray.__setitem__
+                and previous is not None and previous.kind == "call"
+                and isinstance(previous.body[0], np.ufunc) and "out" not in previous.body[2]
+                and len(previous.targets) == 1):
+            target, key, value = line.body[1]
+            if (key is Ellipsis and value == previous.targets[0] and uses.get(value) == 1
+                    and value not in outputs and meta.get(value) == meta.get(target)):
+                function, args, kwargs = previous.body
+                kept[-1] = Line((), (function, args, {**kwargs, "out": (Name(target),)}),
+                                kind="call", writes=True, effect=line.effect)
+                continue
+        kept.append(line)
     return kept
 
 
