@@ -331,3 +331,24 @@ def test_compile_keeps_pytorchs_signature_for_modules_and_decorators():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert minitorch.compile(f)(minitorch.ones(2)).tolist() == [1.0, 1.0]
+
+
+def test_a_step_that_returns_its_loss_with_the_graph_gets_it_back_detached():
+    """``return loss`` (not ``loss.detach()``) after the step's own backward: the replay
+    returns the loss value, detached (its graph was used up by the step's backward)."""
+    eager, (model, optimizer, _), _ = _twins()
+    loss_fn = minitorch.nn.CrossEntropyLoss()
+
+    def step(x, y):
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss
+    compiled = minitorch.compile(step)
+    for i in range(5):
+        x, y = _batch(seed=40 + i)
+        expected = eager[2](x, y)
+        got = compiled(x, y)
+        assert got.item() == expected.item()
+    assert compiled.counts["replayed"] == 2 and not got.requires_grad

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import gc
 import warnings
+import weakref
 
 import numpy as np
 
@@ -140,7 +141,10 @@ def _python_state(args, kwargs, watched) -> tuple:
             tuple(_object_state(o) for o in watched))
 
 
-def _object_state(o) -> tuple:
+def _object_state(ref) -> tuple:
+    o = ref()
+    if o is None:
+        return ()
     if issubclass(type(o), _module_class()):
         return (o.training,) + tuple(p._requires_grad for p in o._parameters.values()
                                      if p is not None)
@@ -162,14 +166,17 @@ def _module_class():
 def _watched_objects() -> list:
     """The live modules and optimizers (their flags and hyper-parameters join the guards)."""
     from ..optim.optimizer import Optimizer
-    # (type(o), not isinstance: some objects of other libraries warn when asked their class)
-    return [o for o in gc.get_objects() if issubclass(type(o), (_module_class(), Optimizer))]
+    # (type(o), not isinstance: some objects of other libraries warn when asked their class;
+    # weak references: a compiled function must not keep every model alive)
+    return [weakref.ref(o) for o in gc.get_objects()
+            if issubclass(type(o), (_module_class(), Optimizer))]
 
 
 def _outputs_template(trace: Trace, value):
-    """The call's result as the program returns it: new tensors are wrapped again."""
+    """The call's result as the program returns it: new tensors are wrapped again. (A loss
+    returned with its graph after the step's own backward comes back detached.)"""
     if isinstance(value, Tensor):
-        if value.requires_grad:
+        if value.requires_grad and not trace.changed_state():
             raise TraceStopped("it returns a tensor that requires grad (compile a whole "
                                "training step, with backward and the optimizer's step, or "
                                "run it under no_grad)")

@@ -172,6 +172,11 @@ class Trace:
                 text = f"{name}._grad = {self.object_name(value)}"
             self.lines.append(Line(None, text, kind="effect", uses=(slot,) if slot else ()))
 
+    def changed_state(self) -> bool:
+        """Did the call write into tensors that outlive it (a training step's update)?"""
+        return any(line.effect for line in self.lines) or any(
+            tensor._grad is not grad for tensor, grad in self._grads_before.values())
+
     def stop(self, why: str) -> None:
         """Give up on the program (the call itself still finishes, eagerly)."""
         if self.recording:
