@@ -161,31 +161,35 @@ _MAKERS = ((np, ("asarray", "asanyarray", "ascontiguousarray", "array", "zeros",
 _originals: list = []
 
 
-def _maker(original):
+def _maker(original, writes_first: bool = False):
     def make(*args, **kwargs):
         if _active is None or not _active.recording or _active.inside:
             return original(*args, **kwargs)
-        return record(original, args, kwargs)
+        return record(original, args, kwargs, writes=args[:1] if writes_first else ())
     make.__name__ = original.__name__
     make.__wrapped__ = original
     return make
 
 
-def _random_kernels():
-    """minitorch's random draws (dropout's mask, randn...): each call is one line of the
-    program, made again at every replay, so that it draws fresh numbers from the generator
-    as the eager step would."""
+def _minitorch_kernels():
+    """minitorch functions that are one line each, run again at every replay: the random
+    draws (dropout's mask, randn...: fresh numbers from the generator, as the eager step
+    would draw), and ``backend.scatter_add`` (it adds into its first argument; its fast
+    version picks its method from the ids it is given, so its inside is not one program)."""
+    from .. import backend
     from ..random import kernels
-    return (kernels, ("uniform", "random_full", "random_from_to", "randperm", "normal",
-                      "exponential"))
+    return ((kernels, ("uniform", "random_full", "random_from_to", "randperm", "normal",
+                       "exponential"), False),
+            (backend, ("scatter_add",), True))
 
 
 def patch_numpy() -> None:
-    for module, names in _MAKERS + (_random_kernels(),):
+    for module, names, writes_first in tuple((m, n, False) for m, n in _MAKERS) + \
+            _minitorch_kernels():
         for name in names:
             original = getattr(module, name)
             _originals.append((module, name, original))
-            setattr(module, name, _maker(original))
+            setattr(module, name, _maker(original, writes_first))
 
 
 def unpatch_numpy() -> None:
