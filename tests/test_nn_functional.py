@@ -285,3 +285,21 @@ def test_float64_gradients_carry_pytorchs_float32_constants(name, options):
         getattr(lib.nn.functional, name)(t, **options).sum().backward()
         grads.append(t.grad.numpy())
     np.testing.assert_allclose(grads[0], grads[1], rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_sigmoid_of_fused_cells_matches_pytorch_and_its_two_branch_definition(dtype):
+    """The sigmoid inside silu, GLU and the fused LSTM/GRU cells: PyTorch's values, and bit for
+    bit its definition 1 / (1 + e) for x >= 0, e / (1 + e) for x < 0 (e = exp(-|x|))."""
+    from minitorch.nn.functional._activation import _sigmoid_array
+    rng = np.random.default_rng(21)
+    x = (rng.standard_normal(5000) * 10.0 ** rng.integers(-3, 2, 5000)).astype(dtype)
+    x[:6] = [np.nan, np.inf, -np.inf, 0.0, -0.0, -30.0]
+    got = _sigmoid_array(x)
+    e = np.exp(-np.abs(x))
+    definition = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype)
+    assert got.dtype == x.dtype
+    np.testing.assert_array_equal(got.view(f"u{x.itemsize}"), definition.view(f"u{x.itemsize}"))
+    expected = torch.sigmoid(torch.from_numpy(x.astype(np.float64))).numpy().astype(dtype)
+    tolerance = {"float16": 1e-3, "float32": 1e-6, "float64": 1e-12}[dtype]
+    np.testing.assert_allclose(got, expected, rtol=tolerance, atol=tolerance)

@@ -38,9 +38,10 @@ def _check_float(input, name: str) -> None:
 
 
 def _sigmoid_array(x):
-    # exp of a non-positive number only: no overflow warnings for large |x|
+    # 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0, with e = exp(-|x|): exp of a
+    # non-positive number only (no overflow for large |x|), one division
     e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+    return (np.where(x >= 0, 1, e) / (1 + e)).astype(x.dtype, copy=False)
 
 
 # Numbers (slopes, bounds) are passed to a Function by keyword, so that its node has edges for
