@@ -352,3 +352,23 @@ def test_a_step_that_returns_its_loss_with_the_graph_gets_it_back_detached():
         got = compiled(x, y)
         assert got.item() == expected.item()
     assert compiled.counts["replayed"] == 2 and not got.requires_grad
+
+
+def test_seeding_inside_the_step_is_a_program_line():
+    """``manual_seed`` inside a step is replayed (the draws after it repeat, as eagerly)."""
+    minitorch.manual_seed(0)
+    model = _mlp(minitorch, dropout=0.5)
+    x = _batch()[0]
+
+    def step():
+        minitorch.manual_seed(123)
+        with minitorch.no_grad():
+            return model(x)
+    compiled = minitorch.compile(step)
+    outputs = [compiled().numpy() for _ in range(5)]
+    minitorch.manual_seed(7)  # (a different state before each call changes nothing)
+    outputs.append(compiled().numpy())
+    assert compiled.counts["replayed"] == 3
+    for out in outputs[1:]:
+        assert out.tobytes() == outputs[0].tobytes()
+    assert "manual_seed(" in str(compiled.program)

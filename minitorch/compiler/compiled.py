@@ -28,7 +28,6 @@ whose outputs require grad (a forward alone, not a whole step) stays eager.
 """
 from __future__ import annotations
 
-import gc
 import warnings
 import weakref
 
@@ -72,7 +71,7 @@ class CompiledFunction:
             self.counts["eager"] += 1
             return self.fn(*args, **kwargs)
         if self._watched is None:
-            self._watched = _watched_objects()
+            self._watched = _watched_objects(self.fn, args, kwargs)
         state = _python_state(args, kwargs, self._watched)
         for known_state, program in self.programs:
             if known_state == state:
@@ -163,13 +162,43 @@ def _module_class():
     return Module
 
 
-def _watched_objects() -> list:
-    """The live modules and optimizers (their flags and hyper-parameters join the guards)."""
+def _watched_objects(fn, args, kwargs) -> list:
+    """The modules (with all their submodules) and optimizers the function can reach: its
+    arguments, the variables of its closure and the globals it names, looked into one
+    attribute deep (a model kept on an object) and through nested functions. Their flags
+    and hyper-parameters join the guards (held weakly: a compiled function must not keep a
+    model alive)."""
     from ..optim.optimizer import Optimizer
-    # (type(o), not isinstance: some objects of other libraries warn when asked their class;
-    # weak references: a compiled function must not keep every model alive)
-    return [weakref.ref(o) for o in gc.get_objects()
-            if issubclass(type(o), (_module_class(), Optimizer))]
+    Module = _module_class()
+    found: dict[int, object] = {}
+
+    def visit(value, depth: int) -> None:
+        kind = type(value)
+        if id(value) in found or depth > 3 or kind in (int, float, str, bool, type(None)):
+            return
+        if issubclass(kind, Module):
+            for module in value.modules():
+                found.setdefault(id(module), module)
+        elif issubclass(kind, Optimizer):
+            found[id(value)] = value
+        elif callable(value) and hasattr(value, "__code__"):
+            for cell in value.__closure__ or ():
+                visit(cell.cell_contents, depth + 1)
+            for name in value.__code__.co_names:
+                if name in value.__globals__:
+                    visit(value.__globals__[name], depth + 1)
+            visit(getattr(value, "__self__", None), depth + 1)
+        elif kind in (list, tuple, dict) or hasattr(value, "__dict__"):
+            items = value.values() if kind is dict else value if kind in (list, tuple) else \
+                vars(value).values()
+            for item in list(items)[:100]:
+                if isinstance(item, (Module, Optimizer)) or depth == 0:
+                    visit(item, depth + 1)
+
+    visit(fn, 0)
+    for value in list(args) + list(kwargs.values()):
+        visit(value, 1)
+    return [weakref.ref(o) for o in found.values()]
 
 
 def _outputs_template(trace: Trace, value):

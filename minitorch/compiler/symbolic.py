@@ -39,7 +39,9 @@ class Symbolic:
         return trace.scalar(value, f"{trace.scalar_source(left)} {_ARITHMETIC[op]} "
                                    f"{trace.scalar_source(right)}")
 
-    def _compare(self, other, op: str) -> bool:
+    def _compare(self, other, op: str):
+        if not isinstance(other, (int, float)):
+            return NotImplemented
         result = getattr(operator, op)(self._number(), self._trace.number(other))
         self._trace.guard(f"{self._trace.scalar_source(self)} {_COMPARISONS[op]} "
                           f"{self._trace.scalar_source(other)}", result)

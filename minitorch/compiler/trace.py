@@ -223,7 +223,7 @@ class Trace:
             return self._split_as_slices(args[0], args[2:3] or [kwargs.get("axis", 0)], result)
         try:
             args_t, kwargs_t = self.template(args), self.template(kwargs)
-            effect = False
+            effect = any(w is traced.STATE for w in writes)
             for written in writes:
                 if not isinstance(written, np.ndarray):
                     continue
@@ -257,7 +257,8 @@ class Trace:
         if isinstance(result, (np.ndarray, np.generic)):
             name, wrapped = self._name_result(result)
             return (name,), wrapped
-        if result is None or getattr(function, "__name__", "") in _METADATA:
+        if result is None or getattr(function, "__name__", "") in _METADATA or \
+                getattr(function, "__name__", "") == "manual_seed":  # (returns its generator)
             return (), result
         if isinstance(result, (bool, int, float, np.bool_)):
             name = self._new_name("s")

@@ -161,11 +161,15 @@ _MAKERS = ((np, ("asarray", "asanyarray", "ascontiguousarray", "array", "zeros",
 _originals: list = []
 
 
-def _maker(original, writes_first: bool = False):
+STATE = "state"  # in ``writes``: the call changes state outside the arrays (a generator's)
+
+
+def _maker(original, writes=None):
     def make(*args, **kwargs):
         if _active is None or not _active.recording or _active.inside:
             return original(*args, **kwargs)
-        return record(original, args, kwargs, writes=args[:1] if writes_first else ())
+        written = () if writes is None else (STATE,) if writes == STATE else args[:1]
+        return record(original, args, kwargs, writes=written)
     make.__name__ = original.__name__
     make.__wrapped__ = original
     return make
@@ -174,22 +178,23 @@ def _maker(original, writes_first: bool = False):
 def _minitorch_kernels():
     """minitorch functions that are one line each, run again at every replay: the random
     draws (dropout's mask, randn...: fresh numbers from the generator, as the eager step
-    would draw), and ``backend.scatter_add`` (it adds into its first argument; its fast
-    version picks its method from the ids it is given, so its inside is not one program)."""
+    would draw) and seeding, and ``backend.scatter_add`` (it adds into its first argument;
+    its fast version picks its method from the ids it is given, so its inside is not one
+    program)."""
     from .. import backend
-    from ..random import kernels
+    from ..random import generator, kernels
     return ((kernels, ("uniform", "random_full", "random_from_to", "randperm", "normal",
-                       "exponential"), False),
-            (backend, ("scatter_add",), True))
+                       "exponential"), None),
+            (generator.Generator, ("manual_seed",), STATE),
+            (backend, ("scatter_add",), "first"))
 
 
 def patch_numpy() -> None:
-    for module, names, writes_first in tuple((m, n, False) for m, n in _MAKERS) + \
-            _minitorch_kernels():
+    for module, names, writes in tuple((m, n, None) for m, n in _MAKERS) + _minitorch_kernels():
         for name in names:
             original = getattr(module, name)
             _originals.append((module, name, original))
-            setattr(module, name, _maker(original, writes_first))
+            setattr(module, name, _maker(original, writes))
 
 
 def unpatch_numpy() -> None:
