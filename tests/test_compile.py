@@ -372,3 +372,12 @@ def test_seeding_inside_the_step_is_a_program_line():
     for out in outputs[1:]:
         assert out.tobytes() == outputs[0].tobytes()
     assert "manual_seed(" in str(compiled.program)
+
+
+def test_operations_count_the_programs_lines_by_operation():
+    _, _, compiled = _twins()
+    operations = compiled.program.operations()
+    source = str(compiled.program)
+    assert operations["np.matmul"] == source.count("np.matmul(")
+    assert operations["load"] == source.count("._data\n")
+    assert sum(operations.values()) == len(compiled.program.lines)

@@ -136,6 +136,22 @@ class Program:
         self.namespace[key] = function
         return key
 
+    def operations(self) -> dict:
+        """How many lines call each operation (``{'np.matmul': 12, 'r.reshape': 30, ...}``),
+        the most frequent first: a program's shape at a glance."""
+        counts: dict[str, int] = {}
+        for line in self.lines:
+            if line.kind == "call":
+                function = line.body[0]
+                if getattr(function, "__objclass__", None) is np.ndarray:
+                    name = f"r.{function.__name__}"
+                else:
+                    name = self._function_name(function)
+            else:
+                name = line.kind
+            counts[name] = counts.get(name, 0) + 1
+        return dict(sorted(counts.items(), key=lambda item: -item[1]))
+
     def profile(self, args=(), kwargs=None, repeat: int = 10) -> list:
         """Run the program ``repeat`` times with a clock around each line; returns
         ``(microseconds per run, line)`` pairs, the slowest first. (The runs change state,

@@ -118,13 +118,23 @@ def plain(value):
     """``value`` with every Traced array as a plain ndarray view, and every symbolic number as
     a plain Python number (NumPy treats a float subclass as float64, not as a Python float)."""
     if isinstance(value, np.ndarray):
-        return np.ndarray.view(value, np.ndarray) if type(value) is Traced else value
+        return _unwrapped(value) if type(value) is Traced else value
     if type(value) in (tuple, list):
         return type(value)(plain(v) for v in value)
     if type(value) is dict:
         return {k: plain(v) for k, v in value.items()}
     number = getattr(value, "_number", None)
     return number() if number is not None else value
+
+
+def _unwrapped(array: Traced) -> np.ndarray:
+    """The plain array a Traced one wraps (the same object, so that a tensor gets its own
+    array back), or a plain view when NumPy's base is another array."""
+    base = array.base
+    if (type(base) is np.ndarray and base.shape == array.shape and base.strides == array.strides
+            and base.__array_interface__["data"] == array.__array_interface__["data"]):
+        return base
+    return np.ndarray.view(array, np.ndarray)
 
 
 def record(function, args, kwargs, writes=()):
