@@ -29,7 +29,6 @@ whose outputs require grad (a forward alone, not a whole step) stays eager.
 from __future__ import annotations
 
 import warnings
-import weakref
 
 import numpy as np
 
@@ -134,21 +133,13 @@ def _on_the_cpu(args, kwargs) -> bool:
 def _python_state(args, kwargs, watched) -> tuple:
     """What the Python code of a step may branch on besides the arrays: grad mode, each
     argument's kind (a tensor's requires_grad; any other value itself), every module's
-    training flag and its parameters' requires_grad, every optimizer's hyper-parameters."""
+    training flag, its parameters' requires_grad, every optimizer's hyper-parameters."""
+    modules, parameters, optimizers = watched
     return (grad_mode.is_grad_enabled(), tuple(_describe(a) for a in args),
             tuple((k, _describe(v)) for k, v in sorted(kwargs.items())),
-            tuple(_object_state(o) for o in watched))
-
-
-def _object_state(ref) -> tuple:
-    o = ref()
-    if o is None:
-        return ()
-    if issubclass(type(o), _module_class()):
-        return (o.training,) + tuple(p._requires_grad for p in o._parameters.values()
-                                     if p is not None)
-    return tuple(tuple((k, _describe(v)) for k, v in group.items() if k != "params")
-                 + (len(group["params"]),) for group in o.param_groups)
+            tuple(m.training for m in modules), tuple(p._requires_grad for p in parameters),
+            tuple(tuple((k, _describe(v)) for k, v in group.items() if k != "params")
+                  + (len(group["params"]),) for o in optimizers for group in o.param_groups))
 
 
 def _describe(value):
@@ -162,12 +153,11 @@ def _module_class():
     return Module
 
 
-def _watched_objects(fn, args, kwargs) -> list:
+def _watched_objects(fn, args, kwargs) -> tuple:
     """The modules (with all their submodules) and optimizers the function can reach: its
     arguments, the variables of its closure and the globals it names, looked into one
     attribute deep (a model kept on an object) and through nested functions. Their flags
-    and hyper-parameters join the guards (held weakly: a compiled function must not keep a
-    model alive)."""
+    and hyper-parameters join the guards. (They are held as the function holds them.)"""
     from ..optim.optimizer import Optimizer
     Module = _module_class()
     found: dict[int, object] = {}
@@ -198,7 +188,9 @@ def _watched_objects(fn, args, kwargs) -> list:
     visit(fn, 0)
     for value in list(args) + list(kwargs.values()):
         visit(value, 1)
-    return [weakref.ref(o) for o in found.values()]
+    modules = [o for o in found.values() if isinstance(o, Module)]
+    parameters = [p for m in modules for p in m._parameters.values() if p is not None]
+    return modules, parameters, [o for o in found.values() if isinstance(o, Optimizer)]
 
 
 def _outputs_template(trace: Trace, value):
