@@ -381,3 +381,41 @@ def test_operations_count_the_programs_lines_by_operation():
     assert operations["np.matmul"] == source.count("np.matmul(")
     assert operations["load"] == source.count("._data\n")
     assert sum(operations.values()) == len(compiled.program.lines)
+
+
+@pytest.mark.parametrize("change", ["grads dropped outside", "optimizer state reloaded",
+                                    "weight replaced"])
+def test_tensors_moved_outside_the_step_are_seen_not_written_to_in_their_old_place(change):
+    """The program reads tensors from where the step found them (a weight's .grad, the
+    optimizer's state, the module's parameter); when code outside the step moves them, the
+    replay's checks fail and the call runs eagerly, with the eager results."""
+    (model_e, _, _), (model_c, _, _), _ = _twins()
+    opt_e, opt_c = (minitorch.optim.SGD(m.parameters(), lr=0.1, momentum=0.9)
+                    for m in (model_e, model_c))
+
+    def accumulate(model, optimizer):  # a step that accumulates into existing .grad tensors
+        def step(x, y):
+            loss = minitorch.nn.functional.cross_entropy(model(x), y)
+            loss.backward()
+            optimizer.step()
+            return loss.detach()
+        return step
+    eager, compiled = accumulate(model_e, opt_e), minitorch.compile(accumulate(model_c, opt_c))
+    for i in range(4):
+        eager(*_batch(seed=60 + i))
+        compiled(*_batch(seed=60 + i))
+    assert compiled.counts["replayed"] == 1
+    for model, optimizer in ((model_e, opt_e), (model_c, opt_c)):
+        if change == "grads dropped outside":
+            optimizer.zero_grad(set_to_none=True)
+        elif change == "optimizer state reloaded":
+            optimizer.load_state_dict(optimizer.state_dict())
+        else:
+            with minitorch.no_grad():
+                model[3].weight = minitorch.nn.Parameter(model[3].weight * 0.5)
+            optimizer.param_groups[0]["params"][2] = model[3].weight
+    for i in range(4):
+        x, y = _batch(seed=70 + i)
+        assert compiled(x, y).item() == eager(x, y).item()
+        _assert_same_bits(_everything(model_e, opt_e), _everything(model_c, opt_c), f"call {i}")
+    assert compiled.counts["guard_failures"] >= 1

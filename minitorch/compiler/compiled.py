@@ -85,7 +85,7 @@ class CompiledFunction:
 
     def _trace(self, args, kwargs, state):
         trace = Trace()
-        trace.start(args, kwargs)
+        trace.start(args, kwargs, _places(self._watched))
         try:
             result = self.fn(*args, **kwargs)
             outputs = _outputs_template(trace, result) if trace.recording else None
@@ -191,6 +191,26 @@ def _watched_objects(fn, args, kwargs) -> tuple:
     modules = [o for o in found.values() if isinstance(o, Module)]
     parameters = [p for m in modules for p in m._parameters.values() if p is not None]
     return modules, parameters, [o for o in found.values() if isinstance(o, Optimizer)]
+
+
+def _places(watched) -> dict:
+    """Where the step finds each tensor it may read, from an object that stays: id(tensor)
+    -> (object, steps) for the modules' parameters and buffers (``module._parameters['w']``)
+    and the optimizers' state (``optimizer.state[weight]['exp_avg']``)."""
+    modules, _, optimizers = watched
+    places = {}
+    for module in modules:
+        for attribute in ("_parameters", "_buffers"):
+            for key, tensor in getattr(module, attribute).items():
+                if tensor is not None:
+                    places[id(tensor)] = (module, (("attr", attribute), ("item", key)))
+    for optimizer in optimizers:
+        for param, state in optimizer.state.items():
+            for key, value in state.items():
+                if isinstance(value, Tensor):
+                    places[id(value)] = (optimizer, (("attr", "state"), ("item", param),
+                                                     ("item", key)))
+    return places
 
 
 def _outputs_template(trace: Trace, value):

@@ -24,7 +24,9 @@ class Line:
 
     kind: "load" (an array from a tensor), "call" (a NumPy operation), "read" (numbers read
     back into Python), "scalar" (Python arithmetic on them), "guard" (a branch the replay
-    must take the same way) or "effect" (a tensor's ``_data`` / ``.grad`` set to a result).
+    must take the same way), "check" (a tensor the program reads is still where it was:
+    the model's parameter, the optimizer's state, the weight's ``.grad``) or "effect" (a
+    tensor's ``_data`` / ``.grad`` set to a result).
     """
 
     __slots__ = ("targets", "body", "kind", "uses", "writes", "effect", "source", "check")
@@ -70,7 +72,11 @@ class Program:
     def __init__(self, lines, constants, objects, outputs, meta):
         self.constants, self.objects, self.outputs = constants, objects, outputs
         needed = _names_in(outputs)
-        self.lines = _written_in_place(_live(lines, set(needed)), meta, needed)
+        lines = _written_in_place(_live(lines, set(needed)), meta, needed)
+        # what the program reads from tensors, and the checks on it, first: every guard that
+        # does not depend on a computed value then runs before the program changes anything
+        self.lines = [line for line in lines if line.kind in ("load", "check")] + \
+            [line for line in lines if line.kind not in ("load", "check")]
         self.namespace = {"np": np, "Tensor": Tensor, "ndarray": np.ndarray,
                           "fail": _fail, "fail_late": _fail_late, **{f"c{i}": c for i, c in enumerate(constants)},
                           **{f"t{i}": t for i, t in enumerate(objects)}}
@@ -93,7 +99,7 @@ class Program:
             return (f"{targets} = {line.body}\n"
                     f"if type({targets}) is not ndarray or {targets}.shape != {shape!r} "
                     f"or {targets}.dtype != {name}: fail({index})")
-        if line.kind == "guard":
+        if line.kind in ("guard", "check"):
             # a guard after the program changed state cannot hand the call back to eager
             return f"if not ({line.body}): {'fail_late' if late else 'fail'}({index})"
         if line.kind == "effect":
@@ -215,7 +221,7 @@ def _live(lines, needed: set) -> list:
     outputs need, in their order."""
     kept = []
     for line in reversed(lines):
-        if (line.kind in ("guard", "effect") or line.writes or line.effect
+        if (line.kind in ("guard", "check", "effect") or line.writes or line.effect
                 or any(t in needed or t.split("[")[0] in needed for t in line.targets)):
             kept.append(line)
             needed |= {u.split("[")[0] for u in line.uses}

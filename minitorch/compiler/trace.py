@@ -79,9 +79,12 @@ class Trace:
         return f"t{len(self.objects) - 1}"
 
     # --- the start and the end ----------------------------------------------------------
-    def start(self, args, kwargs) -> None:
+    def start(self, args, kwargs, places=None) -> None:
         """Swap every live CPU tensor's array for a named Traced view (arguments are read
-        from the call's arguments, everything else from the tensor object itself)."""
+        from the call's arguments, everything else from the tensor object itself).
+        ``places``: id(tensor) -> (container, key) where the step finds it (a module's
+        parameter dict, an optimizer's state): the replay checks it is still there."""
+        self._places = dict(places or {})
         argument_paths = {}
         for i, a in enumerate(args):
             if isinstance(a, Tensor):
@@ -96,6 +99,9 @@ class Trace:
         # each tensor's .grad now (to see which ones the call replaces)
         self._grads_before = {id(tensor): (tensor, tensor._grad) for tensor, _, _ in self._swapped
                               if id(tensor) not in self._arguments}
+        for tensor, grad in self._grads_before.values():
+            if grad is not None:
+                self._places.setdefault(id(grad), (tensor, (("attr", "_grad"),)))
         traced.set_active(self)
         traced.patch_numpy()
 
@@ -119,6 +125,14 @@ class Trace:
         source = path if path is not None else self.object_name(tensor)
         self.lines.append(Line(view._slot, f"{source}._data", kind="load", source=source,
                                check=(view.shape, view.dtype)))
+        place = self._places.get(id(tensor)) if path is None else None
+        if place is not None:  # a .grad, a parameter, an optimizer's state tensor
+            root, steps = place
+            where = self.object_name(root)
+            for kind, step in steps:
+                where += f".{step}" if kind == "attr" else \
+                    f"[{step!r}]" if type(step) is str else f"[{self.object_name(step)}]"
+            self.lines.append(Line(None, f"{where} is {source}", kind="check"))
         return view._slot
 
     def finish(self) -> None:
