@@ -101,7 +101,10 @@ class Program:
                     f"or {targets}.dtype != {name}: fail({index})")
         if line.kind in ("guard", "check"):
             # a guard after the program changed state cannot hand the call back to eager
-            return f"if not ({line.body}): {'fail_late' if late else 'fail'}({index})"
+            fail = f"{'fail_late' if late else 'fail'}({index})"
+            if line.check is False:  # the branch was not taken: the replay checks it is not
+                return f"if {line.body}: {fail}"
+            return f"if not ({line.body}): {fail}"
         if line.kind == "effect":
             return line.body
         if line.kind in ("read", "scalar"):
@@ -120,6 +123,10 @@ class Program:
         arguments = [_render_value(a) for a in args] + [
             f"{k}={_render_value(v)}" for k, v in kwargs.items()]
         owner = getattr(function, "__objclass__", None)
+        if function is np.ndarray.__getitem__:  # r3[0, 1:4]
+            return f"{arguments[0]}[{_render_key(args[1])}]"
+        if function is np.ndarray.__setitem__:  # r3[0, 1:4] = r5
+            return f"{arguments[0]}[{_render_key(args[1])}] = {arguments[2]}"
         if owner is np.ndarray and args:  # a method: r3.reshape(...)
             return f"{arguments[0]}.{function.__name__}({', '.join(arguments[1:])})"
         return f"{self._function_name(function)}({', '.join(arguments)})"
@@ -254,6 +261,23 @@ def _written_in_place(lines, meta, outputs) -> list:
                 continue
         kept.append(line)
     return kept
+
+
+def _render_key(key) -> str:
+    """An index as Python writes it inside brackets: ``r3, 0:4, ...``."""
+    if type(key) is not tuple:
+        key = (key,)
+    parts = []
+    for item in key:
+        if type(item) is slice:
+            start, stop, step = (("" if v is None else repr(v))
+                                 for v in (item.start, item.stop, item.step))
+            parts.append(f"{start}:{stop}" + (f":{step}" if step else ""))
+        elif item is Ellipsis:
+            parts.append("...")
+        else:
+            parts.append(_render_value(item))
+    return ", ".join(parts)  # (a[(i,)] is a[i] in NumPy: no trailing comma needed)
 
 
 def _render_value(value, wrap: bool = False) -> str:

@@ -227,6 +227,9 @@ class Trace:
             raise TraceStopped("a Tensor passed to NumPy")
         if _is_literal(value):
             return value
+        if isinstance(value, np.dtype) and getattr(np, value.name, None) is not None \
+                and np.dtype(getattr(np, value.name)) == value:
+            return Name(f"np.{value.name}")  # (np.float32, not a constant c3)
         if not isinstance(value, (np.generic, type)) and (hasattr(value, "__array_interface__")
                                                   or hasattr(value, "__array_struct__")):
             raise TraceStopped(f"a {type(value).__name__} pointing into array memory")
@@ -322,8 +325,7 @@ class Trace:
     def guard(self, expression: str, expected: bool) -> None:
         """The Python code branched on ``expression``: the replay checks it goes the same way."""
         if self.recording:
-            self.lines.append(Line(None, expression if expected else f"not ({expression})",
-                                   kind="guard"))
+            self.lines.append(Line(None, expression, kind="guard", check=expected))
 
     def program(self, outputs) -> Program:
         return Program(self.lines, self.constants, self.objects, outputs, self.meta)
