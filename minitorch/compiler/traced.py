@@ -145,9 +145,14 @@ def record(function, args, kwargs, writes=()):
         return function(*plain(args), **plain(kwargs))
     trace.inside = True  # what NumPy calls on the way (np.asarray...) is part of this line
     try:
-        result = function(*plain(args), **plain(kwargs))
+        plain_args = plain(args)
+        result = function(*plain_args, **plain(kwargs))
     finally:
         trace.inside = False
+    if not writes and type(result) is np.ndarray:
+        for original, given in zip(args, plain_args):
+            if result is given and type(original) is Traced:
+                return original  # (x.astype(its own dtype, copy=False) is x: no line at all)
     return trace.call(function, args, kwargs, result, writes)
 
 
