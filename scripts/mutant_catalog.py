@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 class Mutant(NamedTuple):
     name: str
-    area: str          # ops, autograd, nn, optim, data, viz, io, fast
+    area: str          # ops, autograd, nn, optim, data, viz, io, compile, fast
     path: str
     find: str
     replace: str
@@ -36,6 +36,7 @@ SCHEDULERS = ("tests/test_lr_scheduler.py",)
 DATA = ("tests/test_data.py",)
 VIZ = ("tests/test_viz.py",)
 IO = ("tests/test_serialization.py",)
+COMPILE = ("tests/test_compile.py",)
 
 UNARY, BINARY = "minitorch/ops/unary.py", "minitorch/ops/pointwise.py"
 REDUCE_PY, SOFTMAX = "minitorch/ops/reduce.py", "minitorch/ops/softmax.py"
@@ -284,6 +285,23 @@ MUTANTS = [
       "array = backend.to_numpy(tensor.detach()._data)",
       "array = backend.to_numpy(tensor.detach()._data).T", ("tests/test_safetensors.py",),
       "tensors saved transposed"),
+    # --- compile (minitorch/compiler: the traced and replayed step) -------------------------------
+    M("compile_dead_code_drops_writes", "compile", "minitorch/compiler/program.py",
+      'if (line.kind in ("guard", "check", "effect") or line.writes or line.effect',
+      'if (line.kind in ("guard", "check", "effect") or line.effect', COMPILE,
+      "dead-code elimination drops in-place writes into the program's own arrays"),
+    M("compile_single_trace_trusted", "compile", "minitorch/compiler/compiled.py",
+      'difference = "first trace" if previous is None else previous.same_as(program)',
+      'difference = None', COMPILE, "a program replayed after one trace: frozen values go unseen"),
+    M("compile_numbers_frozen", "compile", "minitorch/compiler/symbolic.py",
+      "if not trace.recording or not isinstance(value, (int, float)):",
+      "if True:", COMPILE, "arithmetic on numbers read back (Adam's step count) frozen"),
+    M("compile_guard_inverted", "compile", "minitorch/compiler/program.py",
+      'return f"if {line.body}: {fail}"', 'return f"if not ({line.body}): {fail}"', COMPILE,
+      "a branch not taken is checked as taken"),
+    M("compile_new_grads_not_bound", "compile", "minitorch/compiler/trace.py",
+      'effects.append((self.array_name(now._data), tensor, "_grad", now))', "pass", COMPILE,
+      "the replay computes gradients but never gives them to the weights"),
     # --- fast (run with the accelerations installed) ----------------------------------------------
     M("fast_relu_grad_at_zero", "fast", "minitorch/fast/array_formulas.py",
       "keep = ~(result._data <= 0)  # passes", "keep = result._data >= 0  # passes",
