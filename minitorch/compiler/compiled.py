@@ -37,7 +37,8 @@ from ..tensor import Tensor
 from . import traced
 from .program import GuardFailed, Program, _OutputTensor
 from .symbolic import Symbolic
-from .trace import Name, Trace, TraceStopped
+from .program import Name
+from .trace import Trace, TraceStopped
 
 _MAX_TRACES = 6     # traces without two equal programs before the function stays eager
 _MAX_PROGRAMS = 8   # confirmed programs kept (one per set of shapes / branches)

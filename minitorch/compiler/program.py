@@ -41,17 +41,25 @@ class Line:
             self.uses = {w for w in _words(body) if w[:1] in "rslc" and w[1:2].isdigit()}
 
 
+class Name(str):
+    """A name in the program (an array, a number, a constant), as opposed to a string value."""
+
+
 def _names_in(value) -> set:
-    from .trace import Name
-    if type(value) is Name:
-        return {str(value)}
-    if isinstance(value, _OutputTensor):
-        return {value.name}
-    if type(value) in (tuple, list):
-        return set().union(*map(_names_in, value)) if value else set()
-    if type(value) is dict:
-        return _names_in(list(value.values()))
-    return set()
+    """The names a line's arguments mention (arguments are nested tuples, lists, dicts)."""
+    names, pending = set(), [value]
+    while pending:
+        item = pending.pop()
+        kind = type(item)
+        if kind is Name:
+            names.add(str(item))
+        elif kind is _OutputTensor:
+            names.add(item.name)
+        elif kind in (tuple, list):
+            pending.extend(item)
+        elif kind is dict:
+            pending.extend(item.values())
+    return names
 
 
 def _words(text: str) -> list:
@@ -86,9 +94,6 @@ class Program:
         body.append(f"return {_render_value(outputs, wrap=True)}")
         self.source = "def program(args, kwargs):\n" + "".join(
             "    " + text + "\n" for text in "\n".join(body).splitlines())
-        code = compile(self.source, "<minitorch.compile program>", "exec")
-        exec(code, self.namespace)  # noqa: S102 (our own generated source, nothing from a file)
-        self.run = self.namespace["program"]
 
     def _render(self, index: int, line: Line, late: bool) -> str:
         targets = ", ".join(line.targets)
@@ -148,6 +153,14 @@ class Program:
             key += "_"
         self.namespace[key] = function
         return key
+
+    def run(self, args, kwargs):
+        """Run the program (its source is compiled on the first run: a program traced only
+        to be compared with the next trace is never compiled)."""
+        code = compile(self.source, "<minitorch.compile program>", "exec")
+        exec(code, self.namespace)  # noqa: S102 (our own generated source, nothing from a file)
+        self.run = self.namespace["program"]
+        return self.run(args, kwargs)
 
     def operations(self) -> dict:
         """How many lines call each operation (``{'np.matmul': 12, 'r.reshape': 30, ...}``),
@@ -240,7 +253,6 @@ def _written_in_place(lines, meta, outputs) -> list:
     """``r9 = np.add(r7, r8)`` then ``r7[...] = r9`` becomes ``np.add(r7, r8, out=(r7,))``:
     the same numbers, written straight into r7, without the temporary r9 and its copy (an
     in-place update of the reference path, ``p.add_(...)``, is such a pair)."""
-    from .trace import Name
     uses = {}
     for line in lines:
         for name in line.uses:
@@ -281,7 +293,6 @@ def _render_key(key) -> str:
 
 
 def _render_value(value, wrap: bool = False) -> str:
-    from .trace import Name
     if type(value) is Name:
         return str(value)
     if isinstance(value, _OutputTensor):

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from . import traced
-from .program import Line, Program
+from .program import Line, Name, Program
 from .symbolic import Symbolic, make_symbolic
 from .traced import Traced
 
@@ -37,6 +37,7 @@ _asarray = np.asarray  # (NumPy's own: the trace replaces np.asarray while it re
 
 
 _SPLITS = (np.split, np.array_split)
+_SIMPLE = (int, bool, str, type(None), float)
 
 
 class TraceStopped(Exception):
@@ -111,7 +112,7 @@ class Trace:
         depend on the order in which the garbage collector lists tensors)."""
         array = tensor._data
         view = np.ndarray.view(array, Traced)
-        view._trace, view._load_from = self, (tensor, path)
+        view._trace, view._load_from, view._plain = self, (tensor, path), array
         owner = _owner(array)
         self._owners[id(owner)] = owner
         self._external_owners.add(id(owner))
@@ -210,9 +211,13 @@ class Trace:
     def template(self, value):
         """``value`` as the program writes it: names for arrays and numbers the program
         knows, constants for the rest."""
+        kind = type(value)
+        if kind is Traced:
+            return Name(self.array_name(value))
+        if kind in _SIMPLE:  # (the common arguments, checked first: a trace runs this a lot)
+            return value if kind is not float or math.isfinite(value) else \
+                Name(self.constant(value))
         if isinstance(value, np.ndarray):
-            if type(value) is Traced:
-                return Name(self.array_name(value))
             if id(_owner(value)) in self._owners:
                 raise TraceStopped("a plain NumPy view of a traced array (np.asarray or an "
                                    "untraced method): its values would be frozen")
@@ -291,7 +296,7 @@ class Trace:
         owner = _owner(array)
         self._owners[id(owner)] = owner
         wrapped = np.ndarray.view(array, Traced)
-        wrapped._slot, wrapped._trace = self._new_name("r"), self
+        wrapped._slot, wrapped._trace, wrapped._plain = self._new_name("r"), self, array
         self.meta[wrapped._slot] = (array.shape, array.dtype)
         return wrapped._slot, wrapped
 
@@ -329,10 +334,6 @@ class Trace:
 
     def program(self, outputs) -> Program:
         return Program(self.lines, self.constants, self.objects, outputs, self.meta)
-
-
-class Name(str):
-    """A name in the program (an array, a number, a constant), as opposed to a string value."""
 
 
 def _caller() -> str:

@@ -114,12 +114,18 @@ def _function_writes(func, args, kwargs) -> tuple:
     return written
 
 
+_SIMPLE = (int, float, bool, str, type(None))
+
+
 def plain(value):
     """``value`` with every Traced array as a plain ndarray view, and every symbolic number as
     a plain Python number (NumPy treats a float subclass as float64, not as a Python float)."""
-    if isinstance(value, np.ndarray):
-        return _unwrapped(value) if type(value) is Traced else value
-    if type(value) in (tuple, list):
+    kind = type(value)
+    if kind is Traced:
+        return _unwrapped(value)
+    if kind in _SIMPLE or kind is np.ndarray:
+        return value
+    if kind in (tuple, list):
         return type(value)(plain(v) for v in value)
     if type(value) is dict:
         return {k: plain(v) for k, v in value.items()}
@@ -129,12 +135,9 @@ def plain(value):
 
 def _unwrapped(array: Traced) -> np.ndarray:
     """The plain array a Traced one wraps (the same object, so that a tensor gets its own
-    array back), or a plain view when NumPy's base is another array."""
-    base = array.base
-    if (type(base) is np.ndarray and base.shape == array.shape and base.strides == array.strides
-            and base.__array_interface__["data"] == array.__array_interface__["data"]):
-        return base
-    return np.ndarray.view(array, np.ndarray)
+    array back), or a plain view of one NumPy made."""
+    wrapped = array.__dict__.get("_plain")
+    return wrapped if wrapped is not None else np.ndarray.view(array, np.ndarray)
 
 
 def record(function, args, kwargs, writes=()):
