@@ -67,19 +67,21 @@ rng = np.random.default_rng(0)
 x_np = rng.standard_normal((32, 16)).astype(np.float32)
 y_np = rng.integers(0, 4, 32)
 
+def make_step(lib, model, optimizer):
+    """One training step of ``model`` with ``optimizer`` (both from library ``lib``)."""
+    def step(x, y):
+        optimizer.zero_grad()
+        loss = lib.nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss.detach()
+    return step
+
+
 model = make_mlp(minitorch)
 optimizer = minitorch.optim.SGD(model.parameters(), lr=0.1)
+train_step = make_step(minitorch, model, optimizer)
 x, y = minitorch.tensor(x_np), minitorch.tensor(y_np)
-
-
-def train_step(x, y):
-    optimizer.zero_grad()
-    loss = minitorch.nn.functional.cross_entropy(model(x), y)
-    loss.backward()
-    optimizer.step()
-    return loss.detach()
-
-
 forward_nodes = recorded_operations(minitorch.nn.functional.cross_entropy(model(x), y))
 print(f"the forward records {len(forward_nodes)} nodes: {forward_nodes}")
 
@@ -229,7 +231,7 @@ with course.needs("your TracedArray"):
 # %%
 model = make_mlp(minitorch)
 optimizer = minitorch.optim.SGD(model.parameters(), lr=0.1)
-compiled_step = minitorch.compile(train_step)
+compiled_step = minitorch.compile(make_step(minitorch, model, optimizer))
 for call in range(1, 6):
     loss = compiled_step(x, y)
     print(f"call {call}: loss {loss.item():.6f}  {compiled_step.counts}")
@@ -406,17 +408,7 @@ Code(textwrap.dedent(inspect.getsource(minitorch.compiler.program._live)), langu
 # %% tags=["nbval-ignore-output"]
 model = make_mlp(minitorch)
 adam = minitorch.optim.Adam(model.parameters(), lr=0.01)
-
-
-def adam_step(x, y):
-    adam.zero_grad()
-    loss = minitorch.nn.functional.cross_entropy(model(x), y)
-    loss.backward()
-    adam.step()
-    return loss.detach()
-
-
-compiled_adam = minitorch.compile(adam_step)
+compiled_adam = minitorch.compile(make_step(minitorch, model, adam))
 for _ in range(5):
     compiled_adam(x, y)
 number_lines = [line.strip() for line in str(compiled_adam.program).splitlines()
@@ -498,15 +490,7 @@ import torch
 
 def train(lib, compiled, steps=30):
     net = make_mlp(lib)
-    opt = lib.optim.Adam(net.parameters(), lr=0.01)
-
-    def step(xb, yb):
-        opt.zero_grad()
-        loss = lib.nn.functional.cross_entropy(net(xb), yb)
-        loss.backward()
-        opt.step()
-        return loss.detach()
-
+    step = make_step(lib, net, lib.optim.Adam(net.parameters(), lr=0.01))
     run_step = minitorch.compile(step) if compiled else step
     batches = np.random.default_rng(1)
     losses = []
@@ -547,10 +531,12 @@ plt.show()
 #
 # The benchmark suite of small models (`benchmarks/small_models.py`: makemore's
 # transformer and MLP, minGPT's adder, a character LSTM, PyTorch's dynamic-net tutorial)
-# at batch 8 and a few steps, so that this cell stays quick: minitorch eager, minitorch
-# compiled, and PyTorch eager, one thread each, each library in its own process (PyTorch's
-# Python objects would slow minitorch's garbage collector). `python benchmarks/run.py
-# --suite small` runs the full sizes; its table is `benchmarks/results/small_latest.md`.
+# at batch 8 and a few steps, so that this cell stays quick (the suite's sixth workload, a
+# graph of 20,000 scalar operations, takes seconds a step and is left out): minitorch
+# eager, minitorch compiled, and PyTorch eager, one thread each, each library in its own
+# process (PyTorch's Python objects would slow minitorch's garbage collector).
+# `python benchmarks/run.py --suite small` runs the full sizes; its table is
+# `benchmarks/results/small_latest.md`.
 
 # %%
 def time_workloads(library: str) -> dict:
@@ -596,19 +582,8 @@ plt.show()
 # %%
 wide = minitorch.nn.Sequential(minitorch.nn.Linear(784, 256), minitorch.nn.Tanh(),
                                minitorch.nn.Linear(256, 10))
-wide_optimizer = minitorch.optim.SGD(wide.parameters(), lr=0.01)
 x_wide, y_wide = minitorch.randn(64, 784), minitorch.randint(0, 10, (64,))
-
-
-def wide_step(x, y):
-    wide_optimizer.zero_grad()
-    loss = minitorch.nn.functional.cross_entropy(wide(x), y)
-    loss.backward()
-    wide_optimizer.step()
-    return loss.detach()
-
-
-compiled_wide = minitorch.compile(wide_step)
+compiled_wide = minitorch.compile(make_step(minitorch, wide, minitorch.optim.SGD(wide.parameters(), lr=0.01)))
 for _ in range(4):
     compiled_wide(x_wide, y_wide)
 profile = compiled_wide.program.profile((x_wide, y_wide), {}, repeat=20)

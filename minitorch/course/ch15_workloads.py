@@ -1,7 +1,7 @@
 """Chapter 15's payoff: the small-model steps of ``benchmarks/small_models.py``, at small
-sizes, timed in a fresh process that imports one library only (as ``benchmarks/run.py``
-does: PyTorch's 145,000 Python objects would slow minitorch's garbage collector and its
-tracer, which lists the live tensors).
+sizes, each library timed in a fresh process (as ``benchmarks/run.py`` does: PyTorch's
+145,000 Python objects would slow minitorch's garbage collector and its tracer, which lists
+the live tensors).
 
     python -m minitorch.course.ch15_workloads minitorch   # eager and compiled
     python -m minitorch.course.ch15_workloads pytorch
@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
+
+from .ch13_workloads import median_time
 
 WARMUP = 4   # a compiled step is eager, traced, traced again, then replayed
 TIMED = 5
@@ -24,7 +24,7 @@ BATCH = 8    # the suite's batch sizes are 16-64; the chapter stays fast
 
 
 def workloads() -> list:
-    """The suite's workloads, but the scalar graph (20,000 scalar ops: seconds per step)."""
+    """The suite's workloads except the scalar graph (20,000 scalar ops: seconds per step)."""
     benchmarks = Path(__file__).resolve().parents[2] / "benchmarks"
     sys.path.insert(0, str(benchmarks))
     import small_models
@@ -37,14 +37,9 @@ def workloads() -> list:
 
 def median_step(make) -> float:
     step = make()
-    for _ in range(WARMUP):
+    for _ in range(WARMUP - 1):   # (median_time makes the last warm-up call)
         step()
-    times = []
-    for _ in range(TIMED):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return median_time(step, TIMED)
 
 
 def main(library: str) -> dict:
