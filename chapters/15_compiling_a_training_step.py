@@ -385,8 +385,8 @@ with course.needs("your TracedArray and live_lines"):
 
 # %% [markdown]
 # minitorch's version is `_live` in `minitorch/compiler/program.py`, run on every program
-# before its source is written. It is more careful than yours in one way: it keeps *every*
-# line that writes. A NumPy view shares memory with its base, so writing into `r9` may
+# before its source is written. It keeps every guard, and it is more careful than yours in
+# one way: it keeps *every* line that writes. A NumPy view shares memory with its base, so writing into `r9` may
 # change `r7`; deciding which writes are dead would need to know which arrays alias, and
 # the lines that write are few.
 
@@ -470,8 +470,9 @@ print(f"an output's grad_fn: {out.grad_fn}, requires_grad: {out.requires_grad}")
 
 # %% [markdown]
 # Six calls with `scale=1.0` (one eager, two traced, three replayed), then four with
-# `0.5`: a new value fails the guard on the argument, and the new value is traced twice
-# and replayed twice. The Python code ran 1 + 2 + 2 times.
+# `0.5`: no program was traced with that value (before it replays, a compiled function
+# compares the arguments that are not tensors with those of its programs), so the new value
+# is traced twice and then replayed twice. The Python code ran 1 + 2 + 2 times.
 #
 # ## 6. Replay equals eager, bit for bit, and matches PyTorch
 #
@@ -610,7 +611,7 @@ print(f"the {sum('np.matmul' in line for _, line in profile)} matrix products: "
 #   step; the shapes are known, so the buffers could be made once and written with `out=`.
 # * **batching the LSTM's weight gradients**: its backward does one small matrix product
 #   per time step for the weight gradient; stacking the steps' inputs and gradients makes it
-#   one large product (why the character LSTM gains least above).
+#   one large product.
 #
 # ## Checks
 
