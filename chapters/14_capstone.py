@@ -544,3 +544,5 @@ course.summary(check.conv2d(Conv2d, TinyModule), check.max_pool2d(MaxPool2d),
 
 # %% [markdown]
 # **The end of the path.** [The syllabus](README.md) lists what you built, chapter by chapter.
+# One more chapter looks back at speed: [15 · Compiling a training step](15_compiling_a_training_step.ipynb)
+# traces a whole step into a flat program of NumPy calls and replays it.

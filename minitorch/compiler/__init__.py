@@ -3,7 +3,7 @@
 Read in this order: ``traced.py`` (how NumPy reports every operation on an array),
 ``symbolic.py`` (numbers read back into Python), ``trace.py`` (writing the program),
 ``program.py`` (the program as Python source), ``compiled.py`` (when to trace, check and
-replay). Chapter 16 builds it step by step.
+replay). Chapter 15 builds it step by step.
 """
 from .compiled import CompiledFunction
 from .program import GuardFailed, Program

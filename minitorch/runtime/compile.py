@@ -1,7 +1,7 @@
 """``minitorch.compile``: PyTorch's ``torch.compile``, as far as minitorch has a compiler.
 
 A function (a whole training step) is traced into a flat program of NumPy calls and
-replayed (``minitorch/compiler``, chapter 16). A module is returned as it is and runs
+replayed (``minitorch/compiler``, chapter 15). A module is returned as it is and runs
 eagerly: PyTorch compiles its forward and differentiates the compiled graph, and minitorch
 replays only whole steps. One visible difference for modules (see docs/deviations.md):
 PyTorch wraps a compiled module in an ``OptimizedModule`` whose ``state_dict`` keys start
