@@ -7,6 +7,10 @@ are the same sums over the steps in another order, so they agree to rounding onl
 differences in float64 check the fused backward on its own.
 """
 import itertools
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -206,3 +210,19 @@ def test_short_unbatched_sequences_and_no_grad_match_pytorch(steps):
     for a, b in zip(*results, strict=True):
         assert a.shape == b.shape
         np.testing.assert_allclose(a, b, **TOLERANCE["float64"])
+
+
+def test_the_entry_is_put_in_when_nn_loads_on_first_use():
+    """nn is not loaded by ``import minitorch``; rnn's entry is swapped in when it loads
+    (reference mode: rnn keeps its own function), whichever way it is imported."""
+    program = ("import sys, minitorch\n"
+               "assert 'minitorch.nn' not in sys.modules\n"
+               "from minitorch.nn import LSTM\n"
+               "from minitorch.nn.modules import rnn\n"
+               "print(rnn.fused_direction.__module__, rnn.fused_direction.__qualname__,\n"
+               "      LSTM(2, 3)(minitorch.ones(4, 1, 2))[0].grad_fn.name())\n")
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                            env=os.environ, cwd=Path(__file__).resolve().parent.parent, check=True)
+    expected = ("minitorch.nn.modules.rnn fused_direction StackBackward0" if minitorch.REFERENCE_MODE
+                else "minitorch.fast.lstm_sequence fused_direction.<locals>.fused LSTMSequenceBackward")
+    assert result.stdout.split() == expected.split()
