@@ -65,12 +65,13 @@ class LSTMSequence(Function):
         h_before = np.empty(gi.shape[:2] + (hidden,), gi.dtype)  # h_{t-1} (for d W_hh)
         c_before, tanh_c, output = (np.empty_like(h_before) for _ in range(3))
         h, c = h0._data, c0._data
+        w_hh_t = w_hh._data.T
         for t in steps:
             h_before[t], c_before[t] = h, c
-            hw = h @ w_hh._data.T           # linear(h, W_hh, b_hh), as Addmm computes it
+            gates = h @ w_hh_t      # linear(h, W_hh, b_hh) as Addmm computes it, then + gi_t
             if b_hh is not None:
-                hw += b_hh._data
-            gates = gi[t] + hw
+                gates += b_hh._data
+            gates += gi[t]
             activations[t] = _sigmoid_array(gates)   # one call for three gates, as LSTMGates
             activations[t, :, 2 * hidden:3 * hidden] = np.tanh(gates[:, 2 * hidden:3 * hidden])
             i, f, g, o = rnn._blocks(activations[t], 4)
