@@ -62,7 +62,7 @@ class LSTMSequence(Function):
         hidden = w_hh.shape[1]
         steps = range(gi.shape[0] - 1, -1, -1) if reverse else range(gi.shape[0])
         activations = np.empty_like(gi)              # s(i), s(f), tanh(g), s(o) of each step
-        h_before = np.empty(gi.shape[:2] + (hidden,), gi.dtype)  # h_{t-1} (for d W_hh)
+        h_before = np.empty_like(gi, shape=gi.shape[:2] + (hidden,))  # h_{t-1} (for d W_hh)
         c_before, tanh_c, output = (np.empty_like(h_before) for _ in range(3))
         h, c = h0._data, c0._data
         w_hh_t = w_hh._data.T
@@ -121,7 +121,7 @@ def fused_direction(reference):
         tensors = (projected, *state, w_hh) if mode == "LSTM" else ()
         tensors += () if b_hh is None else (b_hh,)
         if (mode != "LSTM" or function.tracer is not None or len(projected) == 0
-                or any(type(t._data) is not np.ndarray or t._data.dtype != projected._data.dtype
+                or any(not isinstance(t._data, np.ndarray) or t._data.dtype != projected._data.dtype
                        for t in tensors)
                 or projected._data.dtype.kind != "f"):
             return reference(mode, projected, state, w_hh, b_hh, reverse)
