@@ -113,17 +113,25 @@ class LSTMSequence(Function):
         return tuple(None if d is None else Tensor._from_array(d) for d in grads)
 
 
+def _fusable(projected, *tensors) -> bool:
+    """Whether LSTMSequence may run: a sequence of one step or more, NumPy arrays (CuPy's take
+    the reference path) of one floating dtype (else the reference raises its error), and no
+    ONNX export tracing the ops (its converters know LSTMGates, not this op)."""
+    dtype = projected._data.dtype
+    return (function.tracer is None and len(projected) > 0 and dtype.kind == "f"
+            and all(isinstance(t._data, np.ndarray) and t._data.dtype == dtype
+                    for t in (projected, *tensors)))
+
+
 def fused_direction(reference):
-    """``rnn.fused_direction``: LSTMSequence for an LSTM direction on NumPy arrays of one
-    floating dtype (else ``reference``, which runs the steps one by one)."""
+    """``rnn.fused_direction``: LSTMSequence for an LSTM direction where it may run (else
+    ``reference``, which hands the direction back to the loop over the steps)."""
 
     def fused(mode, projected, state, w_hh, b_hh, reverse):
-        tensors = (projected, *state, w_hh) if mode == "LSTM" else ()
-        tensors += () if b_hh is None else (b_hh,)
-        if (mode != "LSTM" or function.tracer is not None or len(projected) == 0
-                or any(not isinstance(t._data, np.ndarray) or t._data.dtype != projected._data.dtype
-                       for t in tensors)
-                or projected._data.dtype.kind != "f"):
+        if mode != "LSTM":  # (state: h alone)
+            return reference(mode, projected, state, w_hh, b_hh, reverse)
+        tensors = (projected, *state, w_hh) + (() if b_hh is None else (b_hh,))
+        if not _fusable(*tensors):
             return reference(mode, projected, state, w_hh, b_hh, reverse)
         output, h_n, c_n = LSTMSequence.apply(*tensors, reverse=reverse)
         return output, (h_n, c_n)
