@@ -20,6 +20,7 @@ import minitorch
 from minitorch.nn.modules import rnn
 from oracle import TOLERANCE
 from test_fast import fast_and_reference, needs_fast
+from test_strict_device import cupy  # noqa: F401 (a fixture: the strict CuPy stand-in)
 
 HIDDEN, FEATURES, STEPS, BATCH = 5, 3, 6, 4
 CASES = [dict(batch_first=batch_first, states=states, num_layers=layers, bidirectional=bidirectional,
@@ -226,3 +227,18 @@ def test_the_entry_is_put_in_when_nn_loads_on_first_use():
     expected = ("minitorch.nn.modules.rnn fused_direction StackBackward0" if minitorch.REFERENCE_MODE
                 else "minitorch.fast.lstm_sequence fused_direction.<locals>.fused LSTMSequenceBackward")
     assert result.stdout.split() == expected.split()
+
+
+@needs_fast
+def test_cupy_arrays_take_the_reference_path(cupy):  # noqa: F811 (the stand-in's fixture)
+    """On 'cuda' (the strict CuPy stand-in here) the steps run one by one, with CPU's values."""
+    case = dict(batch_first=True, states=False, num_layers=1, bidirectional=True, dtype="float32")
+    ours, _ = _modules(case)
+    x = _arrays(case)[0]
+    cpu_output, _ = ours(minitorch.tensor(x))
+    ours.to("cuda")
+    output, (h_n, c_n) = ours(minitorch.tensor(x, device="cuda"))
+    assert output.device.type == h_n.device.type == "cuda"
+    assert _lstm_nodes(output) == ["LSTMGatesBackward"] * (2 * STEPS)
+    np.testing.assert_allclose(output.cpu().detach().numpy(), cpu_output.detach().numpy(),
+                               **TOLERANCE["float32"])
