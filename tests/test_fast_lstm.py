@@ -1,7 +1,7 @@
 """nn.LSTM's whole-sequence op (minitorch/fast/lstm_sequence.py) against PyTorch and against
 the reference path (the steps one by one).
 
-The fused op computes the forward and the gradients of the inputs and initial states with the
+The fused op computes the forward and every gradient but W_hh's and b_hh's with the
 reference's operations in the reference's order (the same bits); W_hh's and b_hh's gradients
 are the same sums over the steps in another order, so they agree to rounding only. Central
 differences in float64 check the fused backward on its own.
