@@ -8,11 +8,12 @@ and the backward is backpropagation through time on those arrays, with W_hh's gr
 once at the end from all steps together, as PyTorch's LSTM does.
 
 It computes what the reference computes: the forward, and the gradients of the projected
-input and of the initial states (so also W_ih's, b_ih's and the layers' below), with the same
-operations in the same order (the same bits); W_hh's and b_hh's gradients are sums over the
-steps taken in another order (equal to rounding). It is used only where the reference's per-step graph is not needed: a backward
-that records a graph (create_graph=True) differentiates the reference recurrence instead,
-and CuPy arrays, mixed dtypes and an ONNX export take the reference path.
+input and of the initial states (so also W_ih's, b_ih's and the one handed to the layer
+below), with the same operations in the same order (the same bits); W_hh's and b_hh's
+gradients are sums over the steps taken in another order (equal to rounding). It is used
+only where the reference's per-step graph is not needed: a backward that records a graph
+(create_graph=True) differentiates the reference recurrence instead, and CuPy arrays, mixed
+dtypes and an ONNX export take the reference path.
 """
 from __future__ import annotations
 
