@@ -181,6 +181,12 @@ class _Unbind(Function):
         return stack(grads)
 
 
+def fused_direction(mode, projected, state, w_hh, b_hh, reverse: bool):
+    """One direction's whole recurrence as one fused op, or None: run the steps one by one.
+    The reference has no fused op; minitorch/fast puts LSTM's in (fast/lstm_sequence.py)."""
+    return None
+
+
 class RNNBase(Module):
     """Shared set-up of RNN, LSTM and GRU: parameters ``weight_ih_l{k}``, ``weight_hh_l{k}``,
     ``bias_ih_l{k}``, ``bias_hh_l{k}`` (``_reverse`` for the backward direction), all
@@ -258,7 +264,11 @@ class RNNBase(Module):
     def _run_direction(self, x, state, layer: int, direction: int):
         """Run one direction of one layer over x (L, N, in); returns (outputs (L, N, H), state)."""
         w_ih, w_hh, b_ih, b_hh = self._layer_weights(layer, direction)
-        projected = _Unbind.apply(linear(x, w_ih, b_ih))  # every step's input term at once
+        projected = linear(x, w_ih, b_ih)  # every step's input term at once
+        fused = fused_direction(self.mode, projected, state, w_hh, b_hh, bool(direction))
+        if fused is not None:
+            return fused
+        projected = _Unbind.apply(projected)
         steps = range(x.shape[0] - 1, -1, -1) if direction else range(x.shape[0])
         outputs = [None] * x.shape[0]
         for t in steps:

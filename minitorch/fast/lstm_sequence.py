@@ -1,0 +1,140 @@
+"""One direction of one LSTM layer over the whole sequence, as one fused op.
+
+The reference (nn/modules/rnn.py) runs the recurrence step by step: per step it records
+``linear(h, W_hh, b_hh)`` and an ``LSTMGates`` node, so its backward computes W_hh's gradient
+once per step (32 small matrix products and 32 accumulations for 32 steps) and pays ~40 NumPy
+calls of bookkeeping per step. Here the forward keeps the activations of every step in arrays
+and the backward is backpropagation through time on those arrays, with W_hh's gradient made
+once at the end from all steps together, as PyTorch's LSTM does.
+
+It computes what the reference computes: the forward, and the gradients of the projected
+input and of the initial states (so also W_ih's, b_ih's and the one handed to the layer
+below), with the same operations in the same order (the same bits); W_hh's and b_hh's
+gradients are sums over the steps taken in another order (equal to rounding). It is used
+only where the reference's per-step graph is not needed: a backward that records a graph
+(create_graph=True) differentiates the reference recurrence instead, and CuPy arrays, mixed
+dtypes and an ONNX export take the reference path.
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from ..autograd import function, grad_mode
+from ..autograd.function import Function
+from ..nn.functional._activation import _sigmoid_array
+from ..nn.modules import rnn
+from ..ops.joining import stack
+from ..tensor import Tensor
+
+
+def _stepwise(projected, h, c, w_hh, b_hh=None, *, reverse: bool):
+    """The reference recurrence (``RNNBase._run_direction``'s loop) as recorded Tensor ops:
+    what a backward that records a graph differentiates."""
+    inputs = rnn._Unbind.apply(projected)
+    steps = range(len(inputs) - 1, -1, -1) if reverse else range(len(inputs))
+    outputs = [None] * len(inputs)
+    for t in steps:
+        h, c = rnn._lstm_step(inputs[t], h, c, w_hh, b_hh)
+        outputs[t] = h
+    return stack(outputs), h, c
+
+
+class LSTMSequence(Function):
+    """The recurrence of one LSTM direction over L steps, from the projected inputs
+    gi_t = x_t W_ih^T + b_ih (L, N, 4H) and the initial states h_0, c_0 (N, H):
+        gates_t = gi_t + h_{t-1} W_hh^T + b_hh = [i | f | g | o],
+        c_t = s(i) tanh(g) + s(f) c_{t-1},   h_t = s(o) tanh(c_t)      (s = sigmoid);
+    outputs (h_1 ... h_L) (L, N, H), h_L and c_L (the steps run from L to 1 when reversed).
+    Backward, through time (last step first), with dh_t = dL/dh_t from the outputs plus the
+    carry dgates_{t+1} W_hh, and dc_t = dc carried + dh_t s(o) (1 - tanh(c_t)^2):
+        dgates_t = LSTMGates' formulas,  d c_{t-1} (carried) = dc_t s(f),
+        d gi_t = dgates_t,   d h_0 = dgates_1 W_hh,   d c_0 = the carry after step 1,
+        d W_hh = sum_t dgates_t^T h_{t-1}  (one (4H, L N) @ (L N, H) product),
+        d b_hh = sum_t of dgates_t summed over the batch.
+    """
+
+    node_name = "LSTMSequenceBackward"
+
+    @staticmethod
+    def forward(ctx, projected, h0, c0, w_hh, b_hh=None, *, reverse: bool):
+        gi = projected._data
+        hidden = w_hh.shape[1]
+        steps = range(gi.shape[0] - 1, -1, -1) if reverse else range(gi.shape[0])
+        activations = np.empty_like(gi)              # s(i), s(f), tanh(g), s(o) of each step
+        h_before = np.empty_like(gi, shape=gi.shape[:2] + (hidden,))  # h_{t-1} (for d W_hh)
+        c_before, tanh_c, output = (np.empty_like(h_before) for _ in range(3))
+        h, c = h0._data, c0._data
+        w_hh_t = w_hh._data.T
+        for t in steps:
+            h_before[t], c_before[t] = h, c
+            gates = h @ w_hh_t      # linear(h, W_hh, b_hh) as Addmm computes it, then + gi_t
+            if b_hh is not None:
+                gates += b_hh._data
+            gates += gi[t]
+            activations[t] = _sigmoid_array(gates)   # one call for three gates, as LSTMGates
+            activations[t, :, 2 * hidden:3 * hidden] = np.tanh(gates[:, 2 * hidden:3 * hidden])
+            i, f, g, o = rnn._blocks(activations[t], 4)
+            c = f * c + i * g
+            tanh_c[t] = np.tanh(c)
+            h = output[t] = o * tanh_c[t]
+        ctx.save_for_backward(projected, h0, c0, w_hh, *(() if b_hh is None else (b_hh,)))
+        ctx.reverse = reverse
+        ctx.activations = (activations, h_before, c_before, tanh_c)
+        return output, h.copy(), c
+
+    @staticmethod
+    def backward(ctx, grad_output, grad_h_n, grad_c_n):
+        saved = ctx.saved_tensors
+        if grad_mode.is_grad_enabled():  # a graph of the backward is asked for
+            reference = functools.partial(_stepwise, reverse=ctx.reverse)
+            return rnn._reference_gradients(ctx, reference, saved, (grad_output, grad_h_n, grad_c_n))
+        activations, h_before, c_before, tanh_c = ctx.activations
+        w_hh = saved[3]._data
+        d_gates = np.empty_like(activations)
+        dh_carry, dc = grad_h_n._data, grad_c_n._data
+        steps = range(len(activations)) if ctx.reverse else range(len(activations) - 1, -1, -1)
+        for t in steps:
+            i, f, g, o = rnn._blocks(activations[t], 4)
+            d_i, d_f, d_g, d_o = rnn._blocks(d_gates[t], 4)
+            dh = grad_output._data[t] + dh_carry
+            dc = dc + dh * o * (1 - tanh_c[t] * tanh_c[t])
+            d_i[...] = dc * g * i * (1 - i)
+            d_f[...] = dc * c_before[t] * f * (1 - f)
+            d_g[...] = dc * i * (1 - g * g)
+            d_o[...] = dh * tanh_c[t] * o * (1 - o)
+            dc = dc * f
+            dh_carry = d_gates[t] @ w_hh
+        needs = ctx.needs_input_grad  # 4 entries without a bias, 5 with
+        rows = d_gates.reshape(-1, d_gates.shape[-1])
+        d_w_hh = rows.T @ h_before.reshape(-1, h_before.shape[-1]) if needs[3] else None
+        d_b_hh = rows.sum(0) if len(needs) == 5 and needs[4] else None
+        grads = (d_gates, dh_carry, dc, d_w_hh, d_b_hh)[:len(needs)]
+        return tuple(None if d is None else Tensor._from_array(d) for d in grads)
+
+
+def _fusable(projected, *tensors) -> bool:
+    """Whether LSTMSequence may run: a sequence of one step or more, NumPy arrays (CuPy's take
+    the reference path) of one floating dtype (else the reference raises its error), and no
+    ONNX export tracing the ops (its converters know LSTMGates, not this op)."""
+    dtype = projected._data.dtype
+    return (function.tracer is None and len(projected) > 0 and dtype.kind == "f"
+            and all(isinstance(t._data, np.ndarray) and t._data.dtype == dtype
+                    for t in (projected, *tensors)))
+
+
+def fused_direction(reference):
+    """``rnn.fused_direction``: LSTMSequence for an LSTM direction where it may run (else
+    ``reference``, which hands the direction back to the loop over the steps)."""
+
+    def fused(mode, projected, state, w_hh, b_hh, reverse):
+        if mode != "LSTM":  # (state: h alone)
+            return reference(mode, projected, state, w_hh, b_hh, reverse)
+        tensors = (projected, *state, w_hh) + (() if b_hh is None else (b_hh,))
+        if not _fusable(*tensors):
+            return reference(mode, projected, state, w_hh, b_hh, reverse)
+        output, h_n, c_n = LSTMSequence.apply(*tensors, reverse=reverse)
+        return output, (h_n, c_n)
+
+    return fused
