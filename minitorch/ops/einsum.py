@@ -192,7 +192,7 @@ def _operand_grad(ctx, grad, operands, i) -> Tensor:
     return sum_to_shape(result, ctx._input_shapes[3 + i])
 
 
-def einsum(equation: str, *operands) -> Tensor:
+def einsum(equation: str | Tensor, *operands) -> Tensor:
     """Sum of products of the operands' elements, as described by ``equation``.
 
     Example::

@@ -226,7 +226,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
                            affine_shape=_channel_shape(input), eps=eps)
 
 
-def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
+def normalize(input: Tensor, p: float | str = 2.0, dim: int = 1, eps: float = 1e-12,
               out: Tensor | None = None) -> Tensor:
     """``x / max(||x||_p, eps)`` along ``dim``."""
     from ... import clamp_min, norm
