@@ -207,7 +207,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
     return _finish(_array_from_data(data, dtype), device, requires_grad)
 
 
-def scalar_tensor(s, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def scalar_tensor(s: Number, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A 0-d tensor holding ``s`` (default float dtype, whatever the type of ``s``)."""
     if isinstance(s, Tensor):
         s = s.item()

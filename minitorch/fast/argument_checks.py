@@ -31,11 +31,13 @@ _QUICK = {
     "int": "type({v}) is int",
     "Sequence[int]": "type({v}) is int",  # a tuple or list: the precise check looks inside
     "tuple[int, ...]": "type({v}) is int",
+    "Sequence[Tensor]": "False",
     "float": "type({v}) is float or type({v}) is int",
     "Number": "type({v}) is float or type({v}) is int",
     "bool": "{v} is True or {v} is False",
     "str": "type({v}) is str",
     "dtype": "type({v}) is dtype",
+    "device": "False",  # the precise check decides
     "None": "{v} is None",
 }
 

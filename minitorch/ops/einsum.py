@@ -204,7 +204,13 @@ def einsum(equation: str | Tensor, *operands) -> Tensor:
     ``...`` stands for broadcast dims; the sublist form ``einsum(a, [0, 1], ...)`` is not
     supported.
     """
-    if not isinstance(equation, str):
+    if not isinstance(equation, str):  # the sublist form: PyTorch's own checks come first
+        if not operands:
+            raise ValueError("einsum(): must specify the equation string and at least one "
+                             "operand, or at least one operand and its subscripts list")
+        if not isinstance(operands[0], (list, tuple)):
+            raise TypeError(f"einsum(): the sublist format takes a list of dims after each "
+                            f"operand, not {type(operands[0]).__name__}")
         raise NotImplementedError("einsum's sublist format (operand, [dims], ...) is not "
                                   "supported by minitorch; use an equation string")
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):

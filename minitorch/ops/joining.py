@@ -244,7 +244,7 @@ class Unbind(Function):
         return stack(grads, ctx.dim), None
 
 
-def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
+def split(tensor: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0) -> tuple:
     """Cut into views along ``dim``: pieces of ``split_size`` (the last may be smaller), or of
     the sizes listed."""
     if tensor.ndim == 0:

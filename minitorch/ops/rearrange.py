@@ -132,7 +132,7 @@ class Roll(Function):
         return Roll.apply(grad, back, ctx.dims), None, None
 
 
-def roll(input: Tensor, shifts, dims=None) -> Tensor:
+def roll(input: Tensor, shifts: int | Sequence[int], dims: int | Sequence[int] | None = None) -> Tensor:
     """Shift elements by ``shifts`` along ``dims``, wrapping around; ``dims=None`` rolls the
     flattened tensor and restores the shape."""
     if dims is None:
@@ -187,7 +187,7 @@ def _repeat(input: Tensor, *sizes, repeats=None) -> Tensor:
     return Repeat.apply(input, repeats)
 
 
-def tile(input: Tensor, dims) -> Tensor:
+def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
     """Like ``repeat``, but fewer ``dims`` than the tensor has are padded with leading 1s."""
     dims = tuple(int(d) for d in dims)
     dims = (1,) * (input.ndim - len(dims)) + dims

@@ -416,7 +416,7 @@ def broadcast_to(input: Tensor, size) -> Tensor:
 
 # --- adding and removing dims ---------------------------------------------------------------
 
-def squeeze(input: Tensor, dim=None) -> Tensor:
+def squeeze(input: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
     """Remove size-1 dims: all of them, or those among ``dim`` (an int or a tuple)."""
     shape = input._data.shape
     if dim is None:
@@ -479,7 +479,7 @@ class Contiguous(Function):
         return grad
 
 
-def contiguous(input: Tensor, memory_format=None) -> Tensor:
+def contiguous(input: Tensor, *, memory_format=None) -> Tensor:
     """``input`` itself when its memory is row-major, else a row-major copy."""
     if input.is_contiguous():
         return input

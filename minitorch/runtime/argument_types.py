@@ -18,8 +18,10 @@ What each kind accepts is PyTorch's rule, which is looser or stricter than Pytho
 - ``int``: an int, a NumPy integer or a 0-d integer tensor; not a bool, not a float.
 - ``Sequence[int]`` ("tuple of ints"): one such int, or a list, tuple or Size of them, or a
   1-d integer tensor.
+- ``Sequence[Tensor]`` ("tuple of Tensors"): a list or tuple of tensors.
 - ``float`` and ``Number``: any real number (bool, int, float, NumPy's) or a 0-d tensor.
 - ``bool``: True or False only (``keepdim=1`` is a TypeError in PyTorch).
+- ``device``: a device, its name ('cuda:0') or its index.
 - ``str``, ``dtype``, ``None``: those.
 """
 from __future__ import annotations
@@ -31,6 +33,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from ..types.dtypes import BOOL, INT
+from ..types.devices import device as _device
 from ..types.dtypes import dtype as _dtype
 
 
@@ -60,11 +63,15 @@ KINDS = {
     "int": ("int", _is_int),
     "Sequence[int]": ("tuple of ints", _is_int_sequence),
     "tuple[int, ...]": ("tuple of ints", _is_int_sequence),
+    "Sequence[Tensor]": ("tuple of Tensors",
+                         lambda value: isinstance(value, (list, tuple))
+                         and all(isinstance(item, Tensor) for item in value)),
     "float": ("float", _is_number),
     "Number": ("Number", _is_number),
     "bool": ("bool", lambda value: value is True or value is False),
     "str": ("str", lambda value: isinstance(value, str)),
     "dtype": ("torch.dtype", lambda value: isinstance(value, _dtype)),
+    "device": ("torch.device", lambda value: isinstance(value, (_device, str)) or _is_int(value)),
     "None": ("None", lambda value: value is None),
 }
 

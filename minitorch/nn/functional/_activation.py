@@ -462,7 +462,7 @@ def _cast_input(input: Tensor, dtype) -> Tensor:
     return input if dtype is None else input.to(dtype)
 
 
-def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: dtype | None = None) -> Tensor:
     """Rescale ``dim`` to probabilities that sum to 1 (``minitorch.softmax``, which subtracts
     the max first so that large inputs do not overflow).
 
@@ -476,14 +476,14 @@ def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=N
     return _softmax(input, dim, dtype=dtype)
 
 
-def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: dtype | None = None) -> Tensor:
     """``log(softmax(x))`` along ``dim``, computed stably as ``x - logsumexp(x)``."""
     if dim is None:
         dim = _softmax_dim("log_softmax", input.ndim, _stacklevel)
     return _log_softmax(input, dim, dtype=dtype)
 
 
-def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: dtype | None = None) -> Tensor:
     """``softmax(-x)`` along ``dim``."""
     if dim is None:
         dim = _softmax_dim("softmin", input.ndim, _stacklevel)
