@@ -45,7 +45,7 @@ _QUICK = {
 def _test(kind, value: str) -> str:
     """The expression that is true when ``value`` (an expression) passes ``kind``'s quick test;
     the value is computed once, in the leftmost term, which always runs."""
-    test = " or ".join(_QUICK[word] for word in kind.words)
+    test = " or ".join(dict.fromkeys(_QUICK[word] for word in kind.words))
     if value.startswith("args[") and value.endswith("]"):  # a tuple item: cheaper to repeat
         return "(" + test.replace("{v}", value) + ")"
     return "(" + test.replace("{v}", f"(v := ({value}))", 1).replace("{v}", "v") + ")"
@@ -60,7 +60,7 @@ def quick_test(types: argument_types.ArgumentTypes):
     check itself). Positional calls without keywords, the usual kind, get a branch for each
     number of arguments, testing only the arguments given (a default that its own kind
     accepts needs no test); other calls take each argument from ``args`` or ``kwargs``."""
-    if not types.checks:
+    if not types.checks and types.rest is None:
         return argument_types._nothing_to_check
     namespace = {"Tensor": Tensor, "dtype": dtype, "MISSING": MISSING}
     positional = [(index, kind, default) for index, _, kind, default in types.checks
@@ -69,18 +69,26 @@ def quick_test(types: argument_types.ArgumentTypes):
     # a keyword-only argument left out takes its default: fine if its kind accepts it
     keyword_defaults_pass = all(default is not inspect.Parameter.empty and kind.accepts(default)
                                 for index, _, kind, default in types.checks if index is None)
+    # an annotated *shape: calls with up to 3 such arguments are written out, longer ones go
+    # to the precise check
+    top = last + 1 if types.rest is None else types.rest[0] + 4
     lines = ["def quick_test(args, kwargs, isinstance=isinstance, Tensor=Tensor, type=type):",
              "    n = len(args)", "    if not kwargs:"]
-    for count in range(last + 2):
+    for count in range(top + 1):
         terms = []
         for index, kind, default in positional:
             if index < count:
                 terms.append(_test(kind, f"args[{index}]"))
             elif default is inspect.Parameter.empty or not kind.accepts(default):
                 terms.append("False")  # left out: the precise check (or Python) decides
+        if types.rest is not None:
+            rest_index, _, rest_kind = types.rest
+            terms += [_test(rest_kind, f"args[{i}]") for i in range(rest_index, count)]
+            if count == top:
+                terms.append("False")
         test = _all(terms) if keyword_defaults_pass else "False"
-        lines.append(f"        if n {'==' if count <= last else '>='} {count}: return {test}")
-    terms = []
+        lines.append(f"        if n {'==' if count < top else '>='} {count}: return {test}")
+    terms = [] if types.rest is None else [f"n <= {types.rest[0]}"]
     for number, (index, parameter, kind, default) in enumerate(types.checks):
         namespace[f"default{number}"] = MISSING if default is inspect.Parameter.empty else default
         given = f"kwargs.get({parameter!r}, default{number})"

@@ -91,7 +91,7 @@ class Flip(Function):
         return Flip.apply(grad, ctx.dims), None
 
 
-def flip(input: Tensor, *args, dims=None) -> Tensor:
+def flip(input: Tensor, *args: int | Sequence[int], dims=None) -> Tensor:
     """A copy of ``input`` with the order of elements reversed along ``dims``."""
     dims = _shape_arg(args if dims is None else (dims,))
     normalized = tuple(normalize_dim(d, input.ndim) for d in dims) if input.ndim else ()
@@ -175,7 +175,7 @@ class Repeat(Function):
         return summed.reshape(shape), None
 
 
-def _repeat(input: Tensor, *sizes, repeats=None) -> Tensor:
+def _repeat(input: Tensor, *sizes: int | Sequence[int], repeats=None) -> Tensor:
     """``x.repeat(2, 3)``: tile the tensor; ``sizes`` may add leading dims."""
     repeats = _shape_arg(sizes if repeats is None else (repeats,))
     if len(repeats) < input.ndim:

@@ -127,6 +127,7 @@ class ArgumentTypes:
         self.function, self.name = function, name
         self.first_position = 0 if method else 1  # x.sum(1): 'dim' is position 1, sum(x, 1) 2
         self.checks = None  # [(index or None for keyword-only, parameter name, Kind, default)]
+        self.rest = None  # (index, name, Kind) of an annotated ``*shape``: each of those arguments
 
     def read_annotations(self) -> list:
         try:
@@ -135,6 +136,8 @@ class ArgumentTypes:
             return []
         checks = []
         for index, parameter in enumerate(parameters):
+            if parameter.kind is parameter.VAR_POSITIONAL and kind_of(parameter.annotation):
+                self.rest = (index, parameter.name, kind_of(parameter.annotation))
             if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
                 continue
             if parameter.name in _READ_FOR_TRUTH:
@@ -160,13 +163,21 @@ class ArgumentTypes:
             else:
                 continue  # left out: its default applies (or Python says it is missing)
             if not kind.accepts(value):
-                raise TypeError(f"{self.name}(): argument '{parameter}'{where} must be "
-                                f"{kind.name}, not {_type_name(value)}")
+                self._refuse(parameter, where, kind, value)
+        if self.rest is not None:
+            index, parameter, kind = self.rest
+            for position, value in enumerate(args[index:], start=index + self.first_position):
+                if not kind.accepts(value):
+                    self._refuse(parameter, f" (position {position})", kind, value)
+
+    def _refuse(self, parameter: str, where: str, kind: Kind, value):
+        raise TypeError(f"{self.name}(): argument '{parameter}'{where} must be {kind.name}, "
+                        f"not {_type_name(value)}")
 
 
 def quick_test(types: ArgumentTypes):
     """The per-call test of ``types``; on the reference path, the precise check."""
-    if not types.checks:
+    if not types.checks and types.rest is None:
         return _nothing_to_check
 
     def check(args, kwargs) -> bool:

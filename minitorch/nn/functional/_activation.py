@@ -30,11 +30,18 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
+# PyTorch has these activations for floating point only: an integer or bool input is the
+# NotImplementedError of the CPU kernel (named "<name>_cpu" unless listed here) for its dtype
+_KERNEL_NAMES = {"elu": "elu_cpu", "selu": "elu_cpu", "celu": "elu_cpu", "gelu": "GeluKernelImpl",
+                 "logsigmoid": "log_sigmoid_cpu", "softshrink": "softshrink_check"}
+
+
 def _check_float(input, name: str) -> None:
     if not isinstance(input, Tensor):
         raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(input).__name__}")
     if input._data.dtype.kind != "f":
-        raise RuntimeError(f'"{name}" not implemented for \'{input.dtype}\'')
+        kernel = _KERNEL_NAMES.get(name, f"{name}_cpu")
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{input.dtype._torch_name}\'')
 
 
 def _sigmoid_array(x):
@@ -310,6 +317,7 @@ class LogSigmoid(Function):
 
 def logsigmoid(input: Tensor) -> Tensor:
     """``log(sigmoid(x))``, computed stably."""
+    _check_float(input, "logsigmoid")
     return LogSigmoid.apply(input)
 
 
