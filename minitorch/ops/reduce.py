@@ -573,11 +573,12 @@ class Norm(Function):
             return a * a.abs() ** (p - 2) * scale, None, None, None
 
 
-def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+def norm(input: Tensor, p: float | str | None = "fro", dim: int | Sequence[int] | None = None,
+         keepdim: bool = False, dtype: dtype | None = None):
     """The vector p-norm over ``dim`` (all elements by default).
 
     Args:
-        p: 'fro' or 2 (Euclidean), 1, ``float('inf')``, ``-float('inf')``, 0 (count of
+        p: 'fro', None or 2 (Euclidean), 1, ``float('inf')``, ``-float('inf')``, 0 (count of
             non-zeros) or any other number. The nuclear norm ('nuc') is not implemented.
     """
     if not input.dtype.is_floating_point:
@@ -588,6 +589,8 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
             raise NotImplementedError("minitorch does not implement the nuclear norm (p='nuc')")
         if p != "fro":
             raise RuntimeError(f"norm: p must be 'fro', 'nuc' or a number, got '{p}'")
+        p = 2
+    if p is None:  # PyTorch's default: the 2-norm
         p = 2
     if dtype is not None:
         input = input.to(to_dtype(dtype))

@@ -27,7 +27,7 @@ from ..tensor import Tensor
 from .argument_types import ArgumentTypes
 
 # messages of Python's own conversions: a tensor where a number belongs, or a string
-_TENSOR_AS_NUMBER = ("only one element tensors can be converted", "Boolean value of Tensor",
+_TENSOR_AS_NUMBER = ("only one element tensors can be converted",
                      "iteration over a 0-d tensor")
 _STRING_AS_NUMBER = ("invalid literal for int()", "could not convert string to float")
 _BROADCAST_MESSAGES = ("could not be broadcast", "could not broadcast")
