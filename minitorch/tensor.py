@@ -470,7 +470,7 @@ class Tensor:
         from .creation.factories import Zero
         return self._apply_inplace(Zero, 0)
 
-    def fill_(self, value) -> "Tensor":
+    def fill_(self, value: Tensor | Number) -> "Tensor":
         """Set every element to ``value`` (a number or a 0-d tensor) in place; the value is
         cast to this tensor's dtype (``int_tensor.fill_(2.7)`` holds 2)."""
         from .creation.factories import Fill, FillWithTensor

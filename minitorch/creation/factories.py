@@ -417,7 +417,7 @@ def empty_like(input: Tensor, *, dtype=None, layout=None, device=None,
     return _like(lambda xp, s, d: xp.empty(s, d), input, dtype, device, requires_grad)
 
 
-def full_like(input: Tensor, fill_value, *, dtype=None, layout=None, device=None,
+def full_like(input: Tensor, fill_value: Number, *, dtype=None, layout=None, device=None,
               requires_grad: bool = False, memory_format=None) -> Tensor:
     """``fill_value`` everywhere, with the shape, dtype and device of ``input`` unless given
     (the value is cast to ``input``'s dtype: ``full_like(int_tensor, 2.7)`` holds 2)."""

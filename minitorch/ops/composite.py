@@ -217,7 +217,7 @@ def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
     return result if increasing else result.flip(1)
 
 
-def unravel_index(indices: Tensor, shape) -> tuple:
+def unravel_index(indices: Tensor, shape: int | Sequence[int]) -> tuple:
     """The coordinates in a tensor of ``shape`` of each flat index, one tensor per dimension."""
     from .pointwise import floor_divide, remainder
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
@@ -320,7 +320,7 @@ def is_signed(input: Tensor) -> bool:
     return input.dtype.is_signed
 
 
-def can_cast(from_, to) -> bool:
+def can_cast(from_: dtype, to: dtype) -> bool:
     """Whether PyTorch's casting rules allow ``from_`` to ``to`` implicitly (no float to an
     integer, no number to bool)."""
     def rank(d):

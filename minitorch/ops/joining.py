@@ -301,7 +301,7 @@ def _split_at(tensor: Tensor, dim: int, sizes: list) -> tuple:
     return SplitWithSizes.apply(tensor, dim, tuple(bounds))
 
 
-def _split_method(self, split_size, dim=0):
+def _split_method(self, split_size: int | Sequence[int], dim: int = 0):
     return split(self, split_size, dim)
 
 

@@ -187,14 +187,14 @@ def _repeat(input: Tensor, *sizes: int | Sequence[int], repeats=None) -> Tensor:
     return Repeat.apply(input, repeats)
 
 
-def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
+def tile(input: Tensor, dims: int | Sequence[int]) -> Tensor:
     """Like ``repeat``, but fewer ``dims`` than the tensor has are padded with leading 1s."""
     dims = tuple(int(d) for d in dims)
     dims = (1,) * (input.ndim - len(dims)) + dims
     return _repeat(input, dims)
 
 
-def repeat_interleave(input: Tensor, repeats=None, dim: int | None = None, *,
+def repeat_interleave(input: Tensor, repeats: Tensor | int = None, dim: int | None = None, *,
                       output_size: int | None = None) -> Tensor:
     """Repeat each element ``repeats`` times (an int, or one count per element) along ``dim``
     (the flattened tensor when None). ``repeat_interleave(counts)`` alone repeats the
@@ -286,13 +286,13 @@ def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     return Triu.apply(input, int(diagonal))
 
 
-def _tril_(self, diagonal=0):
+def _tril_(self, diagonal: int = 0):
     if self.ndim < 2:
         raise RuntimeError("tril: input tensor must have at least 2 dimensions")
     return self._apply_inplace(Tril, int(diagonal))
 
 
-def _triu_(self, diagonal=0):
+def _triu_(self, diagonal: int = 0):
     if self.ndim < 2:
         raise RuntimeError("triu: input tensor must have at least 2 dimensions")
     return self._apply_inplace(Triu, int(diagonal))

@@ -195,7 +195,7 @@ def mean(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = 
     return function.apply(input, dims, keepdim, None if dtype is None else to_dtype(dtype))
 
 
-def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: dtype | None = None):
+def prod(input: Tensor, dim: int = None, keepdim: bool = False, *, dtype: dtype | None = None):
     """Product of all elements, or along one ``dim``; integers multiply in int64.
 
     The gradient is exact when the input holds zeros (see ``Prod``).
@@ -332,7 +332,7 @@ def _max_or_min(input, dim, keepdim, other, name, full, by_dim, result, binary):
     return result(*by_dim.apply(input, dim, keepdim))
 
 
-def max(input: Tensor, dim: int | Tensor | None = None, keepdim: bool = False, *, other: Tensor | None = None):  # noqa: A001
+def max(input: Tensor, dim: int | Tensor = None, keepdim: bool = False, *, other: Tensor | None = None):  # noqa: A001
     """The largest element; with ``dim``, ``(values, indices)`` along it; with a tensor as the
     second argument, the elementwise ``maximum``.
 
@@ -344,7 +344,7 @@ def max(input: Tensor, dim: int | Tensor | None = None, keepdim: bool = False, *
     return _max_or_min(input, dim, keepdim, other, "max", MaxAll, MaxDim, max_result, maximum)
 
 
-def min(input: Tensor, dim: int | Tensor | None = None, keepdim: bool = False, *, other: Tensor | None = None):  # noqa: A001
+def min(input: Tensor, dim: int | Tensor = None, keepdim: bool = False, *, other: Tensor | None = None):  # noqa: A001
     """The smallest element; with ``dim``, ``(values, indices)``; with a tensor, ``minimum``."""
     from .pointwise import minimum
     return _max_or_min(input, dim, keepdim, other, "min", MinAll, MinDim, min_result, minimum)

@@ -416,7 +416,7 @@ def broadcast_to(input: Tensor, size) -> Tensor:
 
 # --- adding and removing dims ---------------------------------------------------------------
 
-def squeeze(input: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
+def squeeze(input: Tensor, dim: int | Sequence[int] = None) -> Tensor:
     """Remove size-1 dims: all of them, or those among ``dim`` (an int or a tuple)."""
     shape = input._data.shape
     if dim is None:

@@ -16,13 +16,22 @@ What each kind accepts is PyTorch's rule, which is looser or stricter than Pytho
 
 - ``Tensor``: a Tensor (a Parameter too).
 - ``int``: an int, a NumPy integer or a 0-d integer tensor; not a bool, not a float.
-- ``Sequence[int]`` ("tuple of ints"): one such int, or a list, tuple or Size of them, or a
-  1-d integer tensor.
+- ``Sequence[int]`` ("tuple of ints"): a list, tuple or Size of such ints, or a 1-d integer
+  tensor; ``int | Sequence[int]`` takes one int as well (PyTorch's ``int[1]``: ``sum(x, 1)``).
 - ``Sequence[Tensor]`` ("tuple of Tensors"): a list or tuple of tensors.
 - ``float`` and ``Number``: any real number (bool, int, float, NumPy's) or a 0-d tensor.
 - ``bool``: True or False only (``keepdim=1`` is a TypeError in PyTorch).
 - ``device``: a device, its name ('cuda:0') or its index.
 - ``str``, ``dtype``, ``None``: those.
+
+Two declarations say what PyTorch's optional arguments mean:
+
+- ``dim: int = None``: the argument may be left out, but an explicit None is a TypeError
+  (``x.max(None)``), where ``dim: int | None = None`` takes None (``x.sum(None)``). Only the
+  arguments a call passes are checked.
+- ``*shape: int | Sequence[int]``: each of those arguments is checked, and at least one must
+  come unless the call passes keywords (``x.view()`` is a TypeError; ``x.view(size=(2, 3))``
+  is not).
 """
 from __future__ import annotations
 
@@ -46,9 +55,7 @@ def _is_int(value) -> bool:
 def _is_int_sequence(value) -> bool:
     if isinstance(value, Tensor):
         return value.ndim <= 1 and value.dtype._category in (INT, BOOL)
-    if isinstance(value, (list, tuple)):
-        return all(_is_int(item) for item in value)
-    return _is_int(value)
+    return isinstance(value, (list, tuple)) and all(_is_int(item) for item in value)
 
 
 def _is_number(value) -> bool:
@@ -166,6 +173,8 @@ class ArgumentTypes:
                 self._refuse(parameter, where, kind, value)
         if self.rest is not None:
             index, parameter, kind = self.rest
+            if len(args) <= index and not kwargs:
+                raise TypeError(f'{self.name}() missing 1 required positional arguments: "{parameter}"')
             for position, value in enumerate(args[index:], start=index + self.first_position):
                 if not kind.accepts(value):
                     self._refuse(parameter, f" (position {position})", kind, value)
