@@ -1,8 +1,8 @@
 """A public function's argument-type check written out as one expression (see argument_types.py).
 
-The reference check (``ArgumentTypes.raise_if_wrong``) walks the function's list of
-``(position, parameter, kind)`` and calls each kind's tests: about 0.3 us per argument, on
-every call. Here the list is turned once, at the function's first call, into the source of
+The reference check (``ArgumentTypes.parse``) walks the function's list of
+``(position, parameter, kind)``, calls each kind's tests and conversions and copies the
+arguments: about 1 us a call, on every call. Here the list is turned once, at the function's first call, into the source of
 one function of identity tests, e.g. for ``transpose(input: Tensor, dim0: int, dim1: int)``:
 
     def quick_test(args, kwargs, isinstance=isinstance, Tensor=Tensor, type=type):
@@ -13,9 +13,9 @@ one function of identity tests, e.g. for ``transpose(input: Tensor, dim0: int, d
         return ((isinstance(args[0], Tensor)) if n > 0 else ((isinstance(kwargs['input'], Tensor))
                 if 'input' in kwargs else True)) and ...
 
-It answers True only where the precise check passes; where it is unsure (a NumPy integer, a
-tuple of ints, a 0-d tensor for a number) it answers False, and the guard runs the precise
-check, which raises PyTorch's TypeError or lets the call through. tests/test_argument_types.py holds the two to each other.
+It answers True only where ``parse`` would pass every argument through unchanged; where it is
+unsure (a NumPy integer, a tuple of ints, a 0-d tensor for a number) it answers False, and the
+guard runs ``parse``, which raises PyTorch's TypeError or converts the arguments. tests/test_argument_types.py holds the two to each other.
 """
 from __future__ import annotations
 
@@ -23,19 +23,18 @@ from ..runtime import argument_types
 from ..tensor import Tensor
 from ..types.dtypes import dtype
 
-# annotation word -> an expression true only for values the word's precise test accepts
+# annotation word -> an expression true only for values the word's parse passes unchanged
 _QUICK = {
     "Tensor": "isinstance({v}, Tensor)",
     "int": "type({v}) is int",
-    "Sequence[int]": "False",  # a tuple or list: the precise check looks inside
-    "tuple[int, ...]": "False",
+    "Sequence[int]": "False",  # a tuple or list: parse looks inside
     "Sequence[Tensor]": "False",
     "float": "type({v}) is float or type({v}) is int",
     "Number": "type({v}) is float or type({v}) is int",
     "bool": "{v} is True or {v} is False",
     "str": "type({v}) is str",
     "dtype": "type({v}) is dtype",
-    "device": "False",  # the precise check decides
+    "device": "False",  # parse decides
     "None": "{v} is None",
 }
 
@@ -43,7 +42,10 @@ _QUICK = {
 def _test(kind, value: str) -> str:
     """The expression that is true when ``value`` (``args[1]``, ``kwargs['dim']``) passes
     ``kind``'s quick test."""
-    tests = dict.fromkeys(_QUICK[word] for word in kind.words)  # (in order, without repeats)
+    words = list(kind.words)
+    if "Tensor" in words and words.index("Tensor") > 0:  # parse may turn a tensor into a
+        words.remove("Tensor")                           # number first: let it decide
+    tests = dict.fromkeys(_QUICK[word] for word in words)  # (in order, without repeats)
     tests = [test for test in tests if test != "False"] or ["False"]
     return "(" + " or ".join(tests).replace("{v}", value) + ")"
 
@@ -53,8 +55,7 @@ def _all(terms: list) -> str:
 
 
 def quick_test(types: argument_types.ArgumentTypes):
-    """The generated test for ``types`` (the reference's ``quick_test`` returns the precise
-    check itself). Positional calls without keywords, the usual kind, get a branch for each
+    """The generated test for ``types`` (the reference's ``quick_test`` is never sure). Positional calls without keywords, the usual kind, get a branch for each
     number of arguments, testing only the arguments given; other calls take each argument
     from ``args`` or ``kwargs``."""
     if not types.checks and types.rest is None:
@@ -64,7 +65,7 @@ def quick_test(types: argument_types.ArgumentTypes):
                   if index is not None]
     last = max((index for index, _, _ in positional), default=-1)
     # an annotated *shape: calls with up to 3 such arguments are written out, longer ones go
-    # to the precise check, and so do calls without any (it must have one)
+    # to parse, and so do calls without any (it must have one)
     top = last + 1 if types.rest is None else types.rest[0] + 4
     lines = ["def quick_test(args, kwargs, isinstance=isinstance, Tensor=Tensor, type=type):",
              "    n = len(args)", "    if not kwargs:"]

@@ -631,7 +631,7 @@ def mul(input, other, *, out=None):
     return _with_out(Mul.apply(input, other), out)
 
 
-def div(input, other, *, rounding_mode=None, out=None):
+def div(input, other, *, rounding_mode: str | None = None, out=None):
     """``input / other``; ``rounding_mode`` 'trunc' or 'floor' rounds the quotient (zero gradient)."""
     if rounding_mode is None:
         return _with_out(Div.apply(input, other), out)

@@ -332,7 +332,8 @@ def _max_or_min(input, dim, keepdim, other, name, full, by_dim, result, binary):
     return result(*by_dim.apply(input, dim, keepdim))
 
 
-def max(input: Tensor, dim: int | Tensor = None, keepdim: bool = False, *, other: Tensor | None = None):  # noqa: A001
+def max(input: Tensor, dim: Tensor | int = None, keepdim: bool = False, *,  # noqa: A001
+        other: Tensor | None = None):
     """The largest element; with ``dim``, ``(values, indices)`` along it; with a tensor as the
     second argument, the elementwise ``maximum``.
 
@@ -344,7 +345,8 @@ def max(input: Tensor, dim: int | Tensor = None, keepdim: bool = False, *, other
     return _max_or_min(input, dim, keepdim, other, "max", MaxAll, MaxDim, max_result, maximum)
 
 
-def min(input: Tensor, dim: int | Tensor = None, keepdim: bool = False, *, other: Tensor | None = None):  # noqa: A001
+def min(input: Tensor, dim: Tensor | int = None, keepdim: bool = False, *,  # noqa: A001
+        other: Tensor | None = None):
     """The smallest element; with ``dim``, ``(values, indices)``; with a tensor, ``minimum``."""
     from .pointwise import minimum
     return _max_or_min(input, dim, keepdim, other, "min", MinAll, MinDim, min_result, minimum)

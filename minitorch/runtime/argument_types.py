@@ -8,16 +8,19 @@ work starts: ``torch.exp('a')`` raises
 minitorch reads the same declarations from the type annotations of its public functions
 (``input: Tensor``, ``dim: int``, ``keepdim: bool``, ``dim: int | Sequence[int] | None``...).
 ``ArgumentTypes`` reads a function's annotations once, at its first call, into a list of
-``(position, parameter, kind)``; ``raise_if_wrong`` then holds each call's arguments to it.
-An annotation this module does not know (``np.ndarray``, ``Callable``...) is not checked.
+``(position, parameter, kind)``; ``parse`` then holds each call's arguments to it, and hands
+the function each argument as PyTorch's parser hands its kernel the declared type (a 0-d
+integer tensor given for an int arrives as an int). An annotation this module does not know
+(``np.ndarray``, ``Callable``...) is not checked.
 
 What each kind accepts is PyTorch's rule, which is looser or stricter than Python's types
 (tests/test_argument_types.py learns each rule from torch):
 
 - ``Tensor``: a Tensor (a Parameter too).
 - ``int``: an int, a NumPy integer or a 0-d integer tensor; not a bool, not a float.
-- ``Sequence[int]`` ("tuple of ints"): a list, tuple or Size of such ints, or a 1-d integer
-  tensor; ``int | Sequence[int]`` takes one int as well (PyTorch's ``int[1]``: ``sum(x, 1)``).
+- ``Sequence[int]`` ("tuple of ints"): a list, tuple or Size of such ints; ``int |
+  Sequence[int]`` takes one int as well, or a one-element integer tensor (PyTorch's ``int[1]``:
+  ``sum(x, 1)``).
 - ``Sequence[Tensor]`` ("tuple of Tensors"): a list or tuple of tensors.
 - ``float`` and ``Number``: any real number (bool, int, float, NumPy's) or a 0-d tensor.
 - ``bool``: True or False only (``keepdim=1`` is a TypeError in PyTorch).
@@ -53,9 +56,11 @@ def _is_int(value) -> bool:
 
 
 def _is_int_sequence(value) -> bool:
-    if isinstance(value, Tensor):
-        return value.ndim <= 1 and value.dtype._category in (INT, BOOL)
     return isinstance(value, (list, tuple)) and all(_is_int(item) for item in value)
+
+
+def _is_one_int_tensor(value) -> bool:
+    return isinstance(value, Tensor) and value.numel() == 1 and value.dtype._category in (INT, BOOL)
 
 
 def _is_number(value) -> bool:
@@ -64,27 +69,49 @@ def _is_number(value) -> bool:
     return isinstance(value, (numbers.Real, np.bool_)) and not isinstance(value, (str, bytes))
 
 
-# annotation word -> (PyTorch's name for it in a message, the test a value must pass)
+# What the function body receives: PyTorch's parser hands its kernel the declared C++ type, so
+# a 0-d tensor given for an int arrives as an int, and so on.
+def _as_int(value):
+    return int(value.item()) if isinstance(value, (Tensor, np.integer)) else value
+
+
+def _as_int_sequence(value):
+    return value if all(type(item) is int for item in value) else tuple(map(_as_int, value))
+
+
+def _as_number(value):
+    return value.item() if isinstance(value, (Tensor, np.generic)) else value
+
+
+def _unchanged(value):
+    return value
+
+
+# annotation word -> (PyTorch's name for it in a message, the test a value must pass, what
+# the function receives)
 KINDS = {
-    "Tensor": ("Tensor", lambda value: isinstance(value, Tensor)),
-    "int": ("int", _is_int),
-    "Sequence[int]": ("tuple of ints", _is_int_sequence),
-    "tuple[int, ...]": ("tuple of ints", _is_int_sequence),
+    "Tensor": ("Tensor", lambda value: isinstance(value, Tensor), _unchanged),
+    "int": ("int", _is_int, _as_int),
+    "Sequence[int]": ("tuple of ints", _is_int_sequence, _as_int_sequence),
     "Sequence[Tensor]": ("tuple of Tensors",
                          lambda value: isinstance(value, (list, tuple))
-                         and all(isinstance(item, Tensor) for item in value)),
-    "float": ("float", _is_number),
-    "Number": ("Number", _is_number),
-    "bool": ("bool", lambda value: value is True or value is False),
-    "str": ("str", lambda value: isinstance(value, str)),
-    "dtype": ("torch.dtype", lambda value: isinstance(value, _dtype)),
-    "device": ("torch.device", lambda value: isinstance(value, (_device, str)) or _is_int(value)),
-    "None": ("None", lambda value: value is None),
+                         and all(isinstance(item, Tensor) for item in value), _unchanged),
+    "float": ("float", _is_number, _as_number),
+    "Number": ("Number", _is_number, _as_number),
+    "bool": ("bool", lambda value: value is True or value is False, _unchanged),
+    "str": ("str", lambda value: isinstance(value, str), _unchanged),
+    "dtype": ("torch.dtype", lambda value: isinstance(value, _dtype), _unchanged),
+    "device": ("torch.device", lambda value: isinstance(value, (_device, str)) or _is_int(value),
+               _unchanged),
+    "None": ("None", lambda value: value is None, _unchanged),
 }
+
+REFUSED = object()  # what ``Kind.parse`` returns for a value of another type
 
 
 class Kind:
-    """One annotation (``int | Sequence[int] | None``): its words, PyTorch's name, its test."""
+    """One annotation (``int | Sequence[int] | None``): its words, PyTorch's name for it, and
+    its (test, conversion) pairs, tried in the order the annotation lists them."""
 
     def __init__(self, words: tuple):
         self.words = words
@@ -92,13 +119,19 @@ class Kind:
         if "tuple of ints" in names:  # PyTorch's "tuple of ints" takes a single int as well
             names = [n for n in names if n != "int"]
         self.name = " or ".join(dict.fromkeys(names))
-        self._tests = [KINDS[w][1] for w in words]
+        self._rules = [KINDS[w][1:] for w in words]
+        if "int" in words and "Sequence[int]" in words:  # PyTorch's int[1]: a one-element
+            self._rules.append((_is_one_int_tensor, _as_int))  # integer tensor is that int
+
+    def parse(self, value):
+        """``value`` as the function receives it, or REFUSED."""
+        for test, convert in self._rules:
+            if test(value):
+                return convert(value)
+        return REFUSED
 
     def accepts(self, value) -> bool:
-        for test in self._tests:
-            if test(value):
-                return True
-        return False
+        return self.parse(value) is not REFUSED
 
 
 def kind_of(annotation) -> Kind | None:
@@ -125,9 +158,9 @@ class ArgumentTypes:
     """The declared kinds of one public function's parameters, read at its first call.
 
     ``accepts(args, kwargs)`` is what the guard calls on every call: at first it reads the
-    annotations, then it is replaced by ``quick_test(self)``: on the reference path, the
-    precise check itself. (minitorch/fast swaps a faster test in that answers False when it is
-    unsure, and the guard then runs the precise check.)
+    annotations, then it is replaced by ``quick_test(self)``, which answers whether the call
+    can skip ``parse``: on the reference path, only when nothing is declared (minitorch/fast
+    swaps in a generated test that answers True for plain ints, tensors, bools...).
     """
 
     def __init__(self, function, name: str, method: bool):
@@ -160,40 +193,44 @@ class ArgumentTypes:
         self.accepts = quick_test(self)  # an instance attribute: later calls go straight to it
         return self.accepts(args, kwargs)
 
-    def raise_if_wrong(self, args, kwargs) -> None:
-        """PyTorch's TypeError for the first argument of a kind its parameter does not take."""
+    def parse(self, args, kwargs) -> tuple:
+        """``(args, kwargs)`` as the function receives them (see ``_as_int``...), or PyTorch's
+        TypeError for the first argument of a kind its parameter does not take."""
+        args, kwargs, given = list(args), dict(kwargs), len(args)
         for index, parameter, kind, _default in self.checks:
-            if index is not None and index < len(args):
-                value, where = args[index], f" (position {index + self.first_position})"
+            if index is not None and index < given:
+                args[index] = self._parse(kind, args[index], parameter, index)
             elif parameter in kwargs:
-                value, where = kwargs[parameter], ""
-            else:
-                continue  # left out: its default applies (or Python says it is missing)
-            if not kind.accepts(value):
-                self._refuse(parameter, where, kind, value)
+                kwargs[parameter] = self._parse(kind, kwargs[parameter], parameter, None)
+            # else left out: its default applies (or Python says it is missing)
         if self.rest is not None:
             index, parameter, kind = self.rest
-            if len(args) <= index and not kwargs:
+            if given <= index and not kwargs:
                 raise TypeError(f'{self.name}() missing 1 required positional arguments: "{parameter}"')
-            for position, value in enumerate(args[index:], start=index + self.first_position):
-                if not kind.accepts(value):
-                    self._refuse(parameter, f" (position {position})", kind, value)
+            for position in range(index, given):
+                args[position] = self._parse(kind, args[position], parameter, position)
+        return tuple(args), kwargs
 
-    def _refuse(self, parameter: str, where: str, kind: Kind, value):
-        raise TypeError(f"{self.name}(): argument '{parameter}'{where} must be {kind.name}, "
-                        f"not {_type_name(value)}")
+    def _parse(self, kind: Kind, value, parameter: str, index: int | None):
+        parsed = kind.parse(value)
+        if parsed is REFUSED:
+            where = "" if index is None else f" (position {index + self.first_position})"
+            raise TypeError(f"{self.name}(): argument '{parameter}'{where} must be {kind.name}, "
+                            f"not {_type_name(value)}")
+        return parsed
 
 
 def quick_test(types: ArgumentTypes):
-    """The per-call test of ``types``; on the reference path, the precise check."""
+    """The per-call test of ``types``: True when the call needs no ``parse``. On the reference
+    path only a function with nothing declared is sure; every other call is parsed."""
     if not types.checks and types.rest is None:
         return _nothing_to_check
-
-    def check(args, kwargs) -> bool:
-        types.raise_if_wrong(args, kwargs)
-        return True
-    return check
+    return _unsure
 
 
 def _nothing_to_check(args, kwargs) -> bool:
     return True
+
+
+def _unsure(args, kwargs) -> bool:
+    return False

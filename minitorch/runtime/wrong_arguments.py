@@ -74,8 +74,8 @@ def guard(function, name: str | None = None, method: bool = False):
 
     @functools.wraps(function)
     def checked(*args, **kwargs):
-        if not types.accepts(args, kwargs):  # (False only from minitorch/fast's quick test)
-            types.raise_if_wrong(args, kwargs)
+        if not types.accepts(args, kwargs):  # unless minitorch/fast's quick test is sure,
+            args, kwargs = types.parse(args, kwargs)  # PyTorch's TypeError, or the arguments
         try:
             return function(*args, **kwargs)
         except Exception as err:  # noqa: BLE001 - re-raised, as itself or as PyTorch's type
@@ -84,6 +84,7 @@ def guard(function, name: str | None = None, method: bool = False):
                 raise
             raise replacement from err
     checked.__wrapped_for_errors__ = function
+    checked.argument_types = types
     return checked
 
 
