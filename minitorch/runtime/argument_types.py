@@ -196,20 +196,24 @@ class ArgumentTypes:
     def parse(self, args, kwargs) -> tuple:
         """``(args, kwargs)`` as the function receives them (see ``_as_int``...), or PyTorch's
         TypeError for the first argument of a kind its parameter does not take."""
-        args, kwargs, given = list(args), dict(kwargs), len(args)
+        given = len(args)
         for index, parameter, kind, _default in self.checks:
             if index is not None and index < given:
-                args[index] = self._parse(kind, args[index], parameter, index)
+                value = self._parse(kind, args[index], parameter, index)
+                if value is not args[index]:
+                    args = (*args[:index], value, *args[index + 1:])
             elif parameter in kwargs:
-                kwargs[parameter] = self._parse(kind, kwargs[parameter], parameter, None)
+                value = self._parse(kind, kwargs[parameter], parameter, None)
+                if value is not kwargs[parameter]:
+                    kwargs = {**kwargs, parameter: value}
             # else left out: its default applies (or Python says it is missing)
         if self.rest is not None:
             index, parameter, kind = self.rest
             if given <= index and not kwargs:
                 raise TypeError(f'{self.name}() missing 1 required positional arguments: "{parameter}"')
-            for position in range(index, given):
-                args[position] = self._parse(kind, args[position], parameter, position)
-        return tuple(args), kwargs
+            args = (*args[:index], *(self._parse(kind, value, parameter, position)
+                                     for position, value in enumerate(args[index:], index)))
+        return args, kwargs
 
     def _parse(self, kind: Kind, value, parameter: str, index: int | None):
         parsed = kind.parse(value)
