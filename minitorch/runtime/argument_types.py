@@ -109,6 +109,16 @@ KINDS = {
 REFUSED = object()  # what ``Kind.parse`` returns for a value of another type
 
 
+class NotATensorError(TypeError, AttributeError):
+    """A non-tensor where a function of ``minitorch.nn.functional`` takes a tensor.
+
+    PyTorch's functional layer is Python code: some functions hand the argument to a builtin
+    first (its parser raises TypeError: ``F.relu('a')``), others read an attribute of it first
+    (AttributeError: ``F.softmax('a')`` says 'str' object has no attribute 'softmax'). Which one
+    is an accident of each function's body; this error is both, so that code catching either
+    catches it."""
+
+
 class Kind:
     """One annotation (``int | Sequence[int] | None``): its words, PyTorch's name for it, and
     its (test, conversion) pairs, tried in the order the annotation lists them."""
@@ -163,8 +173,8 @@ class ArgumentTypes:
     swaps in a generated test that answers True for plain ints, tensors, bools...).
     """
 
-    def __init__(self, function, name: str, method: bool):
-        self.function, self.name = function, name
+    def __init__(self, function, name: str, method: bool, functional: bool = False):
+        self.function, self.name, self.functional = function, name, functional
         self.first_position = 0 if method else 1  # x.sum(1): 'dim' is position 1, sum(x, 1) 2
         self.checks = None  # [(index or None for keyword-only, parameter name, Kind, default)]
         self.rest = None  # (index, name, Kind) of an annotated ``*shape``: each of those arguments
@@ -219,8 +229,9 @@ class ArgumentTypes:
         parsed = kind.parse(value)
         if parsed is REFUSED:
             where = "" if index is None else f" (position {index + self.first_position})"
-            raise TypeError(f"{self.name}(): argument '{parameter}'{where} must be {kind.name}, "
-                            f"not {_type_name(value)}")
+            error = NotATensorError if self.functional and "Tensor" in kind.words else TypeError
+            raise error(f"{self.name}(): argument '{parameter}'{where} must be {kind.name}, "
+                        f"not {_type_name(value)}")
         return parsed
 
 

@@ -66,11 +66,12 @@ def _translate(name, err, args, kwargs):
     return None
 
 
-def guard(function, name: str | None = None, method: bool = False):
+def guard(function, name: str | None = None, method: bool = False, functional: bool = False):
     """``function`` with PyTorch's exception types for wrong arguments (see the module notes);
-    ``method``: it is a Tensor method (PyTorch then counts positions after the tensor)."""
+    ``method``: it is a Tensor method (PyTorch then counts positions after the tensor);
+    ``functional``: it is in nn.functional (see ``NotATensorError``)."""
     name = name or function.__name__
-    types = ArgumentTypes(function, name, method)
+    types = ArgumentTypes(function, name, method, functional)
 
     @functools.wraps(function)
     def checked(*args, **kwargs):
@@ -90,8 +91,10 @@ def guard(function, name: str | None = None, method: bool = False):
 
 def guard_public_functions(owner) -> None:
     """Wrap every public plain function of ``owner`` (a module, or the Tensor class)."""
+    functional = getattr(owner, "__name__", "").endswith("nn.functional")
     for public_name, value in list(vars(owner).items()):
         if public_name.startswith("_") or not inspect.isfunction(value):
             continue
         if not hasattr(value, "__wrapped_for_errors__"):
-            setattr(owner, public_name, guard(value, public_name, method=owner is Tensor))
+            setattr(owner, public_name,
+                    guard(value, public_name, method=owner is Tensor, functional=functional))
