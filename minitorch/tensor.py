@@ -296,7 +296,7 @@ class Tensor:
             self._accumulator = weakref.ref(node)
         return node
 
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+    def backward(self, gradient: Tensor | None = None, retain_graph=None, create_graph=False, inputs=None) -> None:
         """Compute the gradient of this tensor w.r.t. the graph leaves, into their ``.grad``.
 
         Args:
@@ -507,7 +507,7 @@ class Tensor:
         from .random.distributions import exponential_
         return exponential_(self, lambd, generator=generator)
 
-    def copy_(self, src, non_blocking: bool = False) -> "Tensor":
+    def copy_(self, src, non_blocking=False) -> "Tensor":
         """Copy ``src`` (broadcast, cast, moved across devices) into this tensor in place."""
         from .ops.indexing import IndexPut
         if not isinstance(src, Tensor):

@@ -98,8 +98,9 @@ def _is_internal(error: BaseException, theirs) -> bool:
         return True
     if isinstance(error, (ZeroDivisionError, KeyError, AssertionError, UnboundLocalError)):
         return True
-    if isinstance(error, AttributeError):  # fine only where PyTorch also says AttributeError
-        return not isinstance(theirs, AttributeError)
+    if isinstance(error, AttributeError) and not isinstance(error, TypeError):
+        return not isinstance(theirs, AttributeError)  # fine only where PyTorch says it too
+    # (NotATensorError is both: it names the argument, see minitorch/runtime/argument_types.py)
     if type(error) is type(theirs) and str(error) == str(theirs):  # PyTorch's own words
         return False
     # Python's own conversions failing on a tensor or a string: PyTorch says TypeError

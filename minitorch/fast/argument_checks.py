@@ -35,6 +35,7 @@ _QUICK = {
     "str": "type({v}) is str",
     "dtype": "type({v}) is dtype",
     "device": "False",  # parse decides
+    "Generator": "False",
     "None": "{v} is None",
 }
 
@@ -75,7 +76,8 @@ def quick_test(types: argument_types.ArgumentTypes):
         if types.rest is not None:
             rest_index, _, rest_kind = types.rest
             terms += [_test(rest_kind, f"args[{i}]") for i in range(rest_index, count)]
-            if count == top or count <= rest_index:
+            one_tuple = types.first_position == 1  # the function form takes one tuple
+            if count == top or count <= rest_index or (one_tuple and count > rest_index + 1):
                 terms.append("False")
         lines.append(f"        if n {'==' if count < top else '>='} {count}: return {_all(terms)}")
     terms = [] if types.rest is None else [f"n <= {types.rest[0]}"]

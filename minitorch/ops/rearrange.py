@@ -187,9 +187,9 @@ def _repeat(input: Tensor, *sizes: int | Sequence[int], repeats=None) -> Tensor:
     return Repeat.apply(input, repeats)
 
 
-def tile(input: Tensor, dims: int | Sequence[int]) -> Tensor:
+def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
     """Like ``repeat``, but fewer ``dims`` than the tensor has are padded with leading 1s."""
-    dims = tuple(int(d) for d in dims)
+    dims = (dims,) if isinstance(dims, int) else tuple(int(d) for d in dims)
     dims = (1,) * (input.ndim - len(dims)) + dims
     return _repeat(input, dims)
 

@@ -409,9 +409,9 @@ def expand_as(input: Tensor, other: Tensor) -> Tensor:
     return expand(input, other.shape)
 
 
-def broadcast_to(input: Tensor, size) -> Tensor:
+def broadcast_to(input: Tensor, size: Sequence[int]) -> Tensor:
     """``input`` broadcast to ``size`` (the same as ``input.expand(size)``)."""
-    return expand(input, tuple(size))
+    return expand(input, size)
 
 
 # --- adding and removing dims ---------------------------------------------------------------

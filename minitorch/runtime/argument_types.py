@@ -24,7 +24,7 @@ What each kind accepts is PyTorch's rule, which is looser or stricter than Pytho
 - ``Sequence[Tensor]`` ("tuple of Tensors"): a list or tuple of tensors.
 - ``float`` and ``Number``: any real number (bool, int, float, NumPy's) or a 0-d tensor.
 - ``bool``: True or False only (``keepdim=1`` is a TypeError in PyTorch).
-- ``device``: a device, its name ('cuda:0') or its index.
+- ``device``: a device, its name ('cuda:0') or its index; ``Generator``: a Generator.
 - ``str``, ``dtype``, ``None``: those.
 
 Two declarations say what PyTorch's optional arguments mean:
@@ -34,7 +34,10 @@ Two declarations say what PyTorch's optional arguments mean:
   arguments a call passes are checked.
 - ``*shape: int | Sequence[int]``: each of those arguments is checked, and at least one must
   come unless the call passes keywords (``x.view()`` is a TypeError; ``x.view(size=(2, 3))``
-  is not).
+  is not). Called as a function, it takes one tuple (``reshape(x, (2, 3))``; ``reshape(x, 2,
+  3)`` and ``reshape(x, 6)`` are TypeErrors), as a method, sizes (``x.reshape(2, 3)``).
+- A method whose one argument is a ``Sequence[int]`` takes a single int as well
+  (``x.tile(2)``; ``tile(x, 2)`` and ``x.split_with_sizes(2)`` are TypeErrors).
 """
 from __future__ import annotations
 
@@ -79,12 +82,21 @@ def _as_int_sequence(value):
     return value if all(type(item) is int for item in value) else tuple(map(_as_int, value))
 
 
+def _as_one_tuple(value):
+    return (_as_int(value),)
+
+
 def _as_number(value):
     return value.item() if isinstance(value, (Tensor, np.generic)) else value
 
 
 def _unchanged(value):
     return value
+
+
+def _is_generator(value) -> bool:
+    from ..random.generator import Generator  # (imported late: random/ imports the public API)
+    return isinstance(value, Generator)
 
 
 # annotation word -> (PyTorch's name for it in a message, the test a value must pass, what
@@ -103,6 +115,7 @@ KINDS = {
     "dtype": ("torch.dtype", lambda value: isinstance(value, _dtype), _unchanged),
     "device": ("torch.device", lambda value: isinstance(value, (_device, str)) or _is_int(value),
                _unchanged),
+    "Generator": ("torch.Generator", _is_generator, _unchanged),
     "None": ("None", lambda value: value is None, _unchanged),
 }
 
@@ -123,7 +136,7 @@ class Kind:
     """One annotation (``int | Sequence[int] | None``): its words, PyTorch's name for it, and
     its (test, conversion) pairs, tried in the order the annotation lists them."""
 
-    def __init__(self, words: tuple):
+    def __init__(self, words: tuple, sizes_as_arguments: bool = False):
         self.words = words
         names = [KINDS[w][0] for w in words if w != "None"]
         if "tuple of ints" in names:  # PyTorch's "tuple of ints" takes a single int as well
@@ -132,6 +145,8 @@ class Kind:
         self._rules = [KINDS[w][1:] for w in words]
         if "int" in words and "Sequence[int]" in words:  # PyTorch's int[1]: a one-element
             self._rules.append((_is_one_int_tensor, _as_int))  # integer tensor is that int
+        elif sizes_as_arguments and "Sequence[int]" in words:  # a method's one list of ints:
+            self._rules.append((_is_int, _as_one_tuple))  # x.tile(2) is x.tile((2,))
 
     def parse(self, value):
         """``value`` as the function receives it, or REFUSED."""
@@ -144,7 +159,7 @@ class Kind:
         return self.parse(value) is not REFUSED
 
 
-def kind_of(annotation) -> Kind | None:
+def kind_of(annotation, sizes_as_arguments: bool = False) -> Kind | None:
     """The Kind an annotation declares, or None when some part of it is not in ``KINDS``."""
     if annotation is inspect.Parameter.empty:
         return None
@@ -152,12 +167,12 @@ def kind_of(annotation) -> Kind | None:
     words = tuple(word.strip().strip("'\"") for word in text.split("|"))
     if not words or any(word not in KINDS for word in words):
         return None
-    return Kind(words)
+    return Kind(words, sizes_as_arguments)
 
 
 # PyTorch's functional layer reads these flags with ``if inplace:``, never through its parser
-# (``F.relu(x, 'a')`` computes)
-_READ_FOR_TRUTH = ("inplace",)
+# (``F.relu(x, 'a')`` and ``F.max_pool2d(x, 2, return_indices=1)`` compute)
+_READ_FOR_TRUTH = ("inplace", "return_indices")
 
 
 def _type_name(value) -> str:
@@ -184,15 +199,20 @@ class ArgumentTypes:
             parameters = inspect.signature(self.function).parameters.values()
         except (TypeError, ValueError):  # a builtin without a signature: nothing to check
             return []
-        checks = []
+        checks, method = [], self.first_position == 0
+        positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        # PyTorch's parser takes a method's one list of ints as sizes too (x.tile(2))
+        sizes_as_arguments = method and len(positional) == 2
         for index, parameter in enumerate(parameters):
-            if parameter.kind is parameter.VAR_POSITIONAL and kind_of(parameter.annotation):
-                self.rest = (index, parameter.name, kind_of(parameter.annotation))
+            kind = kind_of(parameter.annotation, sizes_as_arguments)
+            if parameter.kind is parameter.VAR_POSITIONAL and kind is not None:
+                if not method:  # reshape(x, (2, 3)): the function form takes one tuple
+                    kind = Kind(tuple(word for word in kind.words if word != "int"))
+                self.rest = (index, parameter.name, kind)
             if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
                 continue
             if parameter.name in _READ_FOR_TRUTH:
                 continue
-            kind = kind_of(parameter.annotation)
             if kind is not None:
                 position = None if parameter.kind is parameter.KEYWORD_ONLY else index
                 checks.append((position, parameter.name, kind, parameter.default))
@@ -221,6 +241,9 @@ class ArgumentTypes:
             index, parameter, kind = self.rest
             if given <= index and not kwargs:
                 raise TypeError(f'{self.name}() missing 1 required positional arguments: "{parameter}"')
+            if self.first_position == 1 and given > index + 1:
+                raise TypeError(f"{self.name}() takes {index + 1} positional arguments but "
+                                f"{given} were given")
             args = (*args[:index], *(self._parse(kind, value, parameter, position)
                                      for position, value in enumerate(args[index:], index)))
         return args, kwargs

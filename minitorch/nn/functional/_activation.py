@@ -15,6 +15,7 @@ from ...autograd.function import Function
 from ...ops.softmax import log_softmax as _log_softmax, softmax as _softmax
 from ...ops.unary import relu as _relu
 from ...tensor import Tensor
+from ...types.dtypes import bool_
 
 __all__ = [
     "relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "elu", "elu_", "selu",
@@ -204,7 +205,7 @@ class Gelu(Function):
         return grad * slope
 
 
-def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+def gelu(input: Tensor, *, approximate: str = "none") -> Tensor:
     """Gaussian Error Linear Unit; ``approximate`` is 'none' (exact, via erf) or 'tanh'."""
     _check_float(input, "gelu")
     if approximate not in ("none", "tanh"):
@@ -359,6 +360,8 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
              inplace: bool = False) -> Tensor:
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
+    if input.dtype is bool_:
+        raise RuntimeError("Bool inputs not supported for hardtanh")
     if inplace:
         return input._apply_inplace(Hardtanh, min_val, max_val)
     return Hardtanh.apply(input, min_val=min_val, max_val=max_val)
