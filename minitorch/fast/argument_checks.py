@@ -66,7 +66,8 @@ def quick_test(types: argument_types.ArgumentTypes):
                   if index is not None]
     last = max((index for index, _, _ in positional), default=-1)
     # an annotated *shape: calls with up to 3 such arguments are written out, longer ones go
-    # to parse, and so do calls without any (it must have one)
+    # to parse, and so do the calls parse refuses for their count (no sizes, or more than the
+    # one tuple a function takes)
     top = last + 1 if types.rest is None else types.rest[0] + 4
     lines = ["def quick_test(args, kwargs, isinstance=isinstance, Tensor=Tensor, type=type):",
              "    n = len(args)", "    if not kwargs:"]
@@ -76,8 +77,8 @@ def quick_test(types: argument_types.ArgumentTypes):
         if types.rest is not None:
             rest_index, _, rest_kind = types.rest
             terms += [_test(rest_kind, f"args[{i}]") for i in range(rest_index, count)]
-            one_tuple = types.first_position == 1  # the function form takes one tuple
-            if count == top or count <= rest_index or (one_tuple and count > rest_index + 1):
+            sizes, one_tuple = types.sizes, types.sizes and types.first_position == 1
+            if count == top or (sizes and count <= rest_index) or (one_tuple and count > rest_index + 1):
                 terms.append("False")
         lines.append(f"        if n {'==' if count < top else '>='} {count}: return {_all(terms)}")
     terms = [] if types.rest is None else [f"n <= {types.rest[0]}"]

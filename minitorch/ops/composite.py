@@ -217,7 +217,7 @@ def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
     return result if increasing else result.flip(1)
 
 
-def unravel_index(indices: Tensor, shape: int | Sequence[int]) -> tuple:
+def unravel_index(indices: Tensor, shape: Sequence[int]) -> tuple:
     """The coordinates in a tensor of ``shape`` of each flat index, one tensor per dimension."""
     from .pointwise import floor_divide, remainder
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
@@ -347,7 +347,7 @@ def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None
     return _triangle_indices(row, col, offset, False, dtype, device)
 
 
-def cartesian_prod(*tensors) -> Tensor:
+def cartesian_prod(*tensors: Tensor) -> Tensor:
     """Every combination of one element of each 1-d tensor, as rows (a 1-d tensor for one)."""
     from .joining import meshgrid, stack
     if len(tensors) == 1:

@@ -32,8 +32,8 @@ Two declarations say what PyTorch's optional arguments mean:
 - ``dim: int = None``: the argument may be left out, but an explicit None is a TypeError
   (``x.max(None)``), where ``dim: int | None = None`` takes None (``x.sum(None)``). Only the
   arguments a call passes are checked.
-- ``*shape: int | Sequence[int]``: each of those arguments is checked, and at least one must
-  come unless the call passes keywords (``x.view()`` is a TypeError; ``x.view(size=(2, 3))``
+- ``*tensors: Tensor``: each of those arguments is checked. Sizes, ``*shape: int |
+  Sequence[int]``, must have at least one unless the call passes keywords (``x.view()`` is a TypeError; ``x.view(size=(2, 3))``
   is not). Called as a function, it takes one tuple (``reshape(x, (2, 3))``; ``reshape(x, 2,
   3)`` and ``reshape(x, 6)`` are TypeErrors), as a method, sizes (``x.reshape(2, 3)``).
 - A method whose one argument is a ``Sequence[int]`` takes a single int as well
@@ -193,6 +193,7 @@ class ArgumentTypes:
         self.first_position = 0 if method else 1  # x.sum(1): 'dim' is position 1, sum(x, 1) 2
         self.checks = None  # [(index or None for keyword-only, parameter name, Kind, default)]
         self.rest = None  # (index, name, Kind) of an annotated ``*shape``: each of those arguments
+        self.sizes = False  # the ``*shape`` is sizes (ints): at least one, one tuple in a function
 
     def read_annotations(self) -> list:
         try:
@@ -206,7 +207,8 @@ class ArgumentTypes:
         for index, parameter in enumerate(parameters):
             kind = kind_of(parameter.annotation, sizes_as_arguments)
             if parameter.kind is parameter.VAR_POSITIONAL and kind is not None:
-                if not method:  # reshape(x, (2, 3)): the function form takes one tuple
+                self.sizes = "Sequence[int]" in kind.words
+                if self.sizes and not method:  # reshape(x, (2, 3)): the function takes one tuple
                     kind = Kind(tuple(word for word in kind.words if word != "int"))
                 self.rest = (index, parameter.name, kind)
             if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
@@ -239,9 +241,9 @@ class ArgumentTypes:
             # else left out: its default applies (or Python says it is missing)
         if self.rest is not None:
             index, parameter, kind = self.rest
-            if given <= index and not kwargs:
+            if self.sizes and given <= index and not kwargs:
                 raise TypeError(f'{self.name}() missing 1 required positional arguments: "{parameter}"')
-            if self.first_position == 1 and given > index + 1:
+            if self.sizes and self.first_position == 1 and given > index + 1:
                 raise TypeError(f"{self.name}() takes {index + 1} positional arguments but "
                                 f"{given} were given")
             args = (*args[:index], *(self._parse(kind, value, parameter, position)
