@@ -30,7 +30,7 @@ from .argument_types import ArgumentTypes
 _TENSOR_AS_NUMBER = ("only one element tensors can be converted",
                      "iteration over a 0-d tensor")
 _STRING_AS_NUMBER = ("invalid literal for int()", "could not convert string to float")
-_BROADCAST_MESSAGES = ("could not be broadcast", "could not broadcast")
+_BROADCAST_MESSAGES = ("could not be broadcast", "could not broadcast", "cannot be broadcast")
 
 
 def _is_plain_argument(value) -> bool:
