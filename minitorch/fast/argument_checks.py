@@ -56,15 +56,16 @@ def _all(terms: list) -> str:
 
 
 def quick_test(types: argument_types.ArgumentTypes):
-    """The generated test for ``types`` (the reference's ``quick_test`` is never sure). Positional calls without keywords, the usual kind, get a branch for each
-    number of arguments, testing only the arguments given; other calls take each argument
-    from ``args`` or ``kwargs``."""
+    """The generated test for ``types`` (the reference's ``quick_test`` is never sure).
+
+    Positional calls without keywords, the usual kind, get a branch for each number of
+    arguments, testing only the arguments given; other calls take each argument from ``args``
+    or ``kwargs``."""
     if not types.checks and types.rest is None:
         return argument_types._nothing_to_check
     namespace = {"Tensor": Tensor, "dtype": dtype}
-    positional = [(index, kind, default) for index, _, kind, default in types.checks
-                  if index is not None]
-    last = max((index for index, _, _ in positional), default=-1)
+    positional = [(index, kind) for index, _, kind, _ in types.checks if index is not None]
+    last = max((index for index, _ in positional), default=-1)
     # an annotated *shape: calls with up to 3 such arguments are written out, longer ones go
     # to parse, and so do the calls parse refuses for their count (no sizes, or more than the
     # one tuple a function takes)
@@ -73,12 +74,13 @@ def quick_test(types: argument_types.ArgumentTypes):
              "    n = len(args)", "    if not kwargs:"]
     for count in range(top + 1):
         # an argument left out is not checked (its default applies, or Python says it is missing)
-        terms = [_test(kind, f"args[{index}]") for index, kind, _ in positional if index < count]
+        terms = [_test(kind, f"args[{index}]") for index, kind in positional if index < count]
         if types.rest is not None:
             rest_index, _, rest_kind = types.rest
             terms += [_test(rest_kind, f"args[{i}]") for i in range(rest_index, count)]
-            sizes, one_tuple = types.sizes, types.sizes and types.first_position == 1
-            if count == top or (sizes and count <= rest_index) or (one_tuple and count > rest_index + 1):
+            no_sizes = types.sizes and count <= rest_index
+            one_tuple = types.sizes and types.first_position == 1 and count > rest_index + 1
+            if count == top or no_sizes or one_tuple:
                 terms.append("False")
         lines.append(f"        if n {'==' if count < top else '>='} {count}: return {_all(terms)}")
     terms = [] if types.rest is None else [f"n <= {types.rest[0]}"]

@@ -27,15 +27,16 @@ What each kind accepts is PyTorch's rule, which is looser or stricter than Pytho
 - ``device``: a device, its name ('cuda:0') or its index; ``Generator``: a Generator.
 - ``str``, ``dtype``, ``None``: those.
 
-Two declarations say what PyTorch's optional arguments mean:
+What PyTorch's optional and repeated arguments mean:
 
 - ``dim: int = None``: the argument may be left out, but an explicit None is a TypeError
   (``x.max(None)``), where ``dim: int | None = None`` takes None (``x.sum(None)``). Only the
   arguments a call passes are checked.
 - ``*tensors: Tensor``: each of those arguments is checked. Sizes, ``*shape: int |
-  Sequence[int]``, must have at least one unless the call passes keywords (``x.view()`` is a TypeError; ``x.view(size=(2, 3))``
-  is not). Called as a function, it takes one tuple (``reshape(x, (2, 3))``; ``reshape(x, 2,
-  3)`` and ``reshape(x, 6)`` are TypeErrors), as a method, sizes (``x.reshape(2, 3)``).
+  Sequence[int]``, must have at least one unless the call passes keywords (``x.view()`` is a
+  TypeError; ``x.view(size=(2, 3))`` is not). Called as a function, it takes one tuple
+  (``reshape(x, (2, 3))``; ``reshape(x, 2, 3)`` and ``reshape(x, 6)`` are TypeErrors), as a
+  method, sizes (``x.reshape(2, 3)``).
 - A method whose one argument is a ``Sequence[int]`` takes a single int as well
   (``x.tile(2)``; ``tile(x, 2)`` and ``x.split_with_sizes(2)`` are TypeErrors).
 """
