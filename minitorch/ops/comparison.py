@@ -240,13 +240,16 @@ class Where(Function):
         return None, grad_a, grad_b
 
 
-def where(condition, input=None, other=None):
+def where(condition: Tensor, input: Tensor | Number = None, other: Tensor | Number = None):
     """Elements of ``input`` where ``condition`` holds, else of ``other``; broadcasting.
 
-    With only ``condition``, returns ``condition.nonzero(as_tuple=True)`` as PyTorch does.
+    With only ``condition``, returns ``condition.nonzero(as_tuple=True)`` as PyTorch does (a
+    0-d condition counts as one element).
     """
     if input is None and other is None:
-        return tuple(Tensor._from_array(i) for i in np.nonzero(condition._data))
+        return tuple(Tensor._from_array(i) for i in np.nonzero(np.atleast_1d(condition._data)))
+    if input is None or other is None:
+        raise TypeError("where() takes the condition alone, or with both input and other")
     return Where.apply(condition, input, other)
 
 
