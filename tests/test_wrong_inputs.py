@@ -183,8 +183,7 @@ GAP_REASONS = [
     ("F", ("adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
            "adaptive_max_pool2d"), (), "PyTorch's Python wrapper reads output_size (which may "
      "hold None) before its parser; minitorch's output_size is not annotated (None entries)"),
-    ("torch", ("norm", "tensordot", "einsum", "meshgrid", "cartesian_prod", "broadcast_shapes",
-               "unravel_index"), (), _PYTHON_LEVEL),
+    ("torch", ("norm", "tensordot", "einsum", "broadcast_shapes"), (), _PYTHON_LEVEL),
     ("torch", ("where", "randint_like", "result_type", "arange"), (), _OVERLOAD),
     ("Tensor", ("new_tensor", "repeat_interleave", "to", "copy_", "split"), (
         "PyTorch TypeError, minitorch RuntimeError", "PyTorch computes, minitorch TypeError"),

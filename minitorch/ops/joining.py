@@ -328,7 +328,7 @@ def unbind(input: Tensor, dim: int = 0) -> tuple:
     return Unbind.apply(input, dim)
 
 
-def meshgrid(*tensors, indexing: str | None = None) -> tuple:
+def meshgrid(*tensors: Tensor | Sequence[Tensor], indexing: str | None = None) -> tuple:
     """Coordinate grids from 1-D tensors (views, expanded): ``indexing='ij'`` (matrix order)
     or ``'xy'`` (the first two dims swapped, as in NumPy's default)."""
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
