@@ -14,6 +14,7 @@ import pytest
 import torch
 
 import minitorch
+from tests.outcome_oracle import same_outcome
 
 needs_fast = pytest.mark.skipif(
     minitorch.REFERENCE_MODE, reason="the generated quick test is minitorch/fast's")
@@ -40,8 +41,7 @@ def _x(lib):
 # (what PyTorch declares, a call that passes the value there)
 DECLARED = {
     "Tensor": lambda lib, v: lib.exp(v),
-    "Tensor (second)": lambda lib, v: lib.mul(_x(lib), v) if isinstance(v, lib.Tensor) else
-    lib.isclose(_x(lib), v),
+    "Tensor (second)": lambda lib, v: lib.isclose(_x(lib), v),
     "int": lambda lib, v: _x(lib).transpose(0, v),
     "int (method, keyword)": lambda lib, v: _x(lib).unsqueeze(dim=v),
     "int[1]? dim": lambda lib, v: _x(lib).sum(v),
@@ -83,8 +83,7 @@ MESSAGE_CASES = {
     "float for an int, method": lambda lib: _x(lib).transpose(0, 1.5),
     "float for an int": lambda lib: lib.transpose(_x(lib), 0, 1.5),
     "int for a bool, keyword": lambda lib: lib.sum(_x(lib), dim=[0], keepdim=1),
-    "str for a tuple of ints": lambda lib: lib.permute(_x(lib), "a") if lib is torch
-    else lib.permute(_x(lib), "a"),
+    "str for a tuple of ints": lambda lib: lib.permute(_x(lib), "a"),
     "tensor for a tuple of ints": lambda lib: _x(lib).amax(lib.zeros(0)),
     "str for a weight": lambda lib: lib.nn.functional.linear(_x(lib), "a"),
 }
@@ -156,3 +155,30 @@ def test_the_usual_calls_take_the_quick_path():
         function(*args, **kwargs)
         types = function.argument_types
         assert types.accepts(args, kwargs), types.accepts.source
+
+
+# sizes: a method takes them one by one or as one tuple; a function takes one tuple
+SIZE_CALLS = {
+    "x.view()": lambda lib: _x(lib).view(),
+    "x.view(3, 2)": lambda lib: _x(lib).view(3, 2),
+    "x.view((3, 2))": lambda lib: _x(lib).view((3, 2)),
+    "x.view(size=(3, 2))": lambda lib: _x(lib).view(size=(3, 2)),
+    "reshape(x, (3, 2))": lambda lib: lib.reshape(_x(lib), (3, 2)),
+    "reshape(x, 3, 2)": lambda lib: lib.reshape(_x(lib), 3, 2),
+    "reshape(x, 6)": lambda lib: lib.reshape(_x(lib), 6),
+    "x.permute(1, 0)": lambda lib: _x(lib).permute(1, 0),
+    "permute(x, 1, 0)": lambda lib: lib.permute(_x(lib), 1, 0),
+    "x.tile(2)": lambda lib: _x(lib).tile(2),
+    "tile(x, 2)": lambda lib: lib.tile(_x(lib), 2),
+    "x.split_with_sizes(2)": lambda lib: _x(lib).split_with_sizes(2),
+    "x.flip()": lambda lib: _x(lib).flip(),
+    "x.sum(tensor([1]))": lambda lib: _x(lib).sum(lib.tensor([1])),
+    "x.transpose(tensor(0), 1)": lambda lib: _x(lib).transpose(lib.tensor(0), 1),
+    "x.max(None)": lambda lib: _x(lib).max(None),
+    "x.sum(None)": lambda lib: _x(lib).sum(None),
+}
+
+
+@pytest.mark.parametrize("call", SIZE_CALLS)
+def test_sizes_and_optional_dims_as_pytorch_takes_them(call):
+    same_outcome(SIZE_CALLS[call])
