@@ -97,8 +97,10 @@ ACCELERATIONS = [
     (Tensor, "addcdiv_", inplace.addc_inplace(np.true_divide, Tensor.addcdiv_), "(the same)"),
     (Tensor, "lerp_", inplace.lerp_inplace(Tensor.lerp_), "(the same)"),
     (argument_types, "quick_test", argument_checks.quick_test,
-     "each public function's argument types checked by one generated expression of identity "
-     "tests instead of a walk over its parameters: FILLED IN BELOW"),
+     "a public function's argument types checked by one generated expression of identity "
+     "tests, and ``parse`` (a walk over the parameters, about 1-3 us) run only where it is "
+     "unsure: 0.10-0.21 us per call for x.sum(1), F.linear, x.view(32, 16), F.relu "
+     "(timeit of the test alone, minimum of 40 x 5000 calls)"),
     (mt19937.MT19937, "random", mersenne.random,
      "the Mersenne Twister's words from NumPy's C MT19937 (the same stream): torch-equal "
      "rand(1_000_000) 0.015 s instead of 0.35 s, randn(1_000_000) 0.13 s instead of 0.69 s"),

@@ -1,9 +1,10 @@
 """A public function's argument-type check written out as one expression (see argument_types.py).
 
 The reference check (``ArgumentTypes.parse``) walks the function's list of
-``(position, parameter, kind)``, calls each kind's tests and conversions and copies the
-arguments: about 1 us a call, on every call. Here the list is turned once, at the function's first call, into the source of
-one function of identity tests, e.g. for ``transpose(input: Tensor, dim0: int, dim1: int)``:
+``(position, parameter, kind)`` and calls each kind's tests and conversions: about 1-3 us a
+call, on every call. Here the list is turned once, at the function's first call, into the
+source of one function of identity tests, e.g. for
+``transpose(input: Tensor, dim0: int, dim1: int)``:
 
     def quick_test(args, kwargs, isinstance=isinstance, Tensor=Tensor, type=type):
         n = len(args)
