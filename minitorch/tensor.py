@@ -151,7 +151,7 @@ class Tensor:
         from .ops._helpers import normalize_dim
         return strides[normalize_dim(dim, self._data.ndim)]
 
-    def is_contiguous(self, memory_format=None) -> bool:
+    def is_contiguous(self, *, memory_format=None) -> bool:
         """True when the elements are laid out row-major without gaps (PyTorch's rule: size-1
         dims are ignored, and a tensor without elements is contiguous)."""
         if self._data.size == 0:
@@ -296,7 +296,7 @@ class Tensor:
             self._accumulator = weakref.ref(node)
         return node
 
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+    def backward(self, gradient: Tensor | None = None, retain_graph=None, create_graph=False, inputs=None) -> None:
         """Compute the gradient of this tensor w.r.t. the graph leaves, into their ``.grad``.
 
         Args:
@@ -470,7 +470,7 @@ class Tensor:
         from .creation.factories import Zero
         return self._apply_inplace(Zero, 0)
 
-    def fill_(self, value) -> "Tensor":
+    def fill_(self, value: Tensor | Number) -> "Tensor":
         """Set every element to ``value`` (a number or a 0-d tensor) in place; the value is
         cast to this tensor's dtype (``int_tensor.fill_(2.7)`` holds 2)."""
         from .creation.factories import Fill, FillWithTensor
@@ -507,7 +507,7 @@ class Tensor:
         from .random.distributions import exponential_
         return exponential_(self, lambd, generator=generator)
 
-    def copy_(self, src, non_blocking: bool = False) -> "Tensor":
+    def copy_(self, src, non_blocking=False) -> "Tensor":
         """Copy ``src`` (broadcast, cast, moved across devices) into this tensor in place."""
         from .ops.indexing import IndexPut
         if not isinstance(src, Tensor):
@@ -612,7 +612,7 @@ class Tensor:
         from .creation.conversion import clone
         return clone(self)
 
-    def pin_memory(self, device=None) -> "Tensor":
+    def pin_memory(self, device: device | None = None) -> "Tensor":
         """A copy in memory a GPU can read directly, for faster ``.to('cuda', non_blocking=True)``.
 
         PyTorch refuses when no GPU is present, and so does minitorch. With a GPU the copy is
@@ -626,7 +626,7 @@ class Tensor:
             raise RuntimeError(f"cannot pin '{self.type()}' only dense CPU tensors can be pinned")
         return self.clone()
 
-    def is_pinned(self, device=None) -> bool:
+    def is_pinned(self, device: device | None = None) -> bool:
         """Always False: minitorch never page-locks memory (see ``pin_memory``)."""
         return False
 
@@ -644,37 +644,37 @@ class Tensor:
             dtype = by_name[dtype]
         return self.to(_dtype.to_dtype(dtype))
 
-    def float(self, memory_format=None):
+    def float(self, *, memory_format=None):
         return self.to(_dtype.float32)
 
-    def double(self, memory_format=None):
+    def double(self, *, memory_format=None):
         return self.to(_dtype.float64)
 
-    def half(self, memory_format=None):
+    def half(self, *, memory_format=None):
         return self.to(_dtype.float16)
 
-    def long(self, memory_format=None):
+    def long(self, *, memory_format=None):
         return self.to(_dtype.int64)
 
-    def int(self, memory_format=None):
+    def int(self, *, memory_format=None):
         return self.to(_dtype.int32)
 
-    def short(self, memory_format=None):
+    def short(self, *, memory_format=None):
         return self.to(_dtype.int16)
 
-    def char(self, memory_format=None):
+    def char(self, *, memory_format=None):
         return self.to(_dtype.int8)
 
-    def bool(self, memory_format=None):
+    def bool(self, *, memory_format=None):
         return self.to(_dtype.bool_)
 
-    def byte(self, memory_format=None):
+    def byte(self, *, memory_format=None):
         return self.to(_dtype.uint8)
 
-    def cpu(self, memory_format=None):
+    def cpu(self, *, memory_format=None):
         return self.to("cpu")
 
-    def cuda(self, device=None, non_blocking: bool = False, memory_format=None):
+    def cuda(self, device: device | None = None, non_blocking: bool = False, *, memory_format=None):
         """A copy on a GPU (``self`` if already there); RuntimeError saying why when no GPU
         can be used."""
         return self.to("cuda" if device is None else (f"cuda:{device}" if isinstance(device, int) else device))

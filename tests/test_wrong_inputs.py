@@ -98,8 +98,9 @@ def _is_internal(error: BaseException, theirs) -> bool:
         return True
     if isinstance(error, (ZeroDivisionError, KeyError, AssertionError, UnboundLocalError)):
         return True
-    if isinstance(error, AttributeError):  # fine only where PyTorch also says AttributeError
-        return not isinstance(theirs, AttributeError)
+    if isinstance(error, AttributeError) and not isinstance(error, TypeError):
+        return not isinstance(theirs, AttributeError)  # fine only where PyTorch says it too
+    # (NotATensorError is both: it names the argument, see minitorch/runtime/argument_types.py)
     if type(error) is type(theirs) and str(error) == str(theirs):  # PyTorch's own words
         return False
     # Python's own conversions failing on a tensor or a string: PyTorch says TypeError
@@ -165,12 +166,53 @@ def test_exception_types_match_pytorch(all_outcomes):
                        f"{KNOWN_GAPS.name}:\n" + "\n".join(fixed))
 
 
+# Why each remaining difference stays: (namespace, names (empty: any), what differs (empty:
+# any), reason). The first rule that matches gives a line of the known-gaps file its reason.
+_PYTHON_LEVEL = ("PyTorch's function is Python code that fails on the argument before its "
+                 "argument parser sees it (a tensor used as a bool, an attribute read, a "
+                 "comparison); minitorch's parser check names the argument")
+_OVERLOAD = ("PyTorch picks an overload by the number of arguments (none matches: TypeError); "
+             "minitorch's one signature has defaults there, and its body decides")
+_DTYPE_OR_SHAPE = ("the op's own check of this dtype or shape (not an argument type): PyTorch "
+                   "says another type, or computes where minitorch refuses")
+_NO_ACCELERATOR = ("no GPU in this test: PyTorch's CUDA build check (AssertionError, "
+                   "'Cannot access accelerator') comes before its device parsing")
+GAP_REASONS = [
+    ("F", ("dropout", "dropout1d", "dropout2d", "dropout3d", "hardtanh", "group_norm",
+           "hardtanh_"), (), _PYTHON_LEVEL),
+    ("F", ("adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
+           "adaptive_max_pool2d"), (), "PyTorch's Python wrapper reads output_size (which may "
+     "hold None) before its parser; minitorch's output_size is not annotated (None entries)"),
+    ("torch", ("norm", "tensordot", "einsum", "broadcast_shapes"), (), _PYTHON_LEVEL),
+    ("torch", ("where", "randint_like", "result_type", "arange"), (), _OVERLOAD),
+    ("Tensor", ("new_tensor", "repeat_interleave", "to", "copy_", "split"), (
+        "PyTorch TypeError, minitorch RuntimeError", "PyTorch computes, minitorch TypeError"),
+     _OVERLOAD),
+    ("Tensor", ("cuda", "is_pinned"), (), _NO_ACCELERATOR),
+    ("torch", ("from_dlpack", "is_autocast_enabled"), (), "PyTorch's check of the object's "
+     "protocol or the device name comes first (RuntimeError); minitorch checks the type"),
+    ("torch", ("poisson",), ("PyTorch computes, minitorch AttributeError",),
+     "minitorch/random is being rewritten by another issue (see _REWRITTEN_ELSEWHERE)"),
+    ("", (), (), _DTYPE_OR_SHAPE),
+]
+
+
+def gap_reason(key, difference: str) -> str:
+    namespace, name, _pattern = key
+    for rule_namespace, names, differences, reason in GAP_REASONS:
+        if (rule_namespace in ("", namespace) and (not names or name in names)
+                and (not differences or difference in differences)):
+            return reason
+    raise AssertionError(f"no reason for {key}")
+
+
 def write_known_gaps() -> None:
     """Regenerate the list (``python -m tests.test_wrong_inputs``), after fixing some."""
     differences = sorted((key, _difference(*o)) for key, o in outcomes().items())
-    lines = [f"{' '.join(key)}  # {d}" for key, d in differences if d is not None]
+    lines = [f"{' '.join(key)}  # {d}: {gap_reason(key, d)}" for key, d in differences
+             if d is not None]
     header = ("# Calls of tests/test_wrong_inputs.py where minitorch still differs from PyTorch\n"
-              "# (namespace name pattern  # what differs). Regenerate with\n"
+              "# (namespace name pattern  # what differs: why it stays). Regenerate with\n"
               "# PYTHONPATH=. python -m tests.test_wrong_inputs\n")
     KNOWN_GAPS.write_text(header + "\n".join(lines) + "\n")
 

@@ -207,7 +207,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
     return _finish(_array_from_data(data, dtype), device, requires_grad)
 
 
-def scalar_tensor(s, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def scalar_tensor(s: Number, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A 0-d tensor holding ``s`` (default float dtype, whatever the type of ``s``)."""
     if isinstance(s, Tensor):
         s = s.item()
@@ -417,7 +417,7 @@ def empty_like(input: Tensor, *, dtype=None, layout=None, device=None,
     return _like(lambda xp, s, d: xp.empty(s, d), input, dtype, device, requires_grad)
 
 
-def full_like(input: Tensor, fill_value, *, dtype=None, layout=None, device=None,
+def full_like(input: Tensor, fill_value: Number, *, dtype=None, layout=None, device=None,
               requires_grad: bool = False, memory_format=None) -> Tensor:
     """``fill_value`` everywhere, with the shape, dtype and device of ``input`` unless given
     (the value is cast to ``input``'s dtype: ``full_like(int_tensor, 2.7)`` holds 2)."""

@@ -32,7 +32,7 @@ def _number(value, name: str):
     return value
 
 
-def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
+def arange(start: Number = 0, end: Number | None = None, step: Number = 1, *, out=None, dtype=None, layout=None, device=None,
            requires_grad: bool = False) -> Tensor:
     """Values from ``start`` up to (not including) ``end``, ``step`` apart.
 

@@ -33,7 +33,8 @@ from ..autograd import engine, formulas, function
 from ..ops import _helpers, comparison, indexing, pointwise, softmax, unary
 from ..tensor import Tensor
 from ..random import mt19937
-from . import (array_formulas, engine_loop, inplace, malloc, mersenne, operators, ownership, recording,
+from ..runtime import argument_types
+from . import (argument_checks, array_formulas, engine_loop, inplace, malloc, mersenne, operators, ownership, recording,
                rows, scatter)
 
 # (owner, attribute, faster version, why it is faster: measured)
@@ -102,6 +103,11 @@ ACCELERATIONS = [
     (Tensor, "addcmul_", inplace.addc_inplace(np.multiply, Tensor.addcmul_), "(the same)"),
     (Tensor, "addcdiv_", inplace.addc_inplace(np.true_divide, Tensor.addcdiv_), "(the same)"),
     (Tensor, "lerp_", inplace.lerp_inplace(Tensor.lerp_), "(the same)"),
+    (argument_types, "quick_test", argument_checks.quick_test,
+     "a public function's argument types checked by one generated expression of identity "
+     "tests, and ``parse`` (a walk over the parameters, about 1-3 us) run only where it is "
+     "unsure: 0.10-0.21 us per call for x.sum(1), F.linear, x.view(32, 16), F.relu "
+     "(timeit of the test alone, minimum of 40 x 5000 calls)"),
     (mt19937.MT19937, "random", mersenne.random,
      "the Mersenne Twister's words from NumPy's C MT19937 (the same stream): torch-equal "
      "rand(1_000_000) 0.015 s instead of 0.35 s, randn(1_000_000) 0.13 s instead of 0.69 s"),

@@ -240,13 +240,16 @@ class Where(Function):
         return None, grad_a, grad_b
 
 
-def where(condition, input=None, other=None):
+def where(condition: Tensor, input: Tensor | Number = None, other: Tensor | Number = None):
     """Elements of ``input`` where ``condition`` holds, else of ``other``; broadcasting.
 
-    With only ``condition``, returns ``condition.nonzero(as_tuple=True)`` as PyTorch does.
+    With only ``condition``, returns ``condition.nonzero(as_tuple=True)`` as PyTorch does (a
+    0-d condition counts as one element).
     """
     if input is None and other is None:
-        return tuple(Tensor._from_array(i) for i in np.nonzero(condition._data))
+        return tuple(Tensor._from_array(i) for i in np.nonzero(np.atleast_1d(condition._data)))
+    if input is None or other is None:
+        raise TypeError("where() takes the condition alone, or with both input and other")
     return Where.apply(condition, input, other)
 
 
@@ -296,20 +299,21 @@ class NanToNum(Function):
         return where(isfinite(a), grad, 0.0), None, None, None
 
 
-def nan_to_num(input, nan: float = 0.0, posinf: float | None = None,
+def nan_to_num(input: Tensor, nan: float | None = 0.0, posinf: float | None = None,
                neginf: float | None = None) -> Tensor:
     """Replace NaN by ``nan``, +inf by ``posinf`` and -inf by ``neginf`` (defaults: 0 and the
-    dtype's largest and smallest finite values)."""
-    return NanToNum.apply(input, nan, posinf, neginf)
+    dtype's largest and smallest finite values; ``nan=None`` is 0, as in PyTorch)."""
+    return NanToNum.apply(input, 0.0 if nan is None else nan, posinf, neginf)
 
 
-def nan_to_num_(self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None):
-    return self._apply_inplace(NanToNum, nan, posinf, neginf)
+def nan_to_num_(self, nan: float | None = 0.0, posinf: float | None = None, neginf: float | None = None):
+    return self._apply_inplace(NanToNum, 0.0 if nan is None else nan, posinf, neginf)
 
 
 # --- closeness ------------------------------------------------------------------------------
 
-def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+            equal_nan: bool = False) -> Tensor:
     """``|input - other| <= atol + rtol * |other|`` elementwise (equal infinities are close)."""
     if isinstance(other, Tensor) and input.dtype is not other.dtype:
         raise RuntimeError(f"{input.dtype.name} did not match {other.dtype.name}")
@@ -319,7 +323,8 @@ def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: b
     return Tensor._from_array(np.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
-def allclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: bool = False) -> bool:
     """True when every element of ``input`` is close to ``other`` (see ``isclose``)."""
     return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
 

@@ -104,7 +104,7 @@ def ravel(input: Tensor) -> Tensor:
 
 # --- stacking and splitting ------------------------------------------------------------------
 
-def column_stack(tensors) -> Tensor:
+def column_stack(tensors: Sequence[Tensor]) -> Tensor:
     """0-d and 1-d tensors become columns; then ``hstack``."""
     from .joining import hstack
     return hstack([t.reshape(t.numel(), 1) if t.ndim <= 1 else t for t in tensors])
@@ -116,7 +116,7 @@ def row_stack(tensors) -> Tensor:
     return vstack(tensors)
 
 
-def dstack(tensors) -> Tensor:
+def dstack(tensors: Sequence[Tensor]) -> Tensor:
     """``atleast_3d`` of each, joined along the third dimension."""
     from .joining import cat
     return cat(atleast_3d(list(tensors)), 2)
@@ -151,17 +151,17 @@ def _split_by_direction(name, input, indices_or_sections, dim, min_dims):
     return tensor_split(input, indices_or_sections, dim)
 
 
-def hsplit(input: Tensor, indices_or_sections) -> tuple:
+def hsplit(input: Tensor, indices_or_sections: int | Sequence[int]) -> tuple:
     """``tensor_split`` along dim 1 (dim 0 for a 1-d tensor); sections must divide evenly."""
     return _split_by_direction("hsplit", input, indices_or_sections, 1 if input.ndim > 1 else 0, 1)
 
 
-def vsplit(input: Tensor, indices_or_sections) -> tuple:
+def vsplit(input: Tensor, indices_or_sections: int | Sequence[int]) -> tuple:
     """``tensor_split`` along dim 0 of an at least 2-d tensor; sections must divide evenly."""
     return _split_by_direction("vsplit", input, indices_or_sections, 0, 2)
 
 
-def dsplit(input: Tensor, indices_or_sections) -> tuple:
+def dsplit(input: Tensor, indices_or_sections: int | Sequence[int]) -> tuple:
     """``tensor_split`` along dim 2 of an at least 3-d tensor; sections must divide evenly."""
     return _split_by_direction("dsplit", input, indices_or_sections, 2, 3)
 
@@ -217,7 +217,7 @@ def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
     return result if increasing else result.flip(1)
 
 
-def unravel_index(indices: Tensor, shape) -> tuple:
+def unravel_index(indices: Tensor, shape: Sequence[int]) -> tuple:
     """The coordinates in a tensor of ``shape`` of each flat index, one tensor per dimension."""
     from .pointwise import floor_divide, remainder
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
@@ -228,11 +228,11 @@ def unravel_index(indices: Tensor, shape) -> tuple:
     return tuple(reversed(coordinates))
 
 
-def split_with_sizes(input: Tensor, split_sizes, dim: int = 0) -> tuple:
+def split_with_sizes(input: Tensor, split_sizes: Sequence[int], dim: int = 0) -> tuple:
     return input.split(list(split_sizes), dim)
 
 
-def unsafe_split(input: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
+def unsafe_split(input: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0) -> tuple:
     """``split`` (PyTorch's "unsafe" variant skips a check on in-place use of the results)."""
     return input.split(split_size_or_sections, dim)
 
@@ -289,14 +289,14 @@ def trace(input: Tensor) -> Tensor:
     return input.diagonal().sum()
 
 
-def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+def nansum(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False, *, dtype: dtype | None = None) -> Tensor:
     """``sum`` with NaNs counted as 0."""
     from .comparison import where
     values = where(input.isnan(), 0, input) if input.dtype.is_floating_point else input
     return values.sum(dim, keepdim=keepdim, dtype=dtype) if dim is not None else values.sum(dtype=dtype)
 
 
-def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+def nanmean(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False, *, dtype: dtype | None = None) -> Tensor:
     """The mean of the non-NaN values."""
     if not input.dtype.is_floating_point:
         raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but "
@@ -320,7 +320,7 @@ def is_signed(input: Tensor) -> bool:
     return input.dtype.is_signed
 
 
-def can_cast(from_, to) -> bool:
+def can_cast(from_: dtype, to: dtype) -> bool:
     """Whether PyTorch's casting rules allow ``from_`` to ``to`` implicitly (no float to an
     integer, no number to bool)."""
     def rank(d):
@@ -347,7 +347,7 @@ def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None
     return _triangle_indices(row, col, offset, False, dtype, device)
 
 
-def cartesian_prod(*tensors) -> Tensor:
+def cartesian_prod(*tensors: Tensor) -> Tensor:
     """Every combination of one element of each 1-d tensor, as rows (a 1-d tensor for one)."""
     from .joining import meshgrid, stack
     if len(tensors) == 1:

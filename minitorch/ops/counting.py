@@ -22,7 +22,7 @@ def _indices(array, out_int32: bool) -> Tensor:
     return Tensor._from_array(np.asarray(array, dtype=np.int32 if out_int32 else np.int64))
 
 
-def searchsorted(sorted_sequence: Tensor, input, *, out_int32: bool = False, right: bool = False,
+def searchsorted(sorted_sequence: Tensor, input: Tensor | Number, *, out_int32: bool = False, right: bool = False,
                  side: str | None = None, sorter: Tensor | None = None) -> Tensor:
     """Where each value of ``input`` would be inserted into ``sorted_sequence`` (along its last
     dimension) to keep it sorted: before equal values, or after them with ``right=True``.
@@ -60,7 +60,7 @@ def bucketize(input, boundaries: Tensor, *, out_int32: bool = False, right: bool
     return searchsorted(boundaries, input, out_int32=out_int32, right=right)
 
 
-def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool = False) -> Tensor:
+def isin(elements: Tensor | Number, test_elements: Tensor | Number, *, assume_unique: bool = False, invert: bool = False) -> Tensor:
     """True where an element of ``elements`` is among ``test_elements`` (either may be a number)."""
     return Tensor._from_array(np.asarray(np.isin(_array(elements), _array(test_elements), invert=invert)))
 

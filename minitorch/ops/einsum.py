@@ -192,7 +192,7 @@ def _operand_grad(ctx, grad, operands, i) -> Tensor:
     return sum_to_shape(result, ctx._input_shapes[3 + i])
 
 
-def einsum(equation: str, *operands) -> Tensor:
+def einsum(equation, *operands) -> Tensor:
     """Sum of products of the operands' elements, as described by ``equation``.
 
     Example::
@@ -204,7 +204,18 @@ def einsum(equation: str, *operands) -> Tensor:
     ``...`` stands for broadcast dims; the sublist form ``einsum(a, [0, 1], ...)`` is not
     supported.
     """
-    if not isinstance(equation, str):
+    # (``equation`` is not annotated: PyTorch's einsum is Python code that counts the operands
+    # before it looks at the equation's type)
+    if not operands:
+        raise ValueError("einsum(): must specify the equation string and at least one "
+                         "operand, or at least one operand and its subscripts list")
+    if not isinstance(equation, (str, Tensor)):
+        raise TypeError(f"einsum(): argument 'equation' (position 1) must be str, not "
+                        f"{type(equation).__name__}")
+    if not isinstance(equation, str):  # the sublist form
+        if not isinstance(operands[0], (list, tuple)):
+            raise TypeError(f"einsum(): the sublist format takes a list of dims after each "
+                            f"operand, not {type(operands[0]).__name__}")
         raise NotImplementedError("einsum's sublist format (operand, [dims], ...) is not "
                                   "supported by minitorch; use an equation string")
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):

@@ -244,7 +244,7 @@ class Unbind(Function):
         return stack(grads, ctx.dim), None
 
 
-def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
+def split(tensor: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0) -> tuple:
     """Cut into views along ``dim``: pieces of ``split_size`` (the last may be smaller), or of
     the sizes listed."""
     if tensor.ndim == 0:
@@ -301,7 +301,7 @@ def _split_at(tensor: Tensor, dim: int, sizes: list) -> tuple:
     return SplitWithSizes.apply(tensor, dim, tuple(bounds))
 
 
-def _split_method(self, split_size, dim=0):
+def _split_method(self, split_size: int | Sequence[int], dim: int = 0):
     return split(self, split_size, dim)
 
 
@@ -328,7 +328,7 @@ def unbind(input: Tensor, dim: int = 0) -> tuple:
     return Unbind.apply(input, dim)
 
 
-def meshgrid(*tensors, indexing: str | None = None) -> tuple:
+def meshgrid(*tensors: Tensor | Sequence[Tensor], indexing: str | None = None) -> tuple:
     """Coordinate grids from 1-D tensors (views, expanded): ``indexing='ij'`` (matrix order)
     or ``'xy'`` (the first two dims swapped, as in NumPy's default)."""
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):

@@ -33,7 +33,7 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):
     return kthvalue_result(*_kth_smallest(input, k, dim, keepdim))
 
 
-def median(input: Tensor, dim=None, keepdim: bool = False):
+def median(input: Tensor, dim: int = None, keepdim: bool = False):
     """The lower median (the smaller of the two middle values for an even count): of all
     elements as a 0-d tensor without ``dim``; along ``dim`` as (values, indices).
 

@@ -631,7 +631,7 @@ def mul(input, other, *, out=None):
     return _with_out(Mul.apply(input, other), out)
 
 
-def div(input, other, *, rounding_mode=None, out=None):
+def div(input, other, *, rounding_mode: str | None = None, out=None):
     """``input / other``; ``rounding_mode`` 'trunc' or 'floor' rounds the quotient (zero gradient)."""
     if rounding_mode is None:
         return _with_out(Div.apply(input, other), out)
@@ -764,7 +764,7 @@ def _clamp_function(min, max):
     return Clamp
 
 
-def clamp(input, min=None, max=None):  # noqa: A002
+def clamp(input: Tensor, min: Tensor | Number | None = None, max: Tensor | Number | None = None):  # noqa: A002
     """Limit every element to ``[min, max]`` (numbers or broadcastable tensors; either may be None).
 
     Where ``min > max`` every element becomes ``max``. The gradient passes where
@@ -781,13 +781,13 @@ def _fitted_bounds(input, min, max):  # noqa: A002
     return min, max
 
 
-def clamp_min(input, min):  # noqa: A002
+def clamp_min(input: Tensor, min: Tensor | Number):  # noqa: A002
     """``clamp(input, min=min)``."""
     min, _ = _fitted_bounds(input, min, None)
     return (ClampTensor if isinstance(min, Tensor) else ClampMin).apply(input, min, None)
 
 
-def clamp_max(input, max):  # noqa: A002
+def clamp_max(input: Tensor, max: Tensor | Number):  # noqa: A002
     """``clamp(input, max=max)``."""
     _, max = _fitted_bounds(input, None, max)
     return (ClampTensor if isinstance(max, Tensor) else ClampMax).apply(input, None, max)

@@ -91,7 +91,7 @@ class Flip(Function):
         return Flip.apply(grad, ctx.dims), None
 
 
-def flip(input: Tensor, *args, dims=None) -> Tensor:
+def flip(input: Tensor, *args: int | Sequence[int], dims=None) -> Tensor:
     """A copy of ``input`` with the order of elements reversed along ``dims``."""
     dims = _shape_arg(args if dims is None else (dims,))
     normalized = tuple(normalize_dim(d, input.ndim) for d in dims) if input.ndim else ()
@@ -132,7 +132,7 @@ class Roll(Function):
         return Roll.apply(grad, back, ctx.dims), None, None
 
 
-def roll(input: Tensor, shifts, dims=None) -> Tensor:
+def roll(input: Tensor, shifts: int | Sequence[int], dims: int | Sequence[int] | None = None) -> Tensor:
     """Shift elements by ``shifts`` along ``dims``, wrapping around; ``dims=None`` rolls the
     flattened tensor and restores the shape."""
     if dims is None:
@@ -175,7 +175,7 @@ class Repeat(Function):
         return summed.reshape(shape), None
 
 
-def _repeat(input: Tensor, *sizes, repeats=None) -> Tensor:
+def _repeat(input: Tensor, *sizes: int | Sequence[int], repeats=None) -> Tensor:
     """``x.repeat(2, 3)``: tile the tensor; ``sizes`` may add leading dims."""
     repeats = _shape_arg(sizes if repeats is None else (repeats,))
     if len(repeats) < input.ndim:
@@ -187,14 +187,14 @@ def _repeat(input: Tensor, *sizes, repeats=None) -> Tensor:
     return Repeat.apply(input, repeats)
 
 
-def tile(input: Tensor, dims) -> Tensor:
+def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
     """Like ``repeat``, but fewer ``dims`` than the tensor has are padded with leading 1s."""
-    dims = tuple(int(d) for d in dims)
+    dims = (dims,) if isinstance(dims, int) else tuple(int(d) for d in dims)
     dims = (1,) * (input.ndim - len(dims)) + dims
     return _repeat(input, dims)
 
 
-def repeat_interleave(input: Tensor, repeats=None, dim: int | None = None, *,
+def repeat_interleave(input: Tensor, repeats: Tensor | int = None, dim: int | None = None, *,
                       output_size: int | None = None) -> Tensor:
     """Repeat each element ``repeats`` times (an int, or one count per element) along ``dim``
     (the flattened tensor when None). ``repeat_interleave(counts)`` alone repeats the
@@ -286,13 +286,13 @@ def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     return Triu.apply(input, int(diagonal))
 
 
-def _tril_(self, diagonal=0):
+def _tril_(self, diagonal: int = 0):
     if self.ndim < 2:
         raise RuntimeError("tril: input tensor must have at least 2 dimensions")
     return self._apply_inplace(Tril, int(diagonal))
 
 
-def _triu_(self, diagonal=0):
+def _triu_(self, diagonal: int = 0):
     if self.ndim < 2:
         raise RuntimeError("triu: input tensor must have at least 2 dimensions")
     return self._apply_inplace(Triu, int(diagonal))

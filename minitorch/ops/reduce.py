@@ -175,7 +175,7 @@ class MeanAll(Mean):
     node_name = "MeanBackward0"
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None):
+def sum(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False, *, dtype: dtype | None = None):
     """Sum of all elements, or over ``dim`` (an int or a tuple of ints).
 
     Example::
@@ -188,14 +188,14 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     return function.apply(input, dims, keepdim, None if dtype is None else to_dtype(dtype))
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None):
+def mean(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False, *, dtype: dtype | None = None):
     """Mean of all elements, or over ``dim`` (an int or a tuple of ints)."""
     dims = _reduced_dims(dim, input.ndim)
     function = MeanAll if dim is None else Mean
     return function.apply(input, dims, keepdim, None if dtype is None else to_dtype(dtype))
 
 
-def prod(input, dim=None, keepdim=False, *, dtype=None):
+def prod(input: Tensor, dim: int = None, keepdim: bool = False, *, dtype: dtype | None = None):
     """Product of all elements, or along one ``dim``; integers multiply in int64.
 
     The gradient is exact when the input holds zeros (see ``Prod``).
@@ -332,7 +332,8 @@ def _max_or_min(input, dim, keepdim, other, name, full, by_dim, result, binary):
     return result(*by_dim.apply(input, dim, keepdim))
 
 
-def max(input, dim=None, keepdim=False, *, other=None):  # noqa: A001
+def max(input: Tensor, dim: Tensor | int = None, keepdim: bool = False, *,  # noqa: A001
+        other: Tensor | None = None):
     """The largest element; with ``dim``, ``(values, indices)`` along it; with a tensor as the
     second argument, the elementwise ``maximum``.
 
@@ -344,13 +345,14 @@ def max(input, dim=None, keepdim=False, *, other=None):  # noqa: A001
     return _max_or_min(input, dim, keepdim, other, "max", MaxAll, MaxDim, max_result, maximum)
 
 
-def min(input, dim=None, keepdim=False, *, other=None):  # noqa: A001
+def min(input: Tensor, dim: Tensor | int = None, keepdim: bool = False, *,  # noqa: A001
+        other: Tensor | None = None):
     """The smallest element; with ``dim``, ``(values, indices)``; with a tensor, ``minimum``."""
     from .pointwise import minimum
     return _max_or_min(input, dim, keepdim, other, "min", MinAll, MinDim, min_result, minimum)
 
 
-def amax(input, dim=(), keepdim=False):
+def amax(input: Tensor, dim: int | Sequence[int] | None = (), keepdim: bool = False):
     """The maximum over ``dim`` (an int or a tuple; all dims by default); ties share the gradient."""
     if dim in ((), []) and input.numel() == 0:  # all dims of an empty tensor: no value to give
         raise RuntimeError("amax(): Expected reduction dim to be specified for input.numel() == 0. "
@@ -362,7 +364,7 @@ def amax(input, dim=(), keepdim=False):
     return Amax.apply(input, dims, keepdim)
 
 
-def amin(input, dim=(), keepdim=False):
+def amin(input: Tensor, dim: int | Sequence[int] | None = (), keepdim: bool = False):
     """The minimum over ``dim`` (an int or a tuple; all dims by default); ties share the gradient."""
     if dim in ((), []) and input.numel() == 0:  # all dims of an empty tensor: no value to give
         raise RuntimeError("amin(): Expected reduction dim to be specified for input.numel() == 0. "
@@ -393,12 +395,12 @@ def _arg(function, input, dim, keepdim, name):
     return Tensor._from_array(function(x, axis=dim, keepdims=keepdim).astype(np.int64, copy=False))
 
 
-def argmax(input, dim=None, keepdim=False):
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False):
     """The index of the largest element (of the flattened tensor when ``dim`` is None); int64."""
     return _arg(np.argmax, input, dim, keepdim, "argmax")
 
 
-def argmin(input, dim=None, keepdim=False):
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False):
     """The index of the smallest element (of the flattened tensor when ``dim`` is None); int64."""
     return _arg(np.argmin, input, dim, keepdim, "argmin")
 
@@ -488,25 +490,29 @@ def _var_args(input, dim, unbiased, correction, name):
     return _reduced_dims(dim, input.ndim), correction
 
 
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var(input: Tensor, dim: int | Sequence[int] | bool | None = None, unbiased: bool | None = None,
+        keepdim: bool = False, *, correction: float | None = None):
     """Variance over ``dim`` with Bessel's ``correction`` (default 1; ``unbiased=False`` means 0)."""
     dims, correction = _var_args(input, dim, unbiased, correction, "var")
     return Var.apply(input, dims, correction, keepdim)
 
 
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std(input: Tensor, dim: int | Sequence[int] | bool | None = None, unbiased: bool | None = None,
+        keepdim: bool = False, *, correction: float | None = None):
     """Standard deviation over ``dim`` (see ``var``)."""
     dims, correction = _var_args(input, dim, unbiased, correction, "std")
     return Std.apply(input, dims, correction, keepdim)
 
 
-def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var_mean(input: Tensor, dim: int | Sequence[int] | bool | None = None, unbiased: bool | None = None,
+             keepdim: bool = False, *, correction: float | None = None):
     """``(var, mean)`` over the same dims."""
     dims, correction = _var_args(input, dim, unbiased, correction, "var_mean")
     return Var.apply(input, dims, correction, keepdim), mean(input, dims, keepdim)
 
 
-def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std_mean(input: Tensor, dim: int | Sequence[int] | bool | None = None, unbiased: bool | None = None,
+             keepdim: bool = False, *, correction: float | None = None):
     """``(std, mean)`` over the same dims."""
     dims, correction = _var_args(input, dim, unbiased, correction, "std_mean")
     return Std.apply(input, dims, correction, keepdim), mean(input, dims, keepdim)
@@ -569,11 +575,12 @@ class Norm(Function):
             return a * a.abs() ** (p - 2) * scale, None, None, None
 
 
-def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+def norm(input: Tensor, p: float | str | None = "fro", dim: int | Sequence[int] | None = None,
+         keepdim: bool = False, dtype: dtype | None = None):
     """The vector p-norm over ``dim`` (all elements by default).
 
     Args:
-        p: 'fro' or 2 (Euclidean), 1, ``float('inf')``, ``-float('inf')``, 0 (count of
+        p: 'fro', None or 2 (Euclidean), 1, ``float('inf')``, ``-float('inf')``, 0 (count of
             non-zeros) or any other number. The nuclear norm ('nuc') is not implemented.
     """
     if not input.dtype.is_floating_point:
@@ -585,6 +592,8 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         if p != "fro":
             raise RuntimeError(f"norm: p must be 'fro', 'nuc' or a number, got '{p}'")
         p = 2
+    if p is None:  # PyTorch's default: the 2-norm
+        p = 2
     if dtype is not None:
         input = input.to(to_dtype(dtype))
     dims = _reduced_dims(dim, input.ndim)
@@ -595,21 +604,21 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
 
 # --- logical reductions -------------------------------------------------------------------------------
 
-def all(input, dim=None, keepdim=False):  # noqa: A001
+def all(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False):  # noqa: A001
     """True when every element (over ``dim``) is non-zero; bool (uint8 stays uint8)."""
     x = input._data
     result = np.all(x, axis=_reduced_dims(dim, x.ndim), keepdims=keepdim)
     return Tensor._from_array(result.astype(np.uint8) if x.dtype == np.uint8 else result)
 
 
-def any(input, dim=None, keepdim=False):  # noqa: A001
+def any(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False):  # noqa: A001
     """True when some element (over ``dim``) is non-zero."""
     x = input._data
     result = np.any(x, axis=_reduced_dims(dim, x.ndim), keepdims=keepdim)
     return Tensor._from_array(result.astype(np.uint8) if x.dtype == np.uint8 else result)
 
 
-def count_nonzero(input, dim=None):
+def count_nonzero(input: Tensor, dim: int | Sequence[int] | None = None):
     """The number of non-zero elements (over ``dim``), as int64."""
     x = input._data
     return Tensor._from_array((x != 0).sum(axis=_reduced_dims(dim, x.ndim), dtype=np.int64))
@@ -717,7 +726,7 @@ def _dtype_or_none(dtype):
     return None if dtype is None else to_dtype(dtype)
 
 
-def cumsum(input, dim, *, dtype=None):
+def cumsum(input: Tensor, dim: int, *, dtype: dtype | None = None):
     """Running sums along ``dim``; integers accumulate in int64."""
     return CumSum.apply(input, normalize_dim(dim, input.ndim), _dtype_or_none(dtype))
 

@@ -181,7 +181,7 @@ class ReshapeCopy(Function):
         return grad.reshape(ctx._input_shapes[0]), None
 
 
-def view(input: Tensor, *shape, size=None) -> Tensor:
+def view(input: Tensor, *shape: int | Sequence[int] | dtype, size=None) -> Tensor:
     """The same data with a new shape; raises when the strides do not allow a view.
 
     ``view(dtype)`` (reinterpreting the bytes) is not supported.
@@ -199,7 +199,7 @@ def view(input: Tensor, *shape, size=None) -> Tensor:
     return View.apply(input, shape)
 
 
-def reshape(input: Tensor, *shape, **kwargs) -> Tensor:
+def reshape(input: Tensor, *shape: int | Sequence[int], **kwargs) -> Tensor:
     """The same data with a new shape: a view when the strides allow it, else a copy."""
     if "shape" in kwargs:  # reshape(x, shape=(2, 3)), as PyTorch allows
         shape = (kwargs.pop("shape"),)
@@ -259,7 +259,7 @@ class T(Transpose):
     node_name = "TBackward0"
 
 
-def permute(input: Tensor, *dims, **kwargs) -> Tensor:
+def permute(input: Tensor, *dims: int | Sequence[int], **kwargs) -> Tensor:
     """Reorder the dimensions: ``x.permute(2, 0, 1)`` (or ``dims=(2, 0, 1)``)."""
     if "dims" in kwargs:
         dims = (kwargs.pop("dims"),)
@@ -373,7 +373,7 @@ class Expand(Function):
         return sum_to_shape(grad, ctx._input_shapes[0]), None
 
 
-def expand(input: Tensor, *sizes, size=None) -> Tensor:
+def expand(input: Tensor, *sizes: int | Sequence[int], size=None) -> Tensor:
     """A broadcast view of ``input`` at ``sizes``; -1 keeps a dimension's size.
 
     The expanded dims have stride 0: their elements share memory, so in-place ops that
@@ -409,14 +409,14 @@ def expand_as(input: Tensor, other: Tensor) -> Tensor:
     return expand(input, other.shape)
 
 
-def broadcast_to(input: Tensor, size) -> Tensor:
+def broadcast_to(input: Tensor, size: Sequence[int]) -> Tensor:
     """``input`` broadcast to ``size`` (the same as ``input.expand(size)``)."""
-    return expand(input, tuple(size))
+    return expand(input, size)
 
 
 # --- adding and removing dims ---------------------------------------------------------------
 
-def squeeze(input: Tensor, dim=None) -> Tensor:
+def squeeze(input: Tensor, dim: int | Sequence[int] = None) -> Tensor:
     """Remove size-1 dims: all of them, or those among ``dim`` (an int or a tuple)."""
     shape = input._data.shape
     if dim is None:
@@ -479,7 +479,7 @@ class Contiguous(Function):
         return grad
 
 
-def contiguous(input: Tensor, memory_format=None) -> Tensor:
+def contiguous(input: Tensor, *, memory_format=None) -> Tensor:
     """``input`` itself when its memory is row-major, else a row-major copy."""
     if input.is_contiguous():
         return input

@@ -93,7 +93,7 @@ class LogSoftmax(Function):
         return grad - result.exp() * grad.sum(ctx.dim, keepdim=True), None
 
 
-def softmax(input, dim, dtype=None):
+def softmax(input: Tensor, dim: int, dtype: dtype | None = None):
     """``exp(input) / exp(input).sum(dim, keepdim=True)``, computed stably.
 
     Args:
@@ -106,7 +106,7 @@ def softmax(input, dim, dtype=None):
     return Softmax.apply(input, normalize_dim(dim, input.ndim))
 
 
-def log_softmax(input, dim, dtype=None):
+def log_softmax(input: Tensor, dim: int, dtype: dtype | None = None):
     """``log(softmax(input, dim))``, computed stably (no log of a rounded-to-zero softmax)."""
     if dtype is not None:
         input = input.to(to_dtype(dtype))
@@ -144,6 +144,6 @@ class Logsumexp(Function):
         return _keep_dims(grad, shape, dims, keepdim) * (a - kept).exp(), None, None
 
 
-def logsumexp(input, dim, keepdim=False):
+def logsumexp(input: Tensor, dim: int | Sequence[int], keepdim: bool = False):
     """``log(exp(input).sum(dim))``, without overflow for large inputs."""
     return Logsumexp.apply(input, _reduced_dims(dim, input.ndim), keepdim)

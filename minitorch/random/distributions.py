@@ -145,7 +145,7 @@ def _bernoulli_draws(generator, shape: tuple, p) -> np.ndarray:
     return kernels.uniform(generator, count, np.float64).reshape(shape) < p
 
 
-def poisson(input: Tensor, generator=None) -> Tensor:
+def poisson(input: Tensor, generator: Generator | None = None) -> Tensor:
     """Samples from Poisson distributions with rates ``input`` (same shape and dtype)."""
     if not input.is_floating_point():
         raise NotImplementedError(f"\"poisson_cpu\" not implemented for '{_dtype_title(input.dtype)}'")

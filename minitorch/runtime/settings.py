@@ -40,9 +40,10 @@ def get_float32_matmul_precision() -> str:
     return _settings["float32_matmul_precision"]
 
 
-def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
+def use_deterministic_algorithms(mode, *, warn_only: bool = False) -> None:
     """Ask for deterministic algorithms. minitorch's are all deterministic (NumPy and CuPy
     kernels without atomics; sorting is stable), so this only records the request."""
+    # ``mode`` is not annotated: PyTorch's message names the builtin this function calls
     if not isinstance(mode, bool):
         raise TypeError(f"_set_deterministic_algorithms(): argument 'mode' (position 1) must be "
                         f"bool, not {type(mode).__name__}")

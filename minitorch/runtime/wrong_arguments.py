@@ -7,10 +7,13 @@ but not every argument's type: a string where a tensor belongs fails deeper down
 whatever Python or NumPy says there (``'str' object has no attribute '_data'``, NumPy's
 ``AxisError``, "Boolean value of Tensor ... is ambiguous").
 
-``guard`` wraps each public function so that such a failure leaves as the exception PyTorch
-raises for that misuse, with the original message kept. It changes nothing for a call that
-works (the ``try`` costs nothing until something is raised), and it never touches an
-exception minitorch raised on purpose: only the kinds listed in ``_translate`` are replaced.
+``guard`` wraps each public function in two checks. Before the call, the arguments are held
+to the function's type annotations as PyTorch's argument parser holds them to its declared
+types (argument_types.py): a string where an int belongs is PyTorch's TypeError, before any
+work starts. After it, a failure deeper down leaves as the exception PyTorch raises for that
+misuse, with the original message kept (the ``try`` costs nothing until something is
+raised); an exception minitorch raised on purpose is never touched: only the kinds listed in
+``_translate`` are replaced.
 """
 from __future__ import annotations
 
@@ -21,12 +24,13 @@ import numbers
 import numpy as np
 
 from ..tensor import Tensor
+from .argument_types import ArgumentTypes
 
 # messages of Python's own conversions: a tensor where a number belongs, or a string
-_TENSOR_AS_NUMBER = ("only one element tensors can be converted", "Boolean value of Tensor",
+_TENSOR_AS_NUMBER = ("only one element tensors can be converted",
                      "iteration over a 0-d tensor")
 _STRING_AS_NUMBER = ("invalid literal for int()", "could not convert string to float")
-_BROADCAST_MESSAGES = ("could not be broadcast", "could not broadcast")
+_BROADCAST_MESSAGES = ("could not be broadcast", "could not broadcast", "cannot be broadcast")
 
 
 def _is_plain_argument(value) -> bool:
@@ -62,12 +66,17 @@ def _translate(name, err, args, kwargs):
     return None
 
 
-def guard(function, name: str | None = None):
-    """``function`` with PyTorch's exception types for wrong arguments (see the module notes)."""
+def guard(function, name: str | None = None, method: bool = False, functional: bool = False):
+    """``function`` with PyTorch's exception types for wrong arguments (see the module notes);
+    ``method``: it is a Tensor method (PyTorch then counts positions after the tensor);
+    ``functional``: it is in nn.functional (see ``NotATensorError``)."""
     name = name or function.__name__
+    types = ArgumentTypes(function, name, method, functional)
 
     @functools.wraps(function)
     def checked(*args, **kwargs):
+        if not types.accepts(args, kwargs):  # unless minitorch/fast's quick test is sure,
+            args, kwargs = types.parse(args, kwargs)  # PyTorch's TypeError, or the arguments
         try:
             return function(*args, **kwargs)
         except Exception as err:  # noqa: BLE001 - re-raised, as itself or as PyTorch's type
@@ -76,13 +85,16 @@ def guard(function, name: str | None = None):
                 raise
             raise replacement from err
     checked.__wrapped_for_errors__ = function
+    checked.argument_types = types
     return checked
 
 
 def guard_public_functions(owner) -> None:
     """Wrap every public plain function of ``owner`` (a module, or the Tensor class)."""
+    functional = getattr(owner, "__name__", "").endswith("nn.functional")
     for public_name, value in list(vars(owner).items()):
         if public_name.startswith("_") or not inspect.isfunction(value):
             continue
         if not hasattr(value, "__wrapped_for_errors__"):
-            setattr(owner, public_name, guard(value, public_name))
+            setattr(owner, public_name,
+                    guard(value, public_name, method=owner is Tensor, functional=functional))

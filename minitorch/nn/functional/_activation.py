@@ -15,6 +15,7 @@ from ...autograd.function import Function
 from ...ops.softmax import log_softmax as _log_softmax, softmax as _softmax
 from ...ops.unary import relu as _relu
 from ...tensor import Tensor
+from ...types.dtypes import bool_
 
 __all__ = [
     "relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "elu", "elu_", "selu",
@@ -30,11 +31,18 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
+# PyTorch has these activations for floating point only: an integer or bool input is the
+# NotImplementedError of the CPU kernel (named "<name>_cpu" unless listed here) for its dtype
+_KERNEL_NAMES = {"elu": "elu_cpu", "selu": "elu_cpu", "celu": "elu_cpu", "gelu": "GeluKernelImpl",
+                 "logsigmoid": "log_sigmoid_cpu", "softshrink": "softshrink_check"}
+
+
 def _check_float(input, name: str) -> None:
     if not isinstance(input, Tensor):
         raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(input).__name__}")
     if input._data.dtype.kind != "f":
-        raise RuntimeError(f'"{name}" not implemented for \'{input.dtype}\'')
+        kernel = _KERNEL_NAMES.get(name, f"{name}_cpu")
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{input.dtype._torch_name}\'')
 
 
 def _sigmoid_array(x):
@@ -198,7 +206,7 @@ class Gelu(Function):
         return grad * slope
 
 
-def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+def gelu(input: Tensor, *, approximate: str = "none") -> Tensor:
     """Gaussian Error Linear Unit; ``approximate`` is 'none' (exact, via erf) or 'tanh'."""
     _check_float(input, "gelu")
     if approximate not in ("none", "tanh"):
@@ -311,6 +319,7 @@ class LogSigmoid(Function):
 
 def logsigmoid(input: Tensor) -> Tensor:
     """``log(sigmoid(x))``, computed stably."""
+    _check_float(input, "logsigmoid")
     return LogSigmoid.apply(input)
 
 
@@ -352,6 +361,8 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
              inplace: bool = False) -> Tensor:
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
+    if input.dtype is bool_:
+        raise RuntimeError("Bool inputs not supported for hardtanh")
     if inplace:
         return input._apply_inplace(Hardtanh, min_val, max_val)
     return Hardtanh.apply(input, min_val=min_val, max_val=max_val)
@@ -463,7 +474,7 @@ def _cast_input(input: Tensor, dtype) -> Tensor:
     return input if dtype is None else input.to(dtype)
 
 
-def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: dtype | None = None) -> Tensor:
     """Rescale ``dim`` to probabilities that sum to 1 (``minitorch.softmax``, which subtracts
     the max first so that large inputs do not overflow).
 
@@ -477,14 +488,14 @@ def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=N
     return _softmax(input, dim, dtype=dtype)
 
 
-def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: dtype | None = None) -> Tensor:
     """``log(softmax(x))`` along ``dim``, computed stably as ``x - logsumexp(x)``."""
     if dim is None:
         dim = _softmax_dim("log_softmax", input.ndim, _stacklevel)
     return _log_softmax(input, dim, dtype=dtype)
 
 
-def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: dtype | None = None) -> Tensor:
     """``softmax(-x)`` along ``dim``."""
     if dim is None:
         dim = _softmax_dim("softmin", input.ndim, _stacklevel)

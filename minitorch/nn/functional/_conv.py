@@ -493,7 +493,8 @@ class Fold(Function):
         return Unfold.apply(grad, geo=ctx.geo)
 
 
-def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+def unfold(input: Tensor, kernel_size: int | Sequence[int], dilation: int | Sequence[int] = 1, padding: int | Sequence[int] = 0,
+           stride: int | Sequence[int] = 1) -> Tensor:
     """Extract sliding local blocks: (N, C, H, W) -> (N, C * kh * kw, L), L = number of windows.
 
     Example::

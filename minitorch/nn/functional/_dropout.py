@@ -22,6 +22,9 @@ def _check_p(p: float) -> None:
 
 
 def _apply_mask(input: Tensor, p: float, mask_shape: tuple, inplace: bool) -> Tensor:
+    if not input.dtype.is_floating_point:  # the mask is scaled by 1/(1-p): a float
+        raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                           f"{input.dtype._torch_name}")
     dtype = input._data.dtype
     if p == 1:
         mask = np.zeros((), dtype=dtype)
@@ -50,6 +53,8 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
 
 def _feature_dropout(input, p, training, inplace, spatial: int, name: str):
     _check_p(p)
+    if input.ndim < 2 and input.numel():
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     batched = spatial + 2
     if input.ndim not in (batched - 1, batched):
         warnings.warn(f"{name}: Received a {input.ndim}-D input to {name}(); expected "
@@ -64,6 +69,11 @@ def _feature_dropout(input, p, training, inplace, spatial: int, name: str):
 
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero whole channels of (N, C, L) or (C, L) input."""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D input. "
+                           "Note that dropout1d exists to provide channel-wise dropout on inputs "
+                           "with 1 spatial dimension, a channel dimension, and an optional batch "
+                           "dimension (i.e. 2D or 3D inputs).")
     return _feature_dropout(input, p, training, inplace, 1, "dropout1d")
 
 

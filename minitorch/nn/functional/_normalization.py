@@ -188,7 +188,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     return out
 
 
-def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
+def layer_norm(input: Tensor, normalized_shape: Sequence[int], weight: Tensor | None = None,
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Normalise over the last ``len(normalized_shape)`` dims, then scale and shift
     elementwise by ``weight`` and ``bias`` (of shape ``normalized_shape``)."""
@@ -226,7 +226,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
                            affine_shape=_channel_shape(input), eps=eps)
 
 
-def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
+def normalize(input: Tensor, p: float | str = 2.0, dim: int = 1, eps: float = 1e-12,
               out: Tensor | None = None) -> Tensor:
     """``x / max(||x||_p, eps)`` along ``dim``."""
     from ... import clamp_min, norm

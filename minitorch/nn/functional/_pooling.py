@@ -213,15 +213,17 @@ def _batched(input, fn):
     return fn(input)
 
 
-def max_pool2d_with_indices(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
-                            ceil_mode: bool = False, return_indices: bool = True):
+def max_pool2d_with_indices(input: Tensor, kernel_size: int | Sequence[int],
+                            stride: int | Sequence[int] | None = None, padding: int | Sequence[int] = 0,
+                            dilation: int | Sequence[int] = 1, ceil_mode: bool = False, return_indices: bool = True):
     geo = _pool_geometry("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode)
     out, indices = _batched(input, lambda x: MaxPool2d.apply(x, geo=geo))
     return (out, indices) if return_indices else out
 
 
-def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
-               ceil_mode: bool = False, return_indices: bool = False):
+def max_pool2d(input: Tensor, kernel_size: int | Sequence[int],
+               stride: int | Sequence[int] | None = None, padding: int | Sequence[int] = 0,
+               dilation: int | Sequence[int] = 1, ceil_mode: bool = False, return_indices: bool = False):
     """2-D max pooling over (N, C, H, W) or (C, H, W); ``stride`` defaults to ``kernel_size``.
 
     With ``return_indices=True`` also returns, for each output, the flat index (row * W + col)
@@ -255,8 +257,9 @@ def _one(value, name):
     return (1, int(value))
 
 
-def max_pool1d_with_indices(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
-                            ceil_mode: bool = False, return_indices: bool = True):
+def max_pool1d_with_indices(input: Tensor, kernel_size: int | Sequence[int],
+                            stride: int | Sequence[int] | None = None, padding: int | Sequence[int] = 0,
+                            dilation: int | Sequence[int] = 1, ceil_mode: bool = False, return_indices: bool = True):
     x = _as_2d_pool("max_pool1d", input)
     stride = None if stride is None or (not isinstance(stride, int) and len(stride) == 0) else stride
     out, indices = max_pool2d_with_indices(
@@ -266,8 +269,9 @@ def max_pool1d_with_indices(input: Tensor, kernel_size, stride=None, padding=0, 
     return (out, indices) if return_indices else out
 
 
-def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
-               ceil_mode: bool = False, return_indices: bool = False):
+def max_pool1d(input: Tensor, kernel_size: int | Sequence[int],
+               stride: int | Sequence[int] | None = None, padding: int | Sequence[int] = 0,
+               dilation: int | Sequence[int] = 1, ceil_mode: bool = False, return_indices: bool = False):
     """1-D max pooling over (N, C, L) or (C, L)."""
     return max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode,
                                    return_indices)
@@ -338,7 +342,9 @@ class AvgPool2dBackward(Function):
         return AvgPool2d.apply(grad_grad, geo=ctx.geo, divisor=ctx.divisor)
 
 
-def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+def avg_pool2d(input: Tensor, kernel_size: int | Sequence[int],
+               stride: int | Sequence[int] | None = None, padding: int | Sequence[int] = 0,
+               ceil_mode: bool = False,
                count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
     """2-D average pooling over (N, C, H, W) or (C, H, W).
 
@@ -353,7 +359,9 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
     return _batched(input, lambda x: AvgPool2d.apply(x, geo=geo, divisor=divisor))
 
 
-def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+def avg_pool1d(input: Tensor, kernel_size: int | Sequence[int],
+               stride: int | Sequence[int] | None = None, padding: int | Sequence[int] = 0,
+               ceil_mode: bool = False,
                count_include_pad: bool = True) -> Tensor:
     """1-D average pooling over (N, C, L) or (C, L)."""
     x = _as_2d_pool("avg_pool1d", input)

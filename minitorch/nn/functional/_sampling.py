@@ -51,8 +51,6 @@ def _linear_matrix(size: int, out: int, scale: float | None, align_corners: bool
 def _sizes_and_scales(input, size, scale_factor, recompute_scale_factor, dims: int):
     """Output sizes, and the scale (input / output) each axis maps coordinates with."""
     in_sizes = tuple(input.shape[-dims:])
-    if size is not None and scale_factor is not None:
-        raise ValueError("only one of size or scale_factor should be defined")
     if size is not None:
         sizes = (size,) * dims if isinstance(size, (int, np.integer)) else tuple(size)
         if len(sizes) != dims:
@@ -62,8 +60,6 @@ def _sizes_and_scales(input, size, scale_factor, recompute_scale_factor, dims: i
                              "format and output size in (o1, o2, ...,oK) format.")
         sizes = tuple(int(s) for s in sizes)
         return sizes, tuple(n / s if s else 0.0 for n, s in zip(in_sizes, sizes))
-    if scale_factor is None:
-        raise ValueError("either size or scale_factor should be defined")
     factors = (scale_factor,) * dims if isinstance(scale_factor, (int, float)) else tuple(scale_factor)
     if len(factors) != dims:
         raise ValueError(f"Input and scale_factor must have the same number of spatial dimensions, but "
@@ -92,6 +88,10 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
         >>> F.interpolate(minitorch.tensor([[[1., 2.]]]), scale_factor=2).tolist()
         [[[1.0, 1.0, 2.0, 2.0]]]
     """
+    if size is not None and scale_factor is not None:  # (PyTorch checks these first)
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is None and scale_factor is None:
+        raise ValueError("either size or scale_factor should be defined")
     if mode in ("nearest", "nearest-exact", "area") and align_corners is not None:
         raise ValueError("align_corners option can only be set with the interpolating modes: "
                          "linear | bilinear | bicubic | trilinear")

@@ -6,6 +6,7 @@ import numpy as np
 
 from ...autograd.function import Function
 from ...tensor import Tensor
+from ._activation import _check_float
 
 __all__ = ["hardshrink", "softshrink"]
 
@@ -57,11 +58,13 @@ class Softshrink(Function):
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """``x`` where ``|x| > lambd``, else 0."""
+    _check_float(input, "hardshrink")
     return Hardshrink.apply(input, lambd=lambd)
 
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """``x - lambd`` above lambd, ``x + lambd`` below -lambd, else 0."""
+    _check_float(input, "softshrink")
     if lambd < 0:
         raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
     return Softshrink.apply(input, lambd=lambd)
