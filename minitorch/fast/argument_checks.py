@@ -28,7 +28,8 @@ from ..types.dtypes import dtype
 _QUICK = {
     "Tensor": "isinstance({v}, Tensor)",
     "int": "type({v}) is int",
-    "Sequence[int]": "False",  # a tuple or list: parse looks inside
+    # a tuple of Python ints passes unchanged (a list or anything else: parse looks inside)
+    "Sequence[int]": "(type({v}) is tuple and all([type(i) is int for i in {v}]))",
     "Sequence[Tensor]": "False",
     "float": "type({v}) is float or type({v}) is int",
     "Number": "type({v}) is float or type({v}) is int",
@@ -67,10 +68,10 @@ def quick_test(types: argument_types.ArgumentTypes):
     namespace = {"Tensor": Tensor, "dtype": dtype}
     positional = [(index, kind) for index, _, kind, _ in types.checks if index is not None]
     last = max((index for index, _ in positional), default=-1)
-    # an annotated *shape: calls with up to 3 such arguments are written out, longer ones go
+    # an annotated *shape: calls with up to 6 such arguments are written out, longer ones go
     # to parse, and so do the calls parse refuses for their count (no sizes, or more than the
     # one tuple a function takes)
-    top = last + 1 if types.rest is None else types.rest[0] + 4
+    top = last + 1 if types.rest is None else types.rest[0] + 7
     lines = ["def quick_test(args, kwargs, isinstance=isinstance, Tensor=Tensor, type=type):",
              "    n = len(args)", "    if not kwargs:"]
     for count in range(top + 1):
