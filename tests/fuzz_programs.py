@@ -355,11 +355,7 @@ class _Drawer:
         else:
             template = self.draw(st.sampled_from(["{x}.add_({y})", "{x}.mul_(2)", "{x}.zero_()",
                                                   "{x} += {y}", "{x}.clamp_(-1, 1)"]))
-        # (not drawn: x[i] = value through a view whose base does not require grad, value
-        # does: the view itself must then require grad, which minitorch misses - a known gap,
-        # see the issue 23 report)
-        if t.ndim >= 1 and self.draw(st.integers(0, 3)) == 0 and not (
-                t._base is not None and not t.requires_grad):
+        if t.ndim >= 1 and self.draw(st.integers(0, 3)) == 0:
             index = self._index(shape[0])
             value = self.pick_var(lambda u: np.broadcast_shapes(shape[1:], tuple(u.shape)) == shape[1:]
                                   if _broadcastable(shape[1:], tuple(u.shape)) else rogue, recent=False)

@@ -28,7 +28,8 @@ def _root_gradients(outputs, grad_outputs, create_graph):
     Tensor = _tensor.Tensor
     roots = []
     for i, (out, grad) in enumerate(zip(outputs, grad_outputs)):
-        if not out.requires_grad:
+        node, nr = out._edge()
+        if node is None:  # (also a view that requires grad through its base alone)
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
         if grad is None:
             if out._data.size != 1:
@@ -45,7 +46,6 @@ def _root_gradients(outputs, grad_outputs, create_graph):
                                f"{list(grad.shape)} and output[{i}] has a shape of {list(out.shape)}.")
         elif grad.requires_grad and not create_graph:
             grad = grad.detach()  # (backward formulas must not record through it)
-        node, nr = out._edge()
         roots.append((node, nr, grad))
     return roots
 
