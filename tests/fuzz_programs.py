@@ -121,7 +121,6 @@ class Lockstep:
             self.names.append(f"v{i}")
         self.leaves = list(self.names)
         self.raised = False
-        self.nan_fed = False  # a NaN was planted on purpose: gradients are not compared
         self.precision = "float64" if all(i.dtype == "float64" for i in program.inputs) else "float32"
 
     def fail(self, what: str) -> None:
@@ -182,7 +181,7 @@ class Lockstep:
         """Backpropagate sum(w * last) for random weights w and compare the leaves' grads."""
         last = self.names[-1]
         theirs = self.env[torch][last]
-        if self.raised or not theirs.requires_grad or self.nan_fed:
+        if self.raised or not theirs.requires_grad:
             return
         weights = self.weights_rng.standard_normal(tuple(theirs.shape))
         self.env[torch]["w_"] = torch.tensor(weights, dtype=theirs.dtype)
@@ -465,9 +464,6 @@ class _Drawer:
         t = self.step.torch_value(x)
         op = self.draw(st.sampled_from(NAN_REDUCTIONS if t.ndim else NAN_REDUCTIONS_0D))
         threshold = self.draw(st.sampled_from(["0.5", "1.5", "-5.0"]))
-        # values are compared; gradients through NaN are not (prod's backward at a NaN next
-        # to a zero differs: a known gap, see the issue 23 report)
-        self.step.nan_fed = True
         return f"{out} = {x}.masked_fill({x} > {threshold}, float('nan')).{op.format(d=self.dim(t.ndim))}"
 
     def hook(self, out):
@@ -494,18 +490,11 @@ class _Drawer:
             return None
         y = self.pick_var(lambda t: t.requires_grad, recent=False)
         form = self.draw(st.sampled_from(AUTOGRAD_FORMS))
-        if "create_graph" in form and self.step.precision == "float16":
-            # second derivatives through float16 std overflow in minitorch where PyTorch's
-            # stay finite (a known gap, not drawn: see the issue 23 report)
-            return None
         return form.format(x=x, y=y, out=out)
 
     def loss(self, out):
         """Losses with weight / ignore_index / reduction combinations."""
-        # (float16 losses are not drawn: PyTorch computes them in float32 and rounds once,
-        # minitorch in float16 - a known gap, see the issue 23 report)
-        x = self.pick_var(lambda t: t.dtype in (torch.float32, torch.float64) and 1 <= t.ndim <= 2
-                          and t.numel() > 0)
+        x = self.pick_var(lambda t: t.dtype.is_floating_point and 1 <= t.ndim <= 2 and t.numel() > 0)
         if x is None:
             return None
         t = self.step.torch_value(x)

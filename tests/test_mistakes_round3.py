@@ -315,3 +315,46 @@ def test_an_alpha_beyond_float16_is_the_listed_deviation():
             add(torch, torch.tensor(ROW, dtype=torch.float16))
         result = add(minitorch, minitorch.tensor(ROW, dtype=minitorch.float16))
         assert np.isinf(result.numpy()).all()
+
+
+# --- found by the fuzzer once gradients were compared after a NaN -----------------------------
+
+@pytest.mark.parametrize("later", ["backward", "backward_inputs_again", "grad"])
+def test_backward_inputs_keeps_a_non_leafs_grad_from_then_on(later):
+    """``backward(inputs=[y])`` with y a non-leaf makes y retain its gradient (PyTorch calls
+    ``retain_grad()`` on it), so a later backward adds into ``y.grad`` too."""
+    def case(lib):
+        x = lib.tensor(MATRIX, requires_grad=True)
+        y = x * 2
+        y.add_(lib.tensor(ROW))
+        loss = (y * y).sum()
+        loss.backward(inputs=[y], retain_graph=True)
+        first = y.grad.clone()
+        w = lib.tensor(WEIGHTS)
+        if later == "backward":
+            (w * y).sum().backward()
+        elif later == "backward_inputs_again":
+            (w * y).sum().backward(inputs=[x])
+        else:
+            lib.autograd.grad((w * y).sum(), [x])
+        return first, _grads(lib, x, y)
+    same_outcome(case)
+
+
+NAN = float("nan")
+PRODUCTS = [[0.0, NAN, 0.0], [0.0, NAN, 2.0], [1.0, NAN, 2.0], [0.0, 0.0, 3.0], [NAN, 0.0, 0.0, 0.0],
+            [float("inf"), 0.0, 0.0], [0.0], [NAN]]
+
+
+@pytest.mark.parametrize("values", PRODUCTS, ids=str)
+@pytest.mark.parametrize("form", ["all", "dim", "create_graph"])
+def test_prod_backward_next_to_nan_and_zeros(values, form):
+    """prod's gradient with two zeros is 0 even beside a NaN (PyTorch's shortcut for the full
+    product), but not along a dim nor when create_graph records it."""
+    def case(lib):
+        data = np.array([values, values[::-1]], dtype=np.float32)
+        x = lib.tensor(data.T if form == "dim" else data[0], requires_grad=True)
+        y = x.prod(0) if form == "dim" else x.prod()
+        grad, = lib.autograd.grad(y.sum(), [x], create_graph=form == "create_graph")
+        return grad
+    same_outcome(case)

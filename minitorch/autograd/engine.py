@@ -153,6 +153,8 @@ class _Targets:
             if not t.requires_grad:
                 raise RuntimeError(f"One of the differentiated Tensors (input {i}) does not require grad")
             self.captures.setdefault(t._edge(), []).append(i)
+            if accumulate:  # backward(inputs=[y]), y a non-leaf: from now on y.grad is kept,
+                t.retain_grad()  # in this backward and the next ones, as PyTorch does
         self.captured = [None] * len(inputs or ())
         input_nodes = {node for node, _ in self.captures}
         # with inputs (autograd.grad, backward(inputs=...)) only the nodes that lead to an
@@ -180,11 +182,6 @@ class _Targets:
     def result(self, allow_unused):
         if self.inputs is None:
             return None
-        if self.accumulate:  # backward(inputs=[y]) with y a non-leaf: y.grad gets its gradient
-            for t, g in zip(self.inputs, self.captured):
-                if t.grad_fn is not None and g is not None:
-                    g = g if g.requires_grad else g.detach()
-                    t._grad = g if t._grad is None else t._grad + g
         if not self.accumulate and not allow_unused:
             for i, g in enumerate(self.captured):
                 if g is None:
