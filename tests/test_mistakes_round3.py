@@ -358,3 +358,27 @@ def test_prod_backward_next_to_nan_and_zeros(values, form):
         grad, = lib.autograd.grad(y.sum(), [x], create_graph=form == "create_graph")
         return grad
     same_outcome(case)
+
+
+HOOK_RESULTS = {"int": lambda g: 1, "doubled": lambda g: g * 2, "none": lambda g: None,
+                "float64": lambda g: g.double(), "wrong shape": lambda g: g[None]}
+
+
+@pytest.mark.parametrize("result", list(HOOK_RESULTS))
+@pytest.mark.parametrize("root", ["leaf", "computed"])
+def test_hooks_of_a_root_that_leads_to_no_input_still_run(root, result):
+    """``autograd.grad(y, x)`` with y unrelated to x: PyTorch still runs the hooks of the
+    root tensor y (a wrong result raises there) before it says x was not used."""
+    def case(lib):
+        x = lib.tensor(ROW, requires_grad=True)
+        y = lib.tensor(MATRIX, requires_grad=True)
+        if root == "computed":
+            y = y * 2
+        calls = []
+        y.register_hook(lambda g: (calls.append(1), HOOK_RESULTS[result](g))[1])
+        try:
+            lib.autograd.grad(y, x, grad_outputs=lib.ones_like(y.detach()), retain_graph=True)
+        except RuntimeError as err:  # (x unused: the same error in both, after the hooks)
+            return calls, "unused" if "not have been used" in str(err) else str(err)[:30]
+        return calls
+    same_outcome(case)

@@ -109,6 +109,8 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     for node in root_nodes:
         if dependencies.get(node, 0) == 0 and targets.leads_to_an_input(node):
             _push(ready, node)
+        elif _tensor_hooks(node):  # a root that leads to no input: PyTorch runs its tensor
+            _run_tensor_hooks(node, buffers.pop(node))  # hooks all the same, then skips it
 
     previous_mode = grad_mode.is_grad_enabled()
     grad_mode._enabled = create_graph  # record the backward pass only under create_graph
@@ -256,6 +258,16 @@ def _propagate_nothing(node, dependencies, buffers, ready, targets):
 
 def _run_pre_hooks(node, grads):
     """Tensor hooks (``register_hook``, ``retain_grad``) and node pre-hooks may replace grads."""
+    grads = _run_tensor_hooks(node, grads)
+    for hook in node._pre_hooks:
+        new = hook(tuple(grads))
+        if new is not None:
+            grads = list(new)
+    return grads
+
+
+def _run_tensor_hooks(node, grads):
+    """The hooks registered on the tensor ``node`` produced (``register_hook``, ``retain_grad``)."""
     if type(node) is AccumulateGrad:  # a leaf's own hooks live on the tensor
         tensor_hooks = [(0, hook) for hook in node.variable._tensor_hooks]
     else:
@@ -265,10 +277,6 @@ def _run_pre_hooks(node, grads):
             new = hook(grads[nr])
             if new is not None:
                 grads[nr] = _checked_hook_result(hook, grads[nr], new)
-    for hook in node._pre_hooks:
-        new = hook(tuple(grads))
-        if new is not None:
-            grads = list(new)
     return grads
 
 
