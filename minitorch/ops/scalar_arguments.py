@@ -21,10 +21,11 @@ from ..types.int_scalars import checked_int_scalar
 def checked_alpha(alpha, result: dtype):
     """``alpha`` of ``add``/``sub``, checked against the result's dtype and converted to it."""
     if isinstance(alpha, bool) and result is not bool_:
-        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+        raise RuntimeError(f"Boolean alpha only supported for Boolean results (got alpha={alpha} "
+                           f"for a result of dtype {result.name}).")
     if isinstance(alpha, float) and not result.is_floating_point:
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
-                           f"point number (got alpha={alpha} for a {result.name} result).")
+                           f"point number (got alpha={alpha} for a result of dtype {result.name}).")
     # (a float16 result takes an alpha beyond its range too: docs/deviations.md)
     return scalar_in(alpha, result)
 
