@@ -382,3 +382,15 @@ def test_hooks_of_a_root_that_leads_to_no_input_still_run(root, result):
             return calls, "unused" if "not have been used" in str(err) else str(err)[:30]
         return calls
     same_outcome(case)
+
+
+@pytest.mark.parametrize("first", ["bool", "int64", "float32"])
+def test_atan2_backward_with_a_mask_as_first_operand(first):
+    """PyTorch's atan2 backward negates the first operand for the second's gradient: a bool
+    mask there is refused (in backward), an integer tensor is not (found by the fuzzer)."""
+    def case(lib):
+        x = _tensor(lib, first, "contiguous")
+        y = lib.tensor(np.abs(MATRIX) + 0.5, requires_grad=True)
+        (lib.atan2(x, y) * lib.tensor(WEIGHTS)).sum().backward()
+        return y.grad
+    same_outcome(case)

@@ -426,7 +426,8 @@ class Atan2(Function):
         # at a = b = 0 PyTorch gives gradient 0 (not 0 * inf = NaN)
         scaled = where(denominator == 0, 0.0, grad / denominator)
         return (sum_to_shape(scaled * b, shape_a) if ctx.needs_input_grad[0] else None,
-                sum_to_shape(-scaled * a, shape_b) if ctx.needs_input_grad[1] else None)
+                # (-a as PyTorch writes it: a bool a is refused here, as by PyTorch's backward)
+                sum_to_shape(scaled * -a, shape_b) if ctx.needs_input_grad[1] else None)
 
 
 # --- lerp, addcmul, addcdiv ----------------------------------------------------------------
