@@ -163,9 +163,9 @@ def _product_of_others(a, dims):
 
 
 class ProdAll(Prod):
-    """``prod(a)`` over every element. With two zeros or more, every product of the others
-    holds a zero: PyTorch's backward returns zeros at once then (0 even where the others hold
-    a NaN), unless ``create_graph`` records it; so does this one."""
+    """y = prod(a) over every element; dL/da_i = dL/dy * the product of the other elements, and 0
+    everywhere with two zeros or more (even beside a NaN: PyTorch's shortcut, unless
+    create_graph records the backward); saves a and y."""
 
     node_name = "ProdBackward0"
 
