@@ -170,7 +170,13 @@ class Tensor:
     # --- autograd state ------------------------------------------------------------------
     @property
     def requires_grad(self) -> bool:
-        return self._requires_grad
+        """Set on this tensor, or, for a view, on its base (as in PyTorch: a view taken before
+        its base required grad requires grad too, though no history links the two until one
+        of them is written in place; see ``_edge``)."""
+        if self._requires_grad:
+            return True
+        base = self._base
+        return base is not None and base._requires_grad
 
     @requires_grad.setter
     def requires_grad(self, requires_grad: bool) -> None:
@@ -217,6 +223,8 @@ class Tensor:
 
     @property
     def is_leaf(self) -> bool:
+        if self._base is not None:  # a view whose base was written in place since: PyTorch
+            self._edge()  # regenerates its history when this is read (not when grad_fn is)
         return self.grad_fn is None
 
     @property
@@ -264,16 +272,18 @@ class Tensor:
     def _edge(self):
         """(node, output index) that a consumer's ``next_functions`` entry points to."""
         grad_fn = self.grad_fn
+        base = self._base
+        if base is not None and (grad_fn is not None or base._requires_grad) and \
+                self._version_box[0] != self.__dict__.get("_view_version", self._version_box[0]):
+            # a view whose base changed in place since the view's history was recorded (or,
+            # with none, since the view was taken): its history is regenerated on top of the
+            # base's (autograd/views.py)
+            from .autograd.views import refresh_stale_view
+            refresh_stale_view(self)
+            return self.grad_fn, 0
         if grad_fn is not None:
-            if self._base is not None and self._version_box[0] != self.__dict__.get(
-                    "_view_version", self._version_box[0]):
-                # a view whose base changed in place since: its history is regenerated on top
-                # of the base's (autograd/views.py)
-                from .autograd.views import refresh_stale_view
-                refresh_stale_view(self)
-                return self.grad_fn, 0
             return grad_fn, self._output_nr
-        if self.requires_grad:
+        if self._requires_grad:  # (a view that requires grad through its base alone has no edge)
             try:  # the leaf's accumulator, when one is alive (_grad_accumulator, inlined)
                 accumulator = self._accumulator()
             except AttributeError:
@@ -375,13 +385,14 @@ class Tensor:
     # --- in-place ops ------------------------------------------------------------------------
     def _check_inplace(self) -> None:
         if grad_mode._enabled:
-            if self.requires_grad and self.grad_fn is None:
-                raise RuntimeError("a leaf Variable that requires grad is being used in an "
-                                   "in-place operation.")
             base = self._base
             if base is not None and (base.requires_grad or self._requires_grad) and base.grad_fn is None:
                 raise RuntimeError("a view of a leaf Variable that requires grad is being used in "
                                    "an in-place operation.")
+            # (a view requiring grad through its base alone is checked when the op is recorded)
+            if self._requires_grad and self.grad_fn is None:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an "
+                                   "in-place operation.")
 
     def _inplace_is_recorded(self, args) -> bool:
         """Must an in-place op on this tensor with ``args`` be recorded? (A view of a tensor
@@ -440,12 +451,15 @@ class Tensor:
         return self
 
     def add_(self, other, *, alpha=1) -> "Tensor":
-        from .ops.pointwise import Add
-        return self._apply_inplace(Add, other if alpha == 1 else other * alpha)
+        from .ops.pointwise import Add, times_alpha
+        return self._apply_inplace(Add, other if type(alpha) is int and alpha == 1
+                                   else times_alpha(self, other, alpha))
 
     def sub_(self, other, *, alpha=1) -> "Tensor":
-        from .ops.pointwise import Sub
-        return self._apply_inplace(Sub, other if alpha == 1 else other * alpha)
+        from .ops.pointwise import Sub, _check_no_bool_subtraction, times_alpha
+        _check_no_bool_subtraction(self, other, self, other)
+        return self._apply_inplace(Sub, other if type(alpha) is int and alpha == 1
+                                   else times_alpha(self, other, alpha))
 
     def mul_(self, other) -> "Tensor":
         from .ops.pointwise import Mul

@@ -28,7 +28,8 @@ def _root_gradients(outputs, grad_outputs, create_graph):
     Tensor = _tensor.Tensor
     roots = []
     for i, (out, grad) in enumerate(zip(outputs, grad_outputs)):
-        if not out.requires_grad:
+        node, nr = out._edge()
+        if node is None:  # (also a view that requires grad through its base alone)
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
         if grad is None:
             if out._data.size != 1:
@@ -45,7 +46,6 @@ def _root_gradients(outputs, grad_outputs, create_graph):
                                f"{list(grad.shape)} and output[{i}] has a shape of {list(out.shape)}.")
         elif grad.requires_grad and not create_graph:
             grad = grad.detach()  # (backward formulas must not record through it)
-        node, nr = out._edge()
         roots.append((node, nr, grad))
     return roots
 
@@ -109,6 +109,8 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     for node in root_nodes:
         if dependencies.get(node, 0) == 0 and targets.leads_to_an_input(node):
             _push(ready, node)
+        elif _tensor_hooks(node):  # a root that leads to no input: PyTorch runs its tensor
+            _run_tensor_hooks(node, buffers.pop(node))  # hooks all the same, then skips it
 
     previous_mode = grad_mode.is_grad_enabled()
     grad_mode._enabled = create_graph  # record the backward pass only under create_graph
@@ -153,6 +155,8 @@ class _Targets:
             if not t.requires_grad:
                 raise RuntimeError(f"One of the differentiated Tensors (input {i}) does not require grad")
             self.captures.setdefault(t._edge(), []).append(i)
+            if accumulate:  # backward(inputs=[y]), y a non-leaf: from now on y.grad is kept,
+                t.retain_grad()  # in this backward and the next ones, as PyTorch does
         self.captured = [None] * len(inputs or ())
         input_nodes = {node for node, _ in self.captures}
         # with inputs (autograd.grad, backward(inputs=...)) only the nodes that lead to an
@@ -180,11 +184,6 @@ class _Targets:
     def result(self, allow_unused):
         if self.inputs is None:
             return None
-        if self.accumulate:  # backward(inputs=[y]) with y a non-leaf: y.grad gets its gradient
-            for t, g in zip(self.inputs, self.captured):
-                if t.grad_fn is not None and g is not None:
-                    g = g if g.requires_grad else g.detach()
-                    t._grad = g if t._grad is None else t._grad + g
         if not self.accumulate and not allow_unused:
             for i, g in enumerate(self.captured):
                 if g is None:
@@ -259,6 +258,16 @@ def _propagate_nothing(node, dependencies, buffers, ready, targets):
 
 def _run_pre_hooks(node, grads):
     """Tensor hooks (``register_hook``, ``retain_grad``) and node pre-hooks may replace grads."""
+    grads = _run_tensor_hooks(node, grads)
+    for hook in node._pre_hooks:
+        new = hook(tuple(grads))
+        if new is not None:
+            grads = list(new)
+    return grads
+
+
+def _run_tensor_hooks(node, grads):
+    """The hooks registered on the tensor ``node`` produced (``register_hook``, ``retain_grad``)."""
     if type(node) is AccumulateGrad:  # a leaf's own hooks live on the tensor
         tensor_hooks = [(0, hook) for hook in node.variable._tensor_hooks]
     else:
@@ -268,10 +277,6 @@ def _run_pre_hooks(node, grads):
             new = hook(grads[nr])
             if new is not None:
                 grads[nr] = _checked_hook_result(hook, grads[nr], new)
-    for hook in node._pre_hooks:
-        new = hook(tuple(grads))
-        if new is not None:
-            grads = list(new)
     return grads
 
 

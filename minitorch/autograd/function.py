@@ -346,7 +346,7 @@ class Function:
         for t in ctx._dirty:  # inputs forward changed in place
             t._bump_version()
         if cls.is_view:
-            _share_version_with_base(args[0], outputs, record)
+            _share_version_with_base(args[0], outputs)
         if record:
             _record(ctx, outputs)
             if ctx._to_save:
@@ -424,7 +424,7 @@ def _record(ctx: Node, outputs) -> None:
         _record_output(ctx, outputs)
 
 
-def _share_version_with_base(base, outputs, record) -> None:
+def _share_version_with_base(base, outputs) -> None:
     """A view op's outputs (split gives several) share their input's version counter."""
     root = base if base._base is None else base._base
     # views that PyTorch forbids writing in place while recording (autograd/views.py), and
@@ -440,8 +440,9 @@ def _share_version_with_base(base, outputs, record) -> None:
         out._base = root
         if creation is not None:
             out._view_creation = creation
-        if record:  # the version its recorded history belongs to (see Tensor._edge)
-            out._view_version = base._version_box[0]
+        # the version its history (recorded now, or regenerated once its base requires grad)
+        # belongs to (see Tensor._edge)
+        out._view_version = base._version_box[0]
 
 
 def _record_output(ctx: Node, out) -> None:

@@ -108,6 +108,10 @@ def _as_strided_node(base_edge, base_shape, base_dtype, positions) -> Node:
     return node
 
 
+_NO_GRAD_VIEW = ("Given that this use case is ambiguous and error-prone, it is forbidden. You "
+                 "can clarify your code by moving both the view and the inplace either both "
+                 "inside the no_grad block (if you don't want the inplace to be tracked) or both "
+                 "outside (if you want the inplace to be tracked).")
 _MULTIPLE_VIEWS = ("This view is the output of a function that returns multiple views. Such "
                    "functions do not allow the output views to be modified inplace. You should "
                    "replace the inplace operation by an out-of-place one.")
@@ -135,13 +139,9 @@ def check_writable_view(view: Tensor) -> None:
         raise RuntimeError(f"{_made_by(view)} is a view and is being modified inplace. "
                            f"{_MULTIPLE_VIEWS}")
     if view._view_creation == "no_grad":
-        raise RuntimeError(
-            "A view was created in no_grad mode and is being modified inplace with grad mode "
-            "enabled. Given that this use case is ambiguous and error-prone, it is forbidden. "
-            "You can clarify your code by moving both the view and the inplace either both "
-            "inside the no_grad block (if you don't want the inplace to be tracked) or both "
-            "outside (if you want the inplace to be tracked).")
-    if view._base.requires_grad and not view.requires_grad:
+        raise RuntimeError("A view was created in no_grad mode and is being modified inplace "
+                           f"with grad mode enabled. {_NO_GRAD_VIEW}")
+    if view._base.requires_grad and view.grad_fn is None:
         refresh_view(view)  # its base gained a history after the view was taken
 
 
@@ -150,6 +150,9 @@ def refresh_stale_view(view: Tensor) -> None:
     if view._view_creation == "multiple outputs":
         raise RuntimeError(f"{_made_by(view)} is a view and its base or another view of its base "
                            f"has been modified inplace. {_MULTIPLE_VIEWS}")
+    if view._view_creation == "no_grad":
+        raise RuntimeError("A view was created in no_grad mode and its base or another view of "
+                           f"its base has been modified inplace with grad mode enabled. {_NO_GRAD_VIEW}")
     refresh_view(view)
 
 

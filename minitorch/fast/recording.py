@@ -63,7 +63,7 @@ def apply(cls, *args, **kwargs):
         for t in ctx._dirty:
             t._bump_version()
     if cls.is_view:
-        _share_version_with_base(args[0], outputs, record)
+        _share_version_with_base(args[0], outputs)
     if record:
         _record(ctx, outputs)
         if ctx._to_save:

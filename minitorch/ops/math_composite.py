@@ -120,6 +120,4 @@ def copysign(input, other) -> Tensor:
 def rsub(input: Tensor, other, alpha=1) -> Tensor:
     """``other - alpha * input``."""
     from .pointwise import sub
-    if isinstance(other, Tensor):
-        return sub(other, input, alpha=alpha)
-    return -(input * alpha) + other if alpha != 1 else -input + other
+    return sub(other, input, alpha=alpha)

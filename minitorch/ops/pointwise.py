@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..types.dtypes import get_default_dtype, result_type
+from ..types.dtypes import bool_, get_default_dtype, result_type
 from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ..types.int_scalars import checked_int_scalar
 from ._helpers import binary_arrays, sum_to_shape
+from .scalar_arguments import checked_alpha, scalar_in
 from .comparison import where
 from .unary import log
 
@@ -425,7 +426,8 @@ class Atan2(Function):
         # at a = b = 0 PyTorch gives gradient 0 (not 0 * inf = NaN)
         scaled = where(denominator == 0, 0.0, grad / denominator)
         return (sum_to_shape(scaled * b, shape_a) if ctx.needs_input_grad[0] else None,
-                sum_to_shape(-scaled * a, shape_b) if ctx.needs_input_grad[1] else None)
+                # (-a as PyTorch writes it: a bool a is refused here, as by PyTorch's backward)
+                sum_to_shape(scaled * -a, shape_b) if ctx.needs_input_grad[1] else None)
 
 
 # --- lerp, addcmul, addcdiv ----------------------------------------------------------------
@@ -613,17 +615,31 @@ class ClampTensor(Function):
 
 def add(input, other, *, alpha=1, out=None):
     """``input + alpha * other``, broadcasting, with PyTorch's type promotion."""
-    if alpha != 1:  # a number stays a number (a "weak" scalar that cannot widen the dtype)
-        other = other * alpha if isinstance(other, (int, float)) else mul(other, alpha)
+    if not (type(alpha) is int and alpha == 1):
+        other = times_alpha(input, other, alpha)
     return _with_out(Add.apply(input, other), out)
 
 
 def sub(input, other, *, alpha=1, out=None):
     """``input - alpha * other``."""
     _check_no_bool_subtraction(input, other, input, other)
-    if alpha != 1:  # a number stays a number (a "weak" scalar that cannot widen the dtype)
-        other = other * alpha if isinstance(other, (int, float)) else mul(other, alpha)
+    if not (type(alpha) is int and alpha == 1):
+        other = times_alpha(input, other, alpha)
     return _with_out(Sub.apply(input, other), out)
+
+
+def times_alpha(input, other, alpha):
+    """``alpha * other`` for ``input + alpha * other``, computed in the sum's dtype as PyTorch
+    does: ``alpha`` is converted to it first (scalar_arguments.py), a number ``other`` stays a
+    number (a "weak" scalar that cannot widen the dtype), a tensor is cast to it (a uint8
+    ``other`` of an int64 sum must not wrap)."""
+    result = result_type(input, other)
+    alpha = checked_alpha(alpha, result)
+    if not isinstance(other, Tensor):
+        return (other and alpha) if result is bool_ else other * alpha
+    if result is bool_:  # True + alpha * b is True or (alpha and b)
+        return other if alpha else mul(other, False)
+    return mul(other if other.dtype is result else other.to(result), alpha)
 
 
 def mul(input, other, *, out=None):
@@ -661,7 +677,7 @@ def _check_no_bool_subtraction(a, b, x, y) -> None:
     if _is_bool(x) and _is_bool(y):
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                            "supported. Use the `^` or `logical_xor()` operator instead.")
-    if any(isinstance(v, Tensor) and v._data.dtype == np.bool_ for v in (a, b)):
+    if _is_bool(a) or _is_bool(b):  # (a Python bool too: PyTorch makes it a bool tensor)
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not "
                            "supported. If you are trying to invert a mask, use the `~` or "
                            "`logical_not()` operator instead.")
@@ -728,22 +744,35 @@ def lerp(input, end, weight):
     """Linear interpolation ``input + weight * (end - input)``; ``weight`` a number or a tensor."""
     _require_tensor(end, "lerp", 2, "end")
     if isinstance(weight, Tensor):
-        if input.dtype is end.dtype and not input.is_floating_point() and weight.ndim == 0:
-            dtype = result_type(input, end, weight)  # a 0-d float weight makes it a float lerp
-            if not dtype.is_floating_point:
+        if input.dtype is end.dtype and not input.is_floating_point():
+            # a 0-d float weight makes it a float lerp; an integer one of the same dtype is an
+            # integer lerp, which has no rounding rule: PyTorch has no kernel
+            dtype = result_type(input, end, weight) if weight.ndim == 0 else weight.dtype
+            if dtype is input.dtype:
                 raise NotImplementedError(f"\"lerp_kernel_tensor\" not implemented for "
                                           f"'{dtype._torch_name}'")
-            input, end = input.to(dtype), end.to(dtype)
+            if weight.ndim == 0:
+                input, end = input.to(dtype), end.to(dtype)
         return Lerp.apply(input, end, weight)
-    dtype = result_type(input, end)
-    if not dtype.is_floating_point:  # no rounding rule for an int lerp: PyTorch has no kernel
-        raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for '{dtype._torch_name}'")
+    dtype = input.dtype
+    if not dtype.is_floating_point and end.dtype is dtype:  # (an int lerp: no kernel either)
+        raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for "
+                                  f"'{dtype._torch_name}'")
     return LerpScalar.apply(input, end, weight)
 
 
 def addcmul(input, tensor1, tensor2, *, value=1):
     """``input + value * tensor1 * tensor2`` (used by optimizers, mostly in place)."""
-    return Addcmul.apply(input, tensor1, tensor2, value)
+    return Addcmul.apply(input, tensor1, tensor2, _addcmul_value(input, tensor1, tensor2, value))
+
+
+def _addcmul_value(input, tensor1, tensor2, value):
+    """``value`` in the result's dtype, as PyTorch converts it (an int result truncates 1.5);
+    PyTorch has no bool kernel."""
+    result = result_type(input, tensor1, tensor2)
+    if result is bool_:
+        raise NotImplementedError("\"addcmul_cpu_out\" not implemented for 'Bool'")
+    return scalar_in(value, result)
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1):
@@ -843,11 +872,16 @@ def remainder_(self, other):
 
 def lerp_(self, end, weight):
     _require_tensor(end, "lerp_", 1, "end")
+    if not self.is_floating_point():  # no integer lerp: the out-of-place one says why, else
+        result = lerp(self, end, weight)  # it computed a float (a 0-d float weight)
+        raise RuntimeError(f"result type {result.dtype._torch_name} can't be cast to the desired "
+                           f"output type {self.dtype._torch_name}")
     return self._apply_inplace(Lerp if isinstance(weight, Tensor) else LerpScalar, end, weight)
 
 
 def addcmul_(self, tensor1, tensor2, *, value=1):
-    return self._apply_inplace(Addcmul, tensor1, tensor2, value)
+    return self._apply_inplace(Addcmul, tensor1, tensor2,
+                               _addcmul_value(self, tensor1, tensor2, value))
 
 
 def addcdiv_(self, tensor1, tensor2, *, value=1):

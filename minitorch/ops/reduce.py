@@ -16,6 +16,7 @@ from collections import namedtuple
 import numpy as np
 
 from ..types.dtypes import int64, to_dtype
+from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._helpers import normalize_dim, normalize_dims, row_means, row_sums
@@ -162,7 +163,18 @@ def _product_of_others(a, dims):
 
 
 class ProdAll(Prod):
+    """y = prod(a) over every element; dL/da_i = dL/dy * the product of the other elements, and 0
+    everywhere with two zeros or more (even beside a NaN: PyTorch's shortcut, unless
+    create_graph records the backward); saves a and y."""
+
     node_name = "ProdBackward0"
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, _ = ctx.saved_tensors
+        if not grad_mode.is_grad_enabled() and a.ndim and int((a._data == 0).sum()) > 1:
+            return Tensor._from_array(a._xp.zeros_like(a._data)), None, None, None
+        return Prod.backward(ctx, grad)
 
 
 class SumAll(Sum):
