@@ -90,7 +90,12 @@ class Program:
                           **{f"t{i}": t for i, t in enumerate(objects)}}
         first_effect = next((i for i, line in enumerate(self.lines)
                              if line.kind == "effect" or line.effect), len(self.lines))
-        body = [self._render(i, line, late=i > first_effect) for i, line in enumerate(self.lines)]
+        freed = _last_uses(self.lines, needed)
+        body = []
+        for i, line in enumerate(self.lines):
+            body.append(self._render(i, line, late=i > first_effect))
+            if freed.get(i):  # arrays nothing reads any more: freed here, as eagerly (a
+                body.append(f"del {', '.join(freed[i])}")  # function's locals live to its end)
         body.append(f"return {_render_value(outputs, wrap=True)}")
         self.source = "def program(args, kwargs):\n" + "".join(
             "    " + text + "\n" for text in "\n".join(body).splitlines())
@@ -247,6 +252,19 @@ def _live(lines, needed: set) -> list:
             needed |= {u.split("[")[0] for u in line.uses}
     kept.reverse()
     return kept
+
+
+def _last_uses(lines, outputs) -> dict:
+    """line index -> the arrays (r-names) read or made there for the last time."""
+    last = {}
+    for i, line in enumerate(lines):
+        for name in (*line.uses, *line.targets):
+            if name[:1] == "r" and name not in outputs:
+                last[name] = i
+    freed: dict = {}
+    for name, i in last.items():
+        freed.setdefault(i, []).append(name)
+    return {i: sorted(names, key=lambda n: int(n[1:])) for i, names in freed.items()}
 
 
 def _written_in_place(lines, meta, outputs) -> list:
