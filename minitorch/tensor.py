@@ -38,6 +38,9 @@ class Tensor:
                  "_base", "_accumulator", "__dict__", "__weakref__")
 
     _tensor_hooks = ()  # register_hook on a leaf makes an instance list (see the engine)
+    # when detach_() took this tensor's history away (a node number): a node recorded
+    # before then that saved it refuses it in backward, as PyTorch does
+    _history_detached_at = -1
     # how a view was made, when that forbids writing it in place while recording (set per
     # view by Function.apply; see autograd/views.py): None, "no_grad" or "multiple outputs"
     _view_creation = None
@@ -364,6 +367,9 @@ class Tensor:
     def detach_(self) -> "Tensor":
         if self._base is not None:  # (any view, as in PyTorch)
             raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        if self.grad_fn is not None:
+            from .autograd.function import _sequence
+            self._history_detached_at = next(_sequence)
         self.grad_fn = None
         self._requires_grad = False
         return self

@@ -124,8 +124,7 @@ class Node(_GraphNode):
                     "calling backward.")
             return self._to_save or ()  # forward ran without recording: tensors as given
         unpacked = []
-        with_history = self.__dict__.get("_saved_with_history", ())
-        for i, (entry, version) in enumerate(zip(saved, self._saved_versions)):
+        for entry, version in zip(saved, self._saved_versions):
             if type(entry) is _SavedOutput:
                 entry = entry.unpack(self, version)
             elif entry is not None:  # an input: check it was not changed in place since
@@ -133,7 +132,7 @@ class Node(_GraphNode):
                 if box is not None and box[0] != version:
                     raise _modified_error(self, box[0], version, entry.dtype,
                                           entry._data.shape, _origin(entry))
-                if i in with_history and entry.grad_fn is None:  # x.detach_() since
+                if entry._history_detached_at > self._seq:  # x.detach_() took its history
                     raise RuntimeError(
                         "Trying to use a saved tensor that has been detached in-place, i.e. "
                         "with .detach_().This is not supported, please use out-of-place "
@@ -493,9 +492,6 @@ def _save(ctx: Node, outputs) -> None:
         for i, out in enumerate(outputs):
             if out is t:
                 output_nr = i
-        if output_nr is None and t.grad_fn is not None:  # (a saved input with a history:
-            # backward refuses it if detach_() takes that history away, as PyTorch does)
-            ctx._saved_with_history = ctx.__dict__.get("_saved_with_history", ()) + (len(saved),)
         saved.append(t if output_nr is None else _SavedOutput(t, output_nr))
     ctx._saved, ctx._saved_versions = tuple(saved), tuple(versions)
     ctx._to_save = None
