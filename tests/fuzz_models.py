@@ -411,6 +411,8 @@ def check_program(program: dict) -> None:
                 # gradient holds depends on the order of operations; stop comparing
                 _compare(program, step, {"loss": got["loss"]}, {"loss": expected[step]["loss"]})
                 return
+            if _noise_amplified(program, got, expected[step]):
+                return  # (see _noise_amplified: from here on the runs follow rounding noise)
             _compare(program, step, got, expected[step])
     except NotImplementedError as error:
         raise Unsupported(f"{error}\n{describe(program)}") from error
@@ -418,6 +420,37 @@ def check_program(program: dict) -> None:
         raise
     except Exception as error:  # noqa: BLE001 - PyTorch ran it, so minitorch must too
         raise Mismatch(f"minitorch raised {type(error).__name__}: {error}\n{describe(program)}") from error
+
+
+# optimizers that divide a gradient by its own running size: a gradient that is 0 up to
+# rounding (a weight feeding a normalization without affine parameters, whose output does not
+# change along some directions of the weight) becomes a step of ~lr * noise / eps
+ADAPTIVE = {"Adagrad", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Adadelta",
+            "Rprop", "SparseAdam"}
+
+
+def _noise_amplified(program, got, expected) -> bool:
+    """Whether a parameter differs after the step only where its gradient (equal in both
+    libraries, within tolerance) is rounding noise, which an adaptive optimizer scales up:
+    PyTorch's own result there depends on its order of operations, so the comparison stops."""
+    if program["optimizer"][0] not in ADAPTIVE:
+        return False
+    tolerance = TOLERANCE[program["dtype"]]
+    # the size of the step's gradients, all parameters together: a gradient element this many
+    # times smaller is rounding (every element of a weight's gradient may be)
+    scale = max((float(np.abs(v).max()) for k, v in expected.items()
+                 if k.startswith("grad of ") and v.size), default=0.0)
+    for key, value in expected.items():
+        name = key[:-len(" after the step")] if key.endswith(" after the step") else None
+        grad = expected.get(f"grad of {name}")
+        if grad is None or grad.shape != value.shape or got[key].shape != value.shape:
+            continue
+        differs = ~np.isclose(got[key], value, equal_nan=True, **tolerance)
+        if not differs.any():
+            continue
+        noise = np.abs(grad) <= np.finfo(grad.dtype).eps ** 0.5 * scale
+        return bool(np.all(noise[differs]))
+    return False
 
 
 def _compare(program, step, got, expected):
