@@ -428,8 +428,9 @@ print(f"20,000 scalar ops forward+backward: {elapsed * 1e3:.0f} ms, of which "
 
 # %%
 def accelerations_table():
-    """minitorch.fast.ACCELERATIONS as a Markdown table; entries marked "(the same...)"
-    join the row above them."""
+    """minitorch.fast's table of accelerations (``every_acceleration()``: nn's entries too,
+    which go in when nn loads) as Markdown; entries marked "(the same...)" join the row
+    above them."""
     from minitorch import fast
 
     def name_of(owner, attribute):
@@ -437,7 +438,7 @@ def accelerations_table():
         return f"`{owner_name}.{attribute}`"
 
     rows = []
-    for owner, attribute, faster, why in fast.ACCELERATIONS:
+    for owner, attribute, faster, why in fast.every_acceleration():
         function = getattr(faster, "__func__", faster)
         where = f"`fast/{function.__module__.split('.')[-1]}.py`"
         if why.startswith("(the same") and rows:

@@ -112,7 +112,9 @@ class Mean(Function):
     @staticmethod
     def backward(ctx, grad):
         (shape, _, _, _) = ctx._input_shapes
-        return _expand_back(grad / ctx.count, shape, ctx.dims, ctx.keepdim), None, None, None
+        # expanded, then divided, as PyTorch: the gradient is then an array of its own (a
+        # sum's stays a broadcast view, which an in-place write refuses, in both libraries)
+        return _expand_back(grad, shape, ctx.dims, ctx.keepdim) / ctx.count, None, None, None
 
 
 class Prod(Function):
