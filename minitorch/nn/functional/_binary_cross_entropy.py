@@ -24,9 +24,10 @@ def _per_element_weighted(ctx, grad, count: int):
 
 class BinaryCrossEntropy(Function):
     """y = reduce(-w (t log x + (1 - t) log(1 - x))), each log clamped at -100 (so that x = 0 or 1
-    gives a finite loss, as in PyTorch); dL/dx = w (x - t) / (x (1 - x)) dL/dy, the denominator
-    kept above 1e-12 (PyTorch's guard); dL/dt = w (log(1 - x) - log(x)) dL/dy (unclamped, as in
-    PyTorch); saves x and t, w and the reduction."""
+    gives a finite loss, as in PyTorch), log(1 - x) computed as log1p(-x) (exact for tiny x: a
+    probability of 1e-25 with target 0 costs 1e-25, not 0); dL/dx = w (x - t) / (x (1 - x))
+    dL/dy, the denominator kept above 1e-12 (PyTorch's guard); dL/dt = w (log(1 - x) - log(x))
+    dL/dy = -logit(x) w dL/dy (unclamped, as in PyTorch); saves x and t, w and the reduction."""
 
     node_name = "BinaryCrossEntropyBackward0"
 
@@ -35,8 +36,8 @@ class BinaryCrossEntropy(Function):
         x, t = input._data, target._data.astype(input._data.dtype, copy=False)
         with np.errstate(divide="ignore"):
             log_x = np.maximum(np.log(x), -100)
-            log_1mx = np.maximum(np.log(1 - x), -100)
-        loss = -(t * log_x + (1 - t) * log_1mx)
+            log_1mx = np.maximum(np.log1p(-x), -100)
+        loss = (t - 1) * log_1mx - t * log_x  # (PyTorch's order of operations)
         if weight is not None:
             loss = loss * weight._data
         ctx.weight, ctx.reduction = weight, reduction
@@ -51,7 +52,7 @@ class BinaryCrossEntropy(Function):
         if ctx.needs_input_grad[0]:
             grad_x = grad * (x - t) / ((1 - x) * x).clamp_min(1e-12)
         if ctx.needs_input_grad[1]:
-            grad_t = grad * ((1 - x).log() - x.log())
+            grad_t = grad * -x.logit()  # (log(1 - x) - log(x), as PyTorch computes it)
         return grad_x, grad_t
 
 
