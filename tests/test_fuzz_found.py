@@ -49,3 +49,20 @@ def test_float16_sigmoid_is_computed_in_float32_and_rounded_once():
         (y * lib.tensor(weights)).sum().backward()
         return y, x.grad
     same_outcome(case, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("values", [[5.0], [float("nan")], [float("inf")], [3.0, float("nan")]])
+@pytest.mark.parametrize("correction", [1, 2])
+def test_variance_without_degrees_of_freedom_backward(values, correction):
+    """A full variance with no degrees of freedom left: PyTorch's gradient is NaN where an
+    element equals the mean and inf elsewhere, a NaN element included (seed 606:
+    ``v7 = (v3.flatten() @ v3.flatten() + 2).var()`` of a NaN gave NaN, PyTorch inf)."""
+    import warnings
+
+    def case(lib):
+        x = lib.tensor(values, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # (PyTorch's degrees-of-freedom warning)
+            x.var(correction=correction).backward()
+        return x.grad
+    same_outcome(case)

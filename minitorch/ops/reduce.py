@@ -462,8 +462,13 @@ def _var_backward(ctx, grad, a):
     count = 1
     for d in dims:
         count *= shape[d]
-    centered = a - a.mean(dims, keepdim=True)
     denominator = count - ctx.correction  # as in forward: no degrees of freedom left gives inf
+    if denominator <= 0 and len(dims) == len(shape):
+        # PyTorch's rule for a full reduction without degrees of freedom: NaN where an element
+        # equals the mean (0 * inf), inf where it does not (a NaN element included)
+        from .comparison import where
+        return _keep_dims(grad, shape, dims, ctx.keepdim) * where(a == a.mean(), math.nan, math.inf)
+    centered = a - a.mean(dims, keepdim=True)
     factor = 2 / denominator if denominator > 0 else math.inf
     return _keep_dims(grad, shape, dims, ctx.keepdim) * centered * factor
 
