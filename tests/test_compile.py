@@ -71,15 +71,18 @@ def _build(lib, model_name, optimizer_name):
     lib.manual_seed(0)
     model = MODELS[model_name][0](lib)
     optimizer = OPTIMIZERS[optimizer_name](lib, _parameters(model))
-    loss_fn = lib.nn.CrossEntropyLoss(ignore_index=-1)
+    return model, optimizer, _step(model, optimizer, lib.nn.CrossEntropyLoss(ignore_index=-1))
 
+
+def _step(model, optimizer, loss_fn):
+    """One training step: zero_grad, the loss, backward, the optimizer's step."""
     def step(x, y):
         optimizer.zero_grad()
         loss = loss_fn(model(x), y)
         loss.backward()
         optimizer.step()
         return loss.detach()
-    return model, optimizer, step
+    return step
 
 
 def _batches(model_name, count=STEPS):
@@ -142,24 +145,15 @@ def test_replay_gives_the_eager_bits_and_pytorchs_numbers(model_name, optimizer_
 
 def test_dropout_masks_are_drawn_again_at_each_replay():
     """The random draw is a line of the program: each replay draws the eager step's mask."""
-    eager = _build(minitorch, "mlp", "sgd")
     minitorch.manual_seed(0)
     model = _mlp(minitorch, dropout=0.4)
     optimizer = OPTIMIZERS["sgd"](minitorch, model.parameters())
     minitorch.manual_seed(0)
     eager_model = _mlp(minitorch, dropout=0.4)
     eager_optimizer = OPTIMIZERS["sgd"](minitorch, eager_model.parameters())
-    del eager
-
-    def make(m, o):
-        def step(x, y):
-            o.zero_grad()
-            loss = minitorch.nn.functional.cross_entropy(m(x), y)
-            loss.backward()
-            o.step()
-            return loss.detach()
-        return step
-    eager_step, compiled = make(eager_model, eager_optimizer), minitorch.compile(make(model, optimizer))
+    cross_entropy = minitorch.nn.functional.cross_entropy
+    eager_step = _step(eager_model, eager_optimizer, cross_entropy)
+    compiled = minitorch.compile(_step(model, optimizer, cross_entropy))
     for i, (x, y) in enumerate(_batches("mlp")):
         minitorch.manual_seed(10 + i)
         expected = eager_step(minitorch.tensor(x), minitorch.tensor(y))
@@ -175,14 +169,7 @@ def _sgd_step():
     minitorch.manual_seed(0)
     model = _mlp(minitorch)
     optimizer = minitorch.optim.SGD(model.parameters(), lr=0.1)
-
-    def step(x, y):
-        optimizer.zero_grad()
-        loss = minitorch.nn.functional.cross_entropy(model(x), y)
-        loss.backward()
-        optimizer.step()
-        return loss.detach()
-    return model, optimizer, step
+    return model, optimizer, _step(model, optimizer, minitorch.nn.functional.cross_entropy)
 
 
 def _batch(rows=8, seed=0):

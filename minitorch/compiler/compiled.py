@@ -106,11 +106,9 @@ class CompiledFunction:
     def _consider(self, program: Program, state) -> None:
         """Keep ``program`` if it equals the previous trace's in the same state; else wait
         for the next one."""
-        self.last_trace = program  # (for a look at what was traced, kept or not)
         previous = next((p for known, p in self._candidates if known == state), None)
         self._candidates = [(known, p) for known, p in self._candidates if known != state]
         difference = "first trace" if previous is None else previous.same_as(program)
-        self.last_difference = difference
         if difference is None:
             self.programs.insert(0, (state, program))
             del self.programs[_MAX_PROGRAMS:]

@@ -66,18 +66,12 @@ class Trace:
         return f"{prefix}{self.counter}"
 
     def constant(self, value) -> str:
-        for i, known in enumerate(self.constants):
-            if known is value:
-                return f"c{i}"
-        self.constants.append(value)
-        return f"c{len(self.constants) - 1}"
+        """The name of a value the program takes as it is (c0, c1...)."""
+        return "c" + _place_of(self.constants, value)
 
     def object_name(self, obj) -> str:
-        for i, known in enumerate(self.objects):
-            if known is obj:
-                return f"t{i}"
-        self.objects.append(obj)
-        return f"t{len(self.objects) - 1}"
+        """The name of an object the program reads from (t0, t1...): a tensor, a module."""
+        return "t" + _place_of(self.objects, obj)
 
     # --- the start and the end ----------------------------------------------------------
     def start(self, args, kwargs, places=None) -> None:
@@ -334,6 +328,15 @@ class Trace:
 
     def program(self, outputs) -> Program:
         return Program(self.lines, self.constants, self.objects, outputs, self.meta)
+
+
+def _place_of(items: list, value) -> str:
+    """``value``'s index in ``items`` (by identity), appending it the first time."""
+    for i, known in enumerate(items):
+        if known is value:
+            return str(i)
+    items.append(value)
+    return str(len(items) - 1)
 
 
 def _caller() -> str:
