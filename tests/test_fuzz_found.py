@@ -66,3 +66,37 @@ def test_variance_without_degrees_of_freedom_backward(values, correction):
             x.var(correction=correction).backward()
         return x.grad
     same_outcome(case)
+
+
+def test_cumprod_backward_beside_a_zero_and_a_nan():
+    """cumprod's first-order backward with zeros follows PyTorch's first-zero rule: before the
+    first zero only the running products before it count, after it the gradient is 0, even
+    where a NaN sits later in the slice (seed 606: ``v1.masked_fill(v1 > 0.5, nan).cumprod(1)``
+    of ``[0.3, 0, 0.9, 0.4]`` gave NaN gradients where PyTorch gives 1 and 0)."""
+    def case(lib):
+        v0 = lib.tensor([0.3, -0.2, 0.9, 0.4]).reshape(1, 4, 1, 1).requires_grad_()
+        v1 = lib.where(v0 > 0, v0, lib.zeros_like(v0))
+        v2 = v1.masked_fill(v1 > 0.5, float("nan")).cumprod(1)
+        v2.sum().backward()
+        return v2, v0.grad
+    same_outcome(case)
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("seed", range(6))
+def test_cumprod_backward_with_zeros_nans_and_infs(seed, create_graph):
+    """Random slices (permuted, a middle dim) holding zeros, NaNs and infs, first order (the
+    first-zero rule) and recorded for a second order (the O(n²) rule): PyTorch's gradients."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    values = rng.choice([0.0, 0.0, float("nan"), float("inf"), -2.0, 0.5, 1.5, 3.0], size=(3, 5, 4))
+    upstream = rng.choice([0.0, 1.0, -0.5, float("nan")], size=(3, 4, 5)) if seed % 2 else \
+        rng.standard_normal((3, 4, 5))
+
+    def case(lib):
+        x = lib.tensor(values, requires_grad=True)
+        y = x.permute(0, 2, 1).cumprod(2)
+        (grad,) = lib.autograd.grad(y, x, lib.tensor(upstream), create_graph=create_graph)
+        return y, grad
+    same_outcome(case)

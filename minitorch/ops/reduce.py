@@ -700,9 +700,10 @@ class CumProd(Function):
     """y_k = prod_{i<=k} a_i along dim; dL/da_i = sum_{k>=i} dL/dy_k prod_{j<=k, j!=i} a_j; saves a
     and y, and dim.
 
-    Without zeros that is ``reverse_cumsum(grad * result) / a``. With zeros it is computed
-    directly: for each i, the running product with a_i replaced by 1 (O(n²) in the dim size,
-    simple and exact).
+    Without zeros that is ``reverse_cumsum(grad * result) / a``. With zeros, division fails;
+    then, as PyTorch: a first-order backward uses the first zero (``_grad_with_zeros``), and one
+    that create_graph records computes each a_i's running product with a_i left out (O(n²) in
+    the dim size, simple, exact and differentiable again).
     """
 
     node_name = "CumprodBackward0"
@@ -727,18 +728,48 @@ class CumProd(Function):
         from .comparison import where
         a, result = ctx.saved_tensors
         dim = ctx.dim
-        if a.ndim == 0:
+        if a.ndim == 0 or a.shape[dim] == 1:  # y = a: d/da = 1 (also at NaN, inf)
             return grad, None, None
         if not (a._data == 0).any():
             return ReverseCumSum.apply(grad * result, dim) / a, None, None
+        if not grad_mode.is_grad_enabled():
+            return Tensor._from_array(_grad_with_zeros(a._xp, a._data, result._data, grad._data, dim)), None, None
         x, g = a.transpose(dim, -1), grad.transpose(dim, -1)
         n, xp = x.shape[-1], a._xp
         eye = Tensor._from_array(xp.eye(n, dtype=bool))
         later = Tensor._from_array(xp.triu(xp.ones((n, n), dtype=bool)))  # [i, k]: k >= i
-        # rows[..., i, k] = prod_{j<=k, j!=i} x_j
+        # rows[..., i, k] = prod_{j<=k, j!=i} x_j; only the terms k >= i are summed (an earlier
+        # running product may hold a NaN that is not a_i's business)
         rows = cumprod(where(eye, 1.0, x.unsqueeze(-2).expand(*x.shape[:-1], n, n)), -1)
-        grad_x = (rows * where(later, g.unsqueeze(-2), 0.0)).sum(-1)
+        grad_x = where(later, rows * g.unsqueeze(-2), 0.0).sum(-1)
         return grad_x.transpose(dim, -1), None, None
+
+
+def _grad_with_zeros(xp, x, y, g, dim):
+    """cumprod's first-order gradient for slices holding zeros, PyTorch's O(n) rule. With z1 the
+    first zero of a slice and z2 the second (or its end):
+
+    - i < z1: dL/da_i = sum_{i<=k<z1} g_k y_k / a_i (later y_k are 0: they hold a_z1);
+    - i = z1: dL/da_i = y_{z1-1} * sum_{z1<=k<z2} g_k prod_{z1<j<=k} a_j;
+    - i > z1: dL/da_i = 0 (every y_k with k >= i holds a_z1 = 0).
+
+    Arrays in (``xp`` is NumPy or CuPy), array out; ``dim`` is moved last and back.
+    """
+    x, y, g = (xp.moveaxis(t, dim, -1) for t in (x, y, g))
+    zeros_so_far = xp.cumsum(x == 0, axis=-1)
+    before = zeros_so_far == 0  # [0, z1)
+    from_first = zeros_so_far == 1  # [z1, z2)
+    first = from_first & (x == 0)  # z1
+    between = from_first & ~first  # (z1, z2)
+    w = xp.where(before, g * y, 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        grad = xp.where(before, xp.flip(xp.cumsum(xp.flip(w, -1), axis=-1), -1) / x, 0)
+    tail = xp.cumprod(xp.where(between, x, 1), axis=-1)
+    at_first = (tail * xp.where(from_first, g, 0)).sum(-1, keepdims=True)
+    z1 = xp.argmax(first, axis=-1)[..., None]
+    y_before_z1 = xp.where(z1 == 0, 1, xp.take_along_axis(y, xp.maximum(z1 - 1, 0), -1))
+    grad = xp.where(first, at_first * y_before_z1, grad)
+    return xp.moveaxis(grad.astype(g.dtype, copy=False), -1, dim)
 
 
 def _dtype_or_none(dtype):
