@@ -23,7 +23,7 @@ import numpy as np
 
 from ..autograd import function, grad_mode
 from ..autograd.function import Function
-from ..nn.functional._activation import _sigmoid_array
+from ..ops.unary import sigmoid_array
 from ..nn.modules import rnn
 from ..ops.joining import stack
 from ..tensor import Tensor
@@ -60,29 +60,38 @@ class LSTMSequence(Function):
     @staticmethod
     def forward(ctx, projected, h0, c0, w_hh, b_hh=None, *, reverse: bool):
         gi = projected._data
-        hidden = w_hh.shape[1]
-        steps = range(gi.shape[0] - 1, -1, -1) if reverse else range(gi.shape[0])
+        steps, batch, hidden = gi.shape[0], gi.shape[1], w_hh.shape[1]
+        # h and c before and after every step, in one array each: step t finds its states at
+        # t + before and leaves the new ones at t + after (no copies of the states per step)
+        before, after = (1, 0) if reverse else (0, 1)
+        h_states = np.empty_like(gi, shape=(steps + 1, batch, hidden))
+        c_states = np.empty_like(h_states)
+        h_states[steps * before], c_states[steps * before] = h0._data, c0._data
         activations = np.empty_like(gi)              # s(i), s(f), tanh(g), s(o) of each step
-        h_before = np.empty_like(gi, shape=gi.shape[:2] + (hidden,))  # h_{t-1} (for d W_hh)
-        c_before, tanh_c, output = (np.empty_like(h_before) for _ in range(3))
-        h, c = h0._data, c0._data
+        tanh_c = np.empty_like(gi, shape=(steps, batch, hidden))
+        gates = np.empty_like(gi[0])
         w_hh_t = w_hh._data.T
-        for t in steps:
-            h_before[t], c_before[t] = h, c
-            gates = h @ w_hh_t      # linear(h, W_hh, b_hh) as Addmm computes it, then + gi_t
-            if b_hh is not None:
+        for t in (range(steps - 1, -1, -1) if reverse else range(steps)):
+            np.matmul(h_states[t + before], w_hh_t, out=gates)  # linear(h, W_hh, b_hh) as
+            if b_hh is not None:                                # Addmm computes it, + gi_t
                 gates += b_hh._data
             gates += gi[t]
-            activations[t] = _sigmoid_array(gates)   # one call for three gates, as LSTMGates
-            activations[t, :, 2 * hidden:3 * hidden] = np.tanh(gates[:, 2 * hidden:3 * hidden])
+            sigmoid_array(gates, out=activations[t])   # one call for three gates, as LSTMGates
+            np.tanh(gates[:, 2 * hidden:3 * hidden], out=activations[t, :, 2 * hidden:3 * hidden])
             i, f, g, o = rnn._blocks(activations[t], 4)
-            c = f * c + i * g
-            tanh_c[t] = np.tanh(c)
-            h = output[t] = o * tanh_c[t]
+            c = c_states[t + after]
+            np.multiply(f, c_states[t + before], out=c)
+            c += i * g
+            np.tanh(c, out=tanh_c[t])
+            np.multiply(o, tanh_c[t], out=h_states[t + after])
         ctx.save_for_backward(projected, h0, c0, w_hh, *(() if b_hh is None else (b_hh,)))
         ctx.reverse = reverse
-        ctx.activations = (activations, h_before, c_before, tanh_c)
-        return output, h.copy(), c
+        ctx.activations = (activations, h_states[before:steps + before],
+                           c_states[before:steps + before], tanh_c)
+        # the outputs are arrays of their own: changing one in place must not reach the states
+        # the backward reads
+        h_n, c_n = h_states[steps * after], c_states[steps * after]
+        return h_states[after:steps + after].copy(), h_n.copy(), c_n.copy()
 
     @staticmethod
     def backward(ctx, grad_output, grad_h_n, grad_c_n):
@@ -92,19 +101,21 @@ class LSTMSequence(Function):
             return rnn._reference_gradients(ctx, reference, saved, (grad_output, grad_h_n, grad_c_n))
         activations, h_before, c_before, tanh_c = ctx.activations
         w_hh = saved[3]._data
+        # the local derivatives of every step, computed for all steps at once (LSTMGates'
+        # formulas, bracketed as it brackets them); the loop through time is then 7 calls a step
+        i, f, g, o = rnn._blocks(activations, 4)
+        dc_per_dh = o * (1 - tanh_c * tanh_c)
+        ifg_per_dc = np.stack([g * i * (1 - i), c_before * f * (1 - f), i * (1 - g * g)], axis=2)
+        o_per_dh = tanh_c * o * (1 - o)
         d_gates = np.empty_like(activations)
+        d_gate_blocks = d_gates.reshape(d_gates.shape[:2] + (4, -1))  # (L, N, 4, H)
         dh_carry, dc = grad_h_n._data, grad_c_n._data
-        steps = range(len(activations)) if ctx.reverse else range(len(activations) - 1, -1, -1)
-        for t in steps:
-            i, f, g, o = rnn._blocks(activations[t], 4)
-            d_i, d_f, d_g, d_o = rnn._blocks(d_gates[t], 4)
+        for t in (range(len(activations)) if ctx.reverse else range(len(activations) - 1, -1, -1)):
             dh = grad_output._data[t] + dh_carry
-            dc = dc + dh * o * (1 - tanh_c[t] * tanh_c[t])
-            d_i[...] = dc * g * i * (1 - i)
-            d_f[...] = dc * c_before[t] * f * (1 - f)
-            d_g[...] = dc * i * (1 - g * g)
-            d_o[...] = dh * tanh_c[t] * o * (1 - o)
-            dc = dc * f
+            dc = dc + dh * dc_per_dh[t]
+            np.multiply(dc[:, None, :], ifg_per_dc[t], out=d_gate_blocks[t, :, :3])
+            np.multiply(dh, o_per_dh[t], out=d_gate_blocks[t, :, 3])
+            dc = dc * f[t]
             dh_carry = d_gates[t] @ w_hh
         needs = ctx.needs_input_grad  # 4 entries without a bias, 5 with
         rows = d_gates.reshape(-1, d_gates.shape[-1])

@@ -313,27 +313,39 @@ class Tanh(Function):
 
 # --- activations ----------------------------------------------------------------------------
 
-class Sigmoid(Function):
-    """y = sigmoid(a) = 1 / (1 + exp(-a)); dL/da = dL/dy * y (1 - y); saves y.
+def sigmoid_array(x, out=None):
+    """1 / (1 + exp(-x)) of an array, PyTorch's formula, computed in one buffer (``out``, or a
+    new array) updated in place: four passes over it.
 
-    For very negative a, ``exp(-a)`` overflows to inf and ``1 / (1 + inf)`` is the correct
+    For very negative x, ``exp(-x)`` overflows to inf and ``1 / (1 + inf)`` is the correct
     limit 0 (no NaN can arise; minitorch silences NumPy's overflow warnings globally).
-    float16's forward is computed in float32 and rounded once, as PyTorch does (in half
-    precision exp(-a) alone is off by up to 0.0005 near a = 8).
+    float16 is computed in float32 and rounded once, as PyTorch does (in half precision
+    exp(-x) alone is off by up to 0.0005 near x = 8). Tensor.sigmoid and the LSTM and GRU
+    cells all call this: one sigmoid, the same bits everywhere.
     """
+    half = x.dtype == np.float16
+    s = np.empty(x.shape, np.float32) if half else (np.empty_like(x) if out is None else out)
+    np.negative(x, out=s)
+    np.exp(s, out=s)
+    s += 1
+    np.reciprocal(s, out=s)
+    if not half:
+        return s
+    if out is None:
+        return s.astype(np.float16)
+    out[...] = s
+    return out
+
+
+class Sigmoid(Function):
+    """y = sigmoid(a) = 1 / (1 + exp(-a)); dL/da = dL/dy * y (1 - y); saves y. (The array
+    formula, with float16's handling: ``sigmoid_array``.)"""
 
     node_name = "SigmoidBackward0"
 
     @staticmethod
     def forward(ctx, a):
-        x = float_array(a._data)
-        half = x.dtype == np.float16
-        s = x.astype(np.float32) if half else np.empty_like(x)  # one buffer, updated in place
-        np.negative(x, out=s)
-        np.exp(s, out=s)
-        s += 1
-        np.reciprocal(s, out=s)
-        result = Tensor._from_array(s.astype(np.float16) if half else s)
+        result = Tensor._from_array(sigmoid_array(float_array(a._data)))
         ctx.save_for_backward(result)
         return result
 

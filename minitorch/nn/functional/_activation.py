@@ -13,7 +13,7 @@ import numpy as np
 
 from ...autograd.function import Function
 from ...ops.softmax import log_softmax as _log_softmax, softmax as _softmax
-from ...ops.unary import relu as _relu
+from ...ops.unary import relu as _relu, sigmoid_array
 from ...tensor import Tensor
 from ...types.dtypes import bool_
 
@@ -43,13 +43,6 @@ def _check_float(input, name: str) -> None:
     if input._data.dtype.kind != "f":
         kernel = _KERNEL_NAMES.get(name, f"{name}_cpu")
         raise NotImplementedError(f'"{kernel}" not implemented for \'{input.dtype._torch_name}\'')
-
-
-def _sigmoid_array(x):
-    # 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0, with e = exp(-|x|): exp of a
-    # non-positive number only (no overflow for large |x|), one division
-    e = np.exp(-np.abs(x))
-    return (np.where(x >= 0, 1, e) / (1 + e)).astype(x.dtype, copy=False)
 
 
 # Numbers (slopes, bounds) are passed to a Function by keyword, so that its node has edges for
@@ -222,7 +215,7 @@ class Silu(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x._data * _sigmoid_array(x._data)
+        return x._data * sigmoid_array(x._data)
 
     @staticmethod
     def backward(ctx, grad):

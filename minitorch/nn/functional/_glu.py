@@ -6,7 +6,7 @@ import numpy as np
 from ...autograd.function import Function
 from ...ops._helpers import normalize_dim
 from ...tensor import Tensor
-from ._activation import _sigmoid_array
+from ...ops.unary import sigmoid_array
 
 __all__ = ["glu"]
 
@@ -23,7 +23,7 @@ class Glu(Function):
         ctx.dim = dim
         ctx.save_for_backward(x)
         a, b = np.split(x._data, 2, axis=dim)
-        return a * _sigmoid_array(b)
+        return a * sigmoid_array(b)
 
     @staticmethod
     def backward(ctx, grad):

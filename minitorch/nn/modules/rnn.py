@@ -24,7 +24,7 @@ from ...autograd.function import Function
 from ...ops.joining import cat, stack
 from ...tensor import Tensor
 from .. import init
-from ..functional._activation import _sigmoid_array
+from ...ops.unary import sigmoid_array
 from ..functional._dropout import dropout as _dropout
 from ..functional._linear import linear
 from ..parameter import Parameter
@@ -101,7 +101,7 @@ class LSTMGates(Function):
 
     @staticmethod
     def forward(ctx, gates, c):
-        i, f, _, o = _blocks(_sigmoid_array(gates._data), 4)  # one call for three gates
+        i, f, _, o = _blocks(sigmoid_array(gates._data), 4)  # one call for three gates
         g = np.tanh(_blocks(gates._data, 4)[2])
         c_next = f * c._data + i * g
         tanh_c = np.tanh(c_next)
@@ -116,9 +116,11 @@ class LSTMGates(Function):
             return _reference_gradients(ctx, _lstm_gates_reference, (gates, c), (grad_h, grad_c))
         i, f, g, o, tanh_c = ctx.activations
         dh = grad_h._data
-        dc = grad_c._data + dh * o * (1 - tanh_c * tanh_c)
-        d_gates = np.concatenate([dc * g * i * (1 - i), dc * c._data * f * (1 - f),
-                                  dc * i * (1 - g * g), dh * tanh_c * o * (1 - o)], axis=-1)
+        # each incoming gradient times its local derivative, in brackets: the whole-sequence
+        # op (minitorch/fast/lstm_sequence.py) computes those for all steps at once
+        dc = grad_c._data + dh * (o * (1 - tanh_c * tanh_c))
+        d_gates = np.concatenate([dc * (g * i * (1 - i)), dc * (c._data * f * (1 - f)),
+                                  dc * (i * (1 - g * g)), dh * (tanh_c * o * (1 - o))], axis=-1)
         return Tensor._from_array(d_gates), Tensor._from_array(dc * f)
 
 
@@ -136,7 +138,7 @@ class GRUGates(Function):
     @staticmethod
     def forward(ctx, gi, gh, h):
         hidden = gi.shape[-1] // 3
-        r, z = _blocks(_sigmoid_array(gi._data[..., :2 * hidden] + gh._data[..., :2 * hidden]), 2)
+        r, z = _blocks(sigmoid_array(gi._data[..., :2 * hidden] + gh._data[..., :2 * hidden]), 2)
         h_n = gh._data[..., 2 * hidden:]
         n = np.tanh(gi._data[..., 2 * hidden:] + r * h_n)
         ctx.save_for_backward(gi, gh, h)
