@@ -105,7 +105,10 @@ class LSTMSequence(Function):
         # formulas, bracketed as it brackets them); the loop through time is then 7 calls a step
         i, f, g, o = rnn._blocks(activations, 4)
         dc_per_dh = o * (1 - tanh_c * tanh_c)
-        ifg_per_dc = np.stack([g * i * (1 - i), c_before * f * (1 - f), i * (1 - g * g)], axis=2)
+        ifg_per_dc = np.empty_like(tanh_c, shape=tanh_c.shape[:2] + (3, tanh_c.shape[2]))
+        np.multiply(g * i, 1 - i, out=ifg_per_dc[:, :, 0])         # (written in place: no
+        np.multiply(c_before * f, 1 - f, out=ifg_per_dc[:, :, 1])  # np.stack copying them)
+        np.multiply(i, 1 - g * g, out=ifg_per_dc[:, :, 2])
         o_per_dh = tanh_c * o * (1 - o)
         d_gates = np.empty_like(activations)
         d_gate_blocks = d_gates.reshape(d_gates.shape[:2] + (4, -1))  # (L, N, 4, H)
