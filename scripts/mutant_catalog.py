@@ -306,4 +306,10 @@ MUTANTS = [
     M("fast_relu_grad_at_zero", "fast", "minitorch/fast/array_formulas.py",
       "keep = ~(result._data <= 0)  # passes", "keep = result._data >= 0  # passes",
       ("tests/test_fast.py",) + POINTWISE + FUNCTIONAL, "the fast ReLU passes the gradient at 0"),
+    M("fast_lstm_carry_missing_forget", "fast", "minitorch/fast/lstm_sequence.py",
+      "            dc = dc * f[t]\n", "            dc = dc\n", ("tests/test_fast_lstm.py",),
+      "the whole-sequence LSTM carries the cell gradient back without the forget gate"),
+    M("fast_lstm_states_swapped", "fast", "minitorch/fast/lstm_sequence.py",
+      "before, after = (1, 0) if reverse else (0, 1)", "before, after = (0, 1)",
+      ("tests/test_fast_lstm.py",), "a reversed direction reads its states from the wrong end"),
 ]

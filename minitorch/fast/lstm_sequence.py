@@ -71,10 +71,12 @@ class LSTMSequence(Function):
         tanh_c = np.empty_like(gi, shape=(steps, batch, hidden))
         gates = np.empty_like(gi[0])
         w_hh_t = w_hh._data.T
+        # b_hh repeated for every row once (adding a row to every row costs twice a plain add)
+        bias = None if b_hh is None else np.broadcast_to(b_hh._data, gates.shape).copy()
         for t in (range(steps - 1, -1, -1) if reverse else range(steps)):
             np.matmul(h_states[t + before], w_hh_t, out=gates)  # linear(h, W_hh, b_hh) as
-            if b_hh is not None:                                # Addmm computes it, + gi_t
-                gates += b_hh._data
+            if bias is not None:                                # Addmm computes it, + gi_t
+                gates += bias
             gates += gi[t]
             sigmoid_array(gates, out=activations[t])   # one call for three gates, as LSTMGates
             np.tanh(gates[:, 2 * hidden:3 * hidden], out=activations[t, :, 2 * hidden:3 * hidden])

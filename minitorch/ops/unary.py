@@ -338,8 +338,9 @@ def sigmoid_array(x, out=None):
 
 
 class Sigmoid(Function):
-    """y = sigmoid(a) = 1 / (1 + exp(-a)); dL/da = dL/dy * y (1 - y); saves y. (The array
-    formula, with float16's handling: ``sigmoid_array``.)"""
+    """y = sigmoid(a) = 1 / (1 + exp(-a)); dL/da = dL/dy * y (1 - y); saves y.
+
+    The array formula, with float16's handling, is ``sigmoid_array``'s."""
 
     node_name = "SigmoidBackward0"
 
