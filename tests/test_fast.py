@@ -339,6 +339,62 @@ def test_relu_backward_on_arrays_matches_the_reference(dtype):
     assert_same_arrays(fast, _relu_grads(torch, x, g))
 
 
+# --- broadcast gradients summed back to shape ---------------------------------------------------
+
+def _broadcast_grads(lib, shapes, dtype, create_graph):
+    """Gradients of every operand of a broadcasting sum-of-products, and the gradients' own
+    second derivatives when ``create_graph`` records them."""
+    rng = np.random.default_rng(4)
+    leaves = [lib.tensor(rng.standard_normal(s).astype(dtype), requires_grad=True) for s in shapes]
+    out = leaves[0] * leaves[1] + leaves[2]
+    weights = lib.tensor(rng.standard_normal(tuple(out.shape)).astype(dtype))
+    grads = lib.autograd.grad((out * out * weights).sum(), leaves, create_graph=create_graph)
+    arrays = [g.detach().numpy() for g in grads]
+    if create_graph:
+        arrays += [g.numpy() for g in lib.autograd.grad(sum(g.sum() for g in grads), leaves)]
+    return arrays
+
+
+@needs_fast
+@pytest.mark.parametrize("shapes", [[(3, 1, 5), (4, 1), (1, 5)], [(2, 3), (3,), ()],
+                                    [(1,), (2, 1, 1), (2, 3, 4)]])
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_sum_to_shape_on_arrays_matches_the_reference(shapes, dtype, create_graph):
+    """The gradient of each broadcast operand, summed back on the array: the reference's bits,
+    PyTorch's values (and under create_graph the reference formula, differentiable again)."""
+    from minitorch.ops import _helpers
+    from minitorch import fast
+    entries = [(owner, attribute) for owner, attribute, _, _ in fast.ACCELERATIONS
+               if attribute == "sum_to_shape"]
+    assert (_helpers, "sum_to_shape") in entries and len(entries) >= 8
+
+    def run():
+        return _broadcast_grads(minitorch, shapes, dtype, create_graph)
+
+    with contextlib.ExitStack() as stack:
+        faster = run()
+        for owner, attribute in entries:
+            stack.enter_context(reference_piece(owner, attribute))
+        reference = run()
+    for a, b in zip(faster, reference, strict=True):
+        assert_same_arrays(a, b)
+    tolerance = 1e-2 if dtype == np.float16 else 1e-5
+    for a, b in zip(faster, _broadcast_grads(torch, shapes, dtype, create_graph), strict=True):
+        np.testing.assert_allclose(a, b, rtol=tolerance, atol=tolerance)
+
+
+@needs_fast
+def test_a_gradient_summed_on_the_array_owns_its_memory():
+    """A bias's gradient reaches the leaf as an array of its own (kept without a copy)."""
+    from minitorch.ops import _helpers
+    grad = minitorch.ones(8, 3)
+    with minitorch.no_grad():  # (as in a backward that records nothing)
+        summed = _helpers.sum_to_shape(grad, (3,))
+    assert summed._data.base is None and summed._data.flags.c_contiguous
+    assert summed.tolist() == [8.0, 8.0, 8.0]
+
+
 # --- row sums ---------------------------------------------------------------------------------------
 
 @needs_fast

@@ -9,10 +9,13 @@ reference (Tensor) formula when the backward is recorded.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .. import backend
 from ..autograd import grad_mode
+from ..ops import _helpers
 from ..tensor import Tensor
 
 
@@ -43,3 +46,33 @@ def relu_backward(reference_backward):
             product = backend.namespace(g).where(keep, g, 0)
         return Tensor._from_array(product)
     return staticmethod(backward)
+
+
+def sum_to_shape(reference):
+    """Replaces ``ops._helpers.sum_to_shape`` (given the reference one, used when recorded):
+    a broadcast operand's gradient summed back to its shape on the array, the sum (the
+    reference's ``row_sums``, the same bits) and the reshape done as two array calls, not as
+    two Tensor ops with their argument checks and Function.apply. The summed array takes the
+    new shape in place (``.shape =``), so the gradient owns its memory, as the reference's
+    view of a fresh sum would let AccumulateGrad keep it. (``functools.wraps``: reading its
+    source, as chapter 3 does, gives the reference's, the code that says what it computes.)"""
+    @functools.wraps(reference)
+    def to_shape(grad, shape):
+        x = grad._data
+        shape = tuple(shape)
+        if x.shape == shape:
+            return grad
+        if grad_mode._enabled or type(x) is not np.ndarray or x.dtype.kind != "f" \
+                or x.ndim < len(shape):
+            return reference(grad, shape)
+        lead = x.ndim - len(shape)
+        dims = tuple(range(lead)) + tuple(lead + i for i, size in enumerate(shape)
+                                          if size == 1 and x.shape[lead + i] != 1)
+        if not dims:
+            return reference(grad, shape)
+        summed = _helpers.row_sums(x, dims, True)
+        if summed.base is not None or not summed.flags.c_contiguous:
+            summed = summed.copy()  # (a fresh array of its own, whatever row_sums returned)
+        summed.shape = shape
+        return Tensor._from_array(summed)
+    return to_shape
