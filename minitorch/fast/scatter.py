@@ -32,6 +32,8 @@ def scatter_add_rows(reference):
         ids = index[0] if type(index) is tuple and len(index) == 1 else index
         if not (_rows_into_table(target, ids, values) and _worth_grouping(values)):
             return reference(target, index, values)
+        if _few_ids_hold_most_rows(target, ids, values, reference):
+            return None
         n = len(ids)
         order = np.argsort(ids, kind="stable")  # rows grouped by id, each group in order
         sorted_ids = ids[order]
@@ -57,6 +59,42 @@ def scatter_add_rows(reference):
             totals[i] = _sum_down(rows.take(own, axis=0))
         target[unique] = totals
     return scatter_add
+
+
+def _few_ids_hold_most_rows(target, ids, values, reference) -> bool:
+    """Where up to 4 ids hold all but a few of the rows (makemore's blank token: 480 of the
+    512 rows of a context position), sum each of those ids' rows down a block of its own,
+    in order (a boolean mask keeps their order), and hand the few other rows to the
+    reference's ``np.add.at``, which adds them one after the other as the reference does:
+    the ids are disjoint, so each table row gets the reference's sum. 512 rows of 64, 480 of
+    one id: about 55 us, where the shared block is mostly padding (about 150 us).
+    True when done, False when the rows are not spread that way (nothing is written then)."""
+    if ids.max() >= len(target):  # (the reference raises its IndexError)
+        return False
+    row = values[0].size
+    counts = np.bincount(ids)
+    heavy = np.flatnonzero(counts * row >= _OWN_BLOCK_NUMBERS)
+    light_rows = len(ids) - int(counts[heavy].sum())
+    if not 0 < len(heavy) <= 4 or light_rows * row > _FEW_NUMBERS:
+        return False
+    light = np.ones(len(ids), bool)
+    for i in heavy:
+        rows = ids == i
+        light &= ~rows
+        # its rows in order (compress: a boolean take, faster here than values[rows]), the
+        # table row added into the first (t + r0, then + r1, ...: the reference's order)
+        block = np.compress(rows, values, axis=0)
+        block[0] += target[i]
+        target[i] = _sum_down(block)
+    if light_rows:
+        reference(target, (ids[light],), np.compress(light, values, axis=0))
+    return True
+
+
+# An id with this many numbers in its rows gets a block of its own (np.add.at: about 10 ns a
+# number; a block: about 10 us and 0.3 ns a number); np.add.at takes up to this many others.
+_OWN_BLOCK_NUMBERS = 1024
+_FEW_NUMBERS = 4096
 
 
 def _sum_down(block):
