@@ -262,6 +262,37 @@ def test_stride_and_is_contiguous_match_pytorch(case):
     assert (contiguous is ours) == ours.is_contiguous()
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_views_of_strided_tensors_match_pytorch(seed):
+    """Random permuted and sliced tensors viewed into random shapes of the same size: where
+    PyTorch views, minitorch views with PyTorch's strides, sharing the memory (a write
+    reaches the base); where PyTorch refuses, the same RuntimeError."""
+    rng = np.random.default_rng(seed)
+    viewed = 0
+    for _ in range(150):
+        dims = tuple(int(d) for d in rng.integers(1, 4, int(rng.integers(1, 4))))
+        step = int(rng.integers(1, 3))
+        order = rng.permutation(len(dims)).tolist()
+        size = int(np.prod(dims))
+        factors = [d for d in range(1, size + 1) if size % d == 0]
+        first = int(rng.choice(factors))
+        shape = [first, size // first] + ([1] if rng.random() < 0.3 else [])
+        outcomes = []
+        for lib in (torch, minitorch):
+            base = lib.arange(float(size * step)).reshape(dims[:-1] + (dims[-1] * step,))
+            x = base[..., ::step].permute(*order)
+            try:
+                view = x.view(*shape)
+            except RuntimeError as err:
+                outcomes.append(("error", type(err)))
+                continue
+            view.mul_(-1)  # through the view, into the base
+            outcomes.append((tuple(view.stride()), view.tolist(), base.tolist()))
+        assert outcomes[1] == outcomes[0]
+        viewed += outcomes[0][0] != "error"
+    assert viewed >= 50
+
+
 def test_view_needs_compatible_strides():
     x = minitorch.zeros(3, 4)
     with pytest.raises(RuntimeError, match="view size is not compatible with input tensor's size "

@@ -90,7 +90,7 @@ def _view_strides(array, shape: tuple):
     """
     itemsize = array.itemsize
     old_shape, old_strides = array.shape, [s // itemsize for s in array.strides]
-    if tuple(shape) == old_shape:
+    if array.size == 0 and tuple(shape) == old_shape:
         return array.strides
     if array.size == 0 or not old_shape:  # no memory to respect: row-major strides
         strides, step = [], itemsize
@@ -123,12 +123,24 @@ def _view_strides(array, shape: tuple):
 
 def _view_or_none(array, shape):
     """``array`` seen with ``shape`` without copying, or None when strides do not allow it."""
-    if array.flags.c_contiguous:
-        return array.reshape(shape)  # always a view for row-major memory (NumPy and CuPy)
+    if (array.flags.c_contiguous and array.size and array.strides[-1:] in ((), (array.itemsize,))
+            and (tuple(shape) != array.shape or 1 not in array.shape)):
+        # row-major memory: reshape is always a view (NumPy and CuPy) with row-major strides,
+        # which are the rule's. Not so, and left to the rule, where the last dim's stride is
+        # another (a size-1 dim may have any) or where reshape keeps a size-1 dim's stride as
+        # it was (the same shape)
+        return array.reshape(shape)
     strides = _view_strides(array, shape)
     if strides is None:
         return None
-    return backend.namespace(array).lib.stride_tricks.as_strided(array, shape, strides)
+    # NumPy's reshape makes this same view wherever its own no-copy rule allows, which is
+    # PyTorch's rule: usually here. as_strided, which builds a view from a raw pointer (ten
+    # times slower), only where reshape made a copy instead
+    xp = backend.namespace(array)
+    view = array.reshape(shape)
+    if view.strides == strides and xp.may_share_memory(view, array):
+        return view
+    return xp.lib.stride_tricks.as_strided(array, shape, strides)
 
 
 class View(Function):
