@@ -79,6 +79,19 @@ def test_minitorch_cuda_runs_on_the_stand_in(cupy):
     np.testing.assert_allclose(x.grad.cpu().numpy(), expected.grad.numpy(), rtol=1e-6)
 
 
+@pytest.mark.parametrize("dtype", ["float16", "float32"])
+def test_sigmoid_and_silu_stay_on_the_device(cupy, dtype):
+    """The one sigmoid (float16 computed in float32) keeps its buffer on x's device: PyTorch's
+    values, on 'cuda'."""
+    values = np.linspace(-12, 12, 25).astype(dtype)
+    x = minitorch.tensor(values).cuda()
+    for ours, theirs in ((x.sigmoid(), torch.tensor(values).sigmoid()),
+                         (minitorch.nn.functional.silu(x), torch.nn.functional.silu(torch.tensor(values)))):
+        assert isinstance(ours._data, cupy.ndarray) and ours.dtype == getattr(minitorch, dtype)
+        np.testing.assert_allclose(ours.cpu().numpy().astype(np.float64),
+                                   theirs.numpy().astype(np.float64), rtol=2e-3, atol=1e-6)
+
+
 # --- a training step does not wait for the device ---------------------------------------------
 
 def _mlp(lib):

@@ -38,6 +38,8 @@ from ..runtime import argument_types
 from . import (argument_checks, array_formulas, engine_loop, inplace, malloc, mersenne, operators, ownership, recording,
                rows, scatter)
 
+_sum_to_shape_on_arrays = array_formulas.sum_to_shape(_helpers.sum_to_shape)
+
 # (owner, attribute, faster version, why it is faster: measured)
 ACCELERATIONS = [
     (function.Function, "apply", classmethod(recording.apply),
@@ -56,14 +58,13 @@ ACCELERATIONS = [
      "backward formulas written with operands() compute on bare arrays when nothing is "
      "recorded: Addmm's (every Linear with a bias), 5 Tensor ops fewer per layer and the "
      "weight gradient made without a Tensor-level view (see ownership.py)"),
-    *[(module, "sum_to_shape", array_formulas.sum_to_shape(_helpers.sum_to_shape),
-       "a broadcast operand's gradient summed back to its shape on the array (the sum and "
-       "the reshape as two array calls, not two Tensor ops with their argument checks): "
-       "the dynamic net's eager step 0.46-0.47 ms instead of 0.58-0.65 (five such gradients a "
-       "step; alternating with the reference pieces, median of 400 steps)"
-       if module is _helpers else "(the same, where it is imported)")
-      for module in (_helpers, pointwise, comparison, shape, linalg, einsum, gather_scatter,
-                     indexing)],
+    (_helpers, "sum_to_shape", _sum_to_shape_on_arrays,
+     "a broadcast operand's gradient summed back to its shape on the array (the sum and "
+     "the reshape as two array calls, not two Tensor ops with their argument checks): "
+     "the dynamic net's eager step 0.46-0.47 ms instead of 0.58-0.65 (five such gradients a "
+     "step; alternating with the reference pieces, median of 400 steps)"),
+    *[(module, "sum_to_shape", _sum_to_shape_on_arrays, "(the same, where it is imported)")
+      for module in (pointwise, comparison, shape, linalg, einsum, gather_scatter, indexing)],
     (unary.Relu, "backward", array_formulas.relu_backward(unary.Relu.backward),
      "a mask multiplication on arrays instead of a where() through Function.apply"),
     (backend, "scatter_add", scatter.scatter_add_rows(backend.scatter_add),

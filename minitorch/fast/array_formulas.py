@@ -70,9 +70,7 @@ def sum_to_shape(reference):
                                           if size == 1 and x.shape[lead + i] != 1)
         if not dims:
             return reference(grad, shape)
-        summed = _helpers.row_sums(x, dims, True)
-        if summed.base is not None or not summed.flags.c_contiguous:
-            summed = summed.copy()  # (a fresh array of its own, whatever row_sums returned)
+        summed = _helpers.row_sums(x, dims, True)  # a fresh array
         summed.shape = shape
         return Tensor._from_array(summed)
     return to_shape

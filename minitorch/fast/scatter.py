@@ -67,7 +67,7 @@ def _few_ids_hold_most_rows(target, ids, values, reference) -> bool:
     in order (a boolean mask keeps their order), and hand the few other rows to the
     reference's ``np.add.at``, which adds them one after the other as the reference does:
     the ids are disjoint, so each table row gets the reference's sum. 512 rows of 64, 480 of
-    one id: about 55 us, where the shared block is mostly padding (about 150 us).
+    one id: about 80 us, where the shared block is mostly padding (about 150 us).
     True when done, False when the rows are not spread that way (nothing is written then)."""
     if ids.max() >= len(target):  # (the reference raises its IndexError)
         return False

@@ -67,7 +67,7 @@ def sum_to_shape(grad, shape):
 
 def row_sums(x, axis, keepdims: bool = False):
     """``x.sum(axis, keepdims=keepdims)`` of a floating array (sum, mean, softmax and layer
-    norm use it; minitorch/fast replaces it with a faster one for short last axes)."""
+    norm use it): a fresh array."""
     return x.sum(axis=axis, keepdims=keepdims)
 
 

@@ -324,7 +324,8 @@ def sigmoid_array(x, out=None):
     cells all call this: one sigmoid, the same bits everywhere.
     """
     half = x.dtype == np.float16
-    s = np.empty(x.shape, np.float32) if half else (np.empty_like(x) if out is None else out)
+    # (float16's float32 buffer is a copy made by astype: it stays on x's device)
+    s = x.astype(np.float32) if half else (np.empty_like(x) if out is None else out)
     np.negative(x, out=s)
     np.exp(s, out=s)
     s += 1
