@@ -417,9 +417,10 @@ def test_transposed_row_maxes_match_the_reference_exactly():
 # --- rows added into a table ------------------------------------------------------------------------
 
 def _scatter_cases():
-    """(table, ids, rows) as an embedding's backward (or index_add along dim 0) passes them,
-    with signed zeros, NaNs, dominant ids (summed on their own), a single id, and narrow rows
-    (which np.add.at keeps)."""
+    """(table, index, values) as an embedding's backward, index_add and index_put pass them
+    (rows into a table along dim 0), with signed zeros, NaNs, dominant ids and narrow rows;
+    then the other keys scatter-add is given: several integer arrays, negative numbers,
+    slices beside arrays, broadcast values, a table too large for an array of positions."""
     rng = np.random.default_rng(11)
     for trial in range(400):
         rows, ids_range = int(rng.integers(2, 400)), int(rng.integers(1, 30))
@@ -434,61 +435,83 @@ def _scatter_cases():
         table = rng.standard_normal((ids_range,) + rest).astype(dtype)
         if trial % 7 == 0:
             table[:] = -0.0
-        yield table, ids, values
+        yield table, (ids,), values
     for trial in range(60):  # makemore's blank token: one id fills whole context positions
         rest = [(1,), (3,), (16,), (64,)][trial % 4]
         dtype = [np.float32, np.float64, np.float16][trial % 3]
         ids = rng.integers(0, 27, (int(rng.integers(1, 40)), 16))
         ids[:, : trial % 17] = 27
         values = (rng.standard_normal((ids.size,) + rest) * 10.0 ** int(rng.integers(-3, 4))).astype(dtype)
-        yield rng.standard_normal((28,) + rest).astype(dtype), ids.reshape(-1), values
-    for rest in [(1,), (2,), (3,), (5, 1), (16,), (64,)]:  # one id; two ids of far apart counts
-        values = rng.standard_normal((600,) + rest).astype(np.float32)
-        yield rng.standard_normal((4,) + rest).astype(np.float32), np.full(600, 2), values
-        yield (rng.standard_normal((4,) + rest).astype(np.float32),
-               np.where(rng.random(600) < 0.02, 1, 3), values)
+        yield rng.standard_normal((28,) + rest).astype(dtype), (ids.reshape(-1),), values
     ids = rng.integers(0, 4, 600)  # an id whose table row and rows are all -0.0: stays -0.0
     values = rng.standard_normal((600, 16)).astype(np.float32)
     values[ids == 1] = -0.0
-    yield np.full((4, 16), -0.0, np.float32), ids, values
-    for heavy in ([27], [27, 3], [0, 5, 9, 27]):  # a few ids hold all but a few rows
-        for light in (0, 1, 32, 60):
-            ids = rng.integers(0, 27, 512)
-            ids[light:] = rng.choice(heavy, 512 - light)
-            values = rng.standard_normal((512, 64)).astype(np.float32)
-            values[rng.random(values.shape) < 0.2] = -0.0
-            values[rng.random(values.shape) < 0.01] = np.nan
-            table = rng.standard_normal((28, 64)).astype(np.float32)
-            table[heavy[0]] = -0.0
-            yield table, rng.permutation(ids), values
+    yield np.full((4, 16), -0.0, np.float32), (ids,), values
+    for trial in range(40):  # other keys
+        table = rng.standard_normal((5, 6, 7)).astype([np.float32, np.float64][trial % 2])
+        a, b = rng.integers(-5, 5, (3, 20)), rng.integers(-6, 6, (20,))
+        key, shape = [((a, b), (3, 20, 7)), ((a[0], slice(1, 5), b), (20, 4)),
+                      ((Ellipsis, rng.integers(0, 7, (4, 5))), (5, 6, 4, 5)),
+                      (a[1], (20, 6, 7))][trial % 4]
+        values = rng.standard_normal(shape[-1:] if trial % 3 == 0 else shape).astype(table.dtype)
+        yield table, key, values  # (values of one dim broadcast over the others)
+    big = rng.standard_normal((5000, 8)).astype(np.float32)  # 40,000 numbers, 800 added
+    yield big, (rng.integers(0, 5000, (4, 25)),), rng.standard_normal((4, 25, 8)).astype(np.float32)
 
 
 @needs_fast
-def test_rows_added_into_a_table_match_the_reference_bit_for_bit():
+def test_scatter_add_matches_the_reference_bit_for_bit():
     from minitorch import backend, fast
-    from minitorch.fast.scatter import scatter_add_rows
+    from minitorch.fast.scatter import scatter_add_flat
     reference = fast.REFERENCES[backend, "scatter_add"]
     assert backend.scatter_add is not reference
-    passed_on = []  # what the fast path hands to the reference: whole cases, or a few rows
-    faster = scatter_add_rows(lambda *args: passed_on.append(args) or reference(*args))
-    cases, whole, some_rows = 0, [], 0
-    for table, ids, values in _scatter_cases():
+    passed_on = []  # the cases the fast path hands to the reference
+    faster = scatter_add_flat(lambda *args: passed_on.append(args) or reference(*args))
+    cases = 0
+    for table, key, values in _scatter_cases():
         fast_table, reference_table = table.copy(), table.copy()
-        passed_on.clear()
-        faster(fast_table, (ids,), values)
-        reference(reference_table, (ids,), values)
+        faster(fast_table, key, values)
+        reference(reference_table, key, values)
         assert_same_arrays(fast_table, reference_table)
         bits = f"u{table.itemsize}"  # signed zeros and NaN payloads too
         np.testing.assert_array_equal(fast_table.view(bits), reference_table.view(bits))
         cases += 1
-        whole += [values for _, _, given in passed_on if given is values]
-        rows = [given for _, _, given in passed_on if given is not values]
-        assert all(r.size <= 4096 for r in rows)  # (the few rows of the ids that own no block)
-        some_rows += bool(rows)
-    grouped = cases - len(whole)
-    assert grouped >= 80, f"the fast path took only {grouped} of {cases} cases"
-    assert some_rows >= 10, "the path for a few dominant ids was hardly taken"
-    assert all(values[0].size < 16 or values.size < 8192 for values in whole)
+    assert not passed_on, f"{len(passed_on)} of {cases} cases went to the reference"
+
+
+@needs_fast
+def test_scatter_add_leaves_to_the_reference_what_it_cannot_take():
+    """An id out of range raises the reference's IndexError (from the array of positions, or
+    from the reference for a large table); a negative id into a large table, a target that
+    is not one block (its flat view would be a copy), mixed dtypes, and a large table with
+    an index that is not a row index go to the reference."""
+    from minitorch import backend, fast
+    from minitorch.fast.scatter import scatter_add_flat
+    reference = fast.REFERENCES[backend, "scatter_add"]
+    passed_on = []
+    faster = scatter_add_flat(lambda *args: passed_on.append(args) or reference(*args))
+    rng = np.random.default_rng(13)
+    large = (30000, 3)  # 90,000 numbers: no array of positions for two rows of values
+    for shape, ids, taken in [((4, 3), [1, 4], True), (large, [1, 30000], False)]:
+        passed_on.clear()
+        with pytest.raises(IndexError) as fast_error:
+            faster(np.zeros(shape), (np.array(ids),), np.ones((2, 3)))
+        with pytest.raises(IndexError) as reference_error:
+            reference(np.zeros(shape), (np.array(ids),), np.ones((2, 3)))
+        assert (not passed_on) == taken
+        assert "out of bounds" in str(fast_error.value) and "out of bounds" in str(reference_error.value)
+    for table, key, values in [
+            (np.zeros(large), (np.array([1, -1, -1]),), rng.standard_normal((3, 3))),
+            (np.zeros((6, 4))[:, :3], (np.array([1, 1, 2]),), rng.standard_normal((3, 3))),
+            (np.zeros((4, 3), np.float32), (np.array([1, 1]),), np.ones((2, 3))),
+            (np.zeros(large), (np.array([1, 1]), np.array([0, 0])), np.ones(2))]:
+        passed_on.clear()
+        reference_table = table.copy()
+        faster(table, key, values)
+        reference(reference_table, key, values)
+        assert len(passed_on) == 1
+        np.testing.assert_array_equal(table, reference_table)
+        assert table.any()
 
 
 @needs_fast
