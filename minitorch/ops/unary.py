@@ -326,10 +326,11 @@ def sigmoid_array(x, out=None):
     half = x.dtype == np.float16
     # (float16's float32 buffer is a copy made by astype: it stays on x's device)
     s = x.astype(np.float32) if half else (np.empty_like(x) if out is None else out)
+    one = s.dtype.type(1)  # (1 of s's own dtype: NumPy's direct float32 loop, no conversion)
     np.negative(x, out=s)
     np.exp(s, out=s)
-    s += 1
-    np.reciprocal(s, out=s)
+    np.add(s, one, out=s)
+    np.divide(one, s, out=s)  # (np.reciprocal's bits; NumPy has SIMD for divide, not for it)
     if not half:
         return s
     if out is None:
