@@ -314,6 +314,9 @@ MUTANTS = [
       "np.add.at(target.reshape(-1), positions.reshape(-1)[::-1], flat_values[::-1])",
       ("tests/test_fast.py",), "the values added into each number in reverse order (the same "
       "sum up to rounding)"),
+    M("fast_roll_the_wrong_way", "fast", "minitorch/fast/roll.py",
+      "shift = shift % size if size else 0", "shift = -shift % size if size else 0",
+      ("tests/test_fast.py", "tests/test_ops_shape.py"), "the fast roll shifts the other way"),
     M("fast_lstm_carry_missing_forget", "fast", "minitorch/fast/lstm_sequence.py",
       "            dc = dc * f[t]\n", "            dc = dc\n", ("tests/test_fast_lstm.py",),
       "the whole-sequence LSTM carries the cell gradient back without the forget gate"),

@@ -528,6 +528,45 @@ def test_embedding_backward_matches_pytorch_bit_for_bit():
     assert_same_arrays(*grads)
 
 
+# --- roll -----------------------------------------------------------------------------------------
+
+@needs_fast
+def test_roll_matches_the_reference(monkeypatch):
+    """Random dtypes, permuted inputs, shifts and dims: the same array (values, dtype,
+    C-contiguous strides), a new one, and np.roll left out where dims are given."""
+    from minitorch import fast
+    from minitorch.ops.rearrange import Roll
+    reference = fast.REFERENCES[Roll, "forward"]
+    assert vars(Roll)["forward"] is not reference
+    rng = np.random.default_rng(14)
+    real_roll = np.roll
+
+    class Ctx:
+        pass
+    for trial in range(200):
+        shape = tuple(int(d) for d in rng.integers(0 if trial % 25 == 0 else 1, 5,
+                                                   int(rng.integers(1, 4))))
+        dtype = [np.float32, np.float64, np.int64, np.bool_][trial % 4]
+        data = (rng.standard_normal(shape) * 3).astype(dtype)
+        data = data.transpose(rng.permutation(len(shape)))
+        rolled = int(rng.integers(1, 4))
+        dims = None if trial % 7 == 0 else tuple(int(d) for d in rng.integers(0, len(shape), rolled))
+        shifts = int(rng.integers(-9, 9)) if dims is None else tuple(
+            int(s) for s in rng.integers(-9, 9, rolled))
+        a = minitorch.tensor(data)
+        ours, theirs = Ctx(), Ctx()
+        rolls = []
+        with monkeypatch.context() as patch:
+            patch.setattr(np, "roll", lambda *args: rolls.append(args) or real_roll(*args))
+            fast_result = Roll.forward(ours, a, shifts, dims)
+        assert len(rolls) == (dims is None)
+        reference_result = reference.__func__(theirs, a, shifts, dims)
+        assert_same_arrays(fast_result, reference_result)
+        assert fast_result.strides == reference_result.strides
+        assert not np.shares_memory(fast_result, data)
+        assert (ours.shifts, ours.dims) == (theirs.shifts, theirs.dims)
+
+
 # --- operators ------------------------------------------------------------------------------------
 
 _OPERATORS = ["__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",

@@ -293,6 +293,33 @@ def test_views_of_strided_tensors_match_pytorch(seed):
     assert viewed >= 50
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_rolls_of_permuted_tensors_match_pytorch(seed):
+    """Random permuted and sliced tensors rolled by random shifts (negative, past the size,
+    whole turns, a dim named twice, the flattened tensor): PyTorch's values, strides (a new
+    contiguous tensor), gradient, and a result that shares no memory with the input."""
+    rng = np.random.default_rng(seed)
+    for _ in range(60):
+        dims = tuple(int(d) for d in rng.integers(0 if rng.random() < 0.1 else 1, 5,
+                                                  int(rng.integers(1, 4))))
+        order = rng.permutation(len(dims)).tolist()
+        rolled = int(rng.integers(1, 3))
+        along = None if rng.random() < 0.2 else [int(d) for d in rng.integers(-len(dims), len(dims), rolled)]
+        shifts = [int(s) for s in rng.integers(-7, 8, 1 if along is None else rolled)]
+        values = rng.standard_normal(dims[:-1] + (2 * dims[-1],))
+        outcomes = []
+        for lib in (torch, minitorch):
+            base = lib.tensor(values, requires_grad=True)
+            x = base[..., ::2].permute(*order)
+            y = lib.roll(x, shifts, along) if along is not None else lib.roll(x, shifts[0])
+            (y * lib.arange(float(y.numel())).reshape(y.shape)).sum().backward()
+            y.detach().mul_(0)  # a new tensor: the input keeps its numbers
+            # (the strides of an empty tensor are arbitrary: PyTorch clones the input's)
+            strides = tuple(y.stride()) if y.numel() else None
+            outcomes.append((strides, y.tolist(), x.tolist(), base.grad.tolist()))
+        assert outcomes[1] == outcomes[0], (dims, order, shifts, along)
+
+
 def test_view_needs_compatible_strides():
     x = minitorch.zeros(3, 4)
     with pytest.raises(RuntimeError, match="view size is not compatible with input tensor's size "

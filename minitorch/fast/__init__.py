@@ -30,13 +30,13 @@ import numpy as np
 
 from .. import backend
 from ..autograd import engine, formulas, function
-from ..ops import (_helpers, comparison, einsum, gather_scatter, indexing, linalg, pointwise, shape,
-                   softmax, unary)
+from ..ops import (_helpers, comparison, einsum, gather_scatter, indexing, linalg, pointwise,
+                   rearrange, shape, softmax, unary)
 from ..tensor import Tensor
 from ..random import mt19937
 from ..runtime import argument_types
 from . import (argument_checks, array_formulas, engine_loop, inplace, malloc, mersenne, operators, ownership, recording,
-               rows, scatter)
+               roll, rows, scatter)
 
 _sum_to_shape_on_arrays = array_formulas.sum_to_shape(_helpers.sum_to_shape)
 
@@ -74,6 +74,10 @@ ACCELERATIONS = [
      "28, 50 us instead of 350 (PyTorch 50-66); 1024 rows of 768 into 50,257 1.5 ms "
      "instead of 8.2; the same additions in the same order"),
     (indexing, "scatter_add", scatter.scatter_add_flat(backend.scatter_add), "(the same)"),
+    (rearrange.Roll, "forward", roll.roll_forward(rearrange.Roll.forward),
+     "a roll along given dims as two slice copies per dim into a new array, not np.roll's "
+     "Python bookkeeping: a (32, 16) array rolled along dim 1 2.7 us instead of 8.0 (makemore's "
+     "MLP rolls its context 16 times a step)"),
     (softmax, "row_maxes", rows.transposed_row_maxes,
      "maxima of rows of up to 64 (softmax's shift) down a transposed copy: 3-15x faster"),
     (pointwise, "binary_arrays", operators.same_dtype_operands(_helpers.binary_arrays),

@@ -124,7 +124,9 @@ class Roll(Function):
     @staticmethod
     def forward(ctx, a, shifts, dims):
         ctx.shifts, ctx.dims = shifts, dims
-        return np.roll(a._data, shifts, dims)
+        # (copied into a new C-contiguous array, PyTorch's layout: np.roll lays its result
+        # out like the input, permuted or not)
+        return np.roll(a._data, shifts, dims).copy(order="C")
 
     @staticmethod
     def backward(ctx, grad):
