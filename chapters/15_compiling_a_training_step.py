@@ -608,9 +608,10 @@ print(f"the {sum('np.matmul' in line for _, line in profile)} matrix products: "
 # elementwise calls on arrays of a few thousand numbers (the gates' `exp` and `tanh` cost
 # NumPy 1-3 ns a number on this machine, and each call a microsecond of its own), one step
 # waiting for the one before. PyTorch runs the whole layer as one oneDNN kernel that reads
-# each gate once. (The character MLP misses too, by its 16 embedding backwards: rows summed
-# into a table in the order their ids come, which takes NumPy about fifteen calls and PyTorch
-# one loop.) What a real compiler (PyTorch's Inductor, XLA) would add next:
+# each gate once. (The character MLP missed too, by its 16 embedding backwards, until they
+# became one `np.add.at` each on a flat view of the table, the fast loop NumPy has for a
+# flat index: the rows summed in the order their ids come, as PyTorch sums them.) What a
+# real compiler (PyTorch's Inductor, XLA) would add next:
 #
 # * **fusing elementwise chains**: `tanh`, `1 - y*y`, the multiply by the upstream
 #   gradient each walk the whole array and allocate a result; one generated loop (C,
