@@ -17,8 +17,9 @@ The flat positions are the index applied to an array of positions, ``arange(targ
 negative numbers), NumPy itself decides which numbers it names and in which order, and
 raises the same IndexError for one out of range. That array costs 8 bytes a number of the
 target, so it is made only for small targets and those of up to 4x as many numbers as the
-values (an embedding table with 50,257 rows is not copied to scatter a batch into it); an embedding's
-ids into a large table get their positions row by row instead, ``id * row + (0, 1, ...)``.
+values (an embedding table with 50,257 rows is not copied to scatter a batch into it); an
+embedding's ids into a large table get their positions row by row instead,
+``id * row + (0, 1, ...)``.
 """
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def _flat_positions(target, index, values):
             and target.dtype == values.dtype and target.flags.c_contiguous and target.size):
         return None
     ids = index[0] if type(index) is tuple and len(index) == 1 else index
-    row_index = type(ids) is np.ndarray and ids.dtype.kind in "iu" and target.ndim
+    row_index = type(ids) is np.ndarray and ids.dtype.kind in "iu" and target.ndim > 0
     if target.size <= max(_POSITIONS_PER_VALUE * values.size, _SMALL):
         positions = np.arange(target.size).reshape(target.shape)
         # (take: the same rows as positions[ids], in half the time)
