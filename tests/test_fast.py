@@ -90,6 +90,25 @@ def test_no_module_keeps_a_reference_piece_the_table_replaced():
                 assert defined_here or id(value) not in replaced, f"{name}.{attribute}"
 
 
+def test_every_acceleration_module_imports_first_in_a_fresh_process():
+    # A reader opens one file of the layer and imports it before anything else; modules that
+    # load later (nn's) put their entries in from a load hook, which imports this package's
+    # modules back: an import cycle must not break that order. (Runs in both modes: in
+    # reference mode the module imports, it is just not installed.)
+    import pkgutil
+    from minitorch import fast
+    names = [f"minitorch.fast.{info.name}" for info in pkgutil.iter_modules(fast.__path__)]
+    assert "minitorch.fast.lstm_sequence" in names
+    clean = {k: v for k, v in os.environ.items() if k != "MINITORCH_REFERENCE"}
+    clean["PYTHONPATH"] = os.pathsep.join([str(ROOT), clean.get("PYTHONPATH", "")])
+    # one process per module, all started at once (each pays minitorch's import)
+    runs = {name: subprocess.Popen([sys.executable, "-c", f"import {name}"], env=clean,
+                                   cwd=ROOT, stderr=subprocess.PIPE, text=True)
+            for name in names}
+    failed = {name: run.communicate()[1].strip().splitlines()[-1:] for name, run in runs.items()}
+    assert {name: error for name, error in failed.items() if runs[name].returncode} == {}
+
+
 # --- Function.apply ----------------------------------------------------------------------------
 
 class _Scale(Function):

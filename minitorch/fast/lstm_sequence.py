@@ -24,7 +24,6 @@ import numpy as np
 from ..autograd import function, grad_mode
 from ..autograd.function import Function
 from ..ops.unary import sigmoid_array
-from ..nn.modules import rnn
 from ..ops.joining import stack
 from ..tensor import Tensor
 
@@ -154,3 +153,9 @@ def fused_direction(reference):
         return output, (h_n, c_n)
 
     return fused
+
+
+# Last, after fused_direction exists: loading rnn (when this module is imported before it) puts
+# fused_direction in (fast/__init__.py's load hook imports this module and reads it), and the
+# functions above look rnn up only when they run.
+from ..nn.modules import rnn  # noqa: E402
