@@ -603,24 +603,30 @@ print(f"the {sum('np.matmul' in line for _, line in profile)} matrix products: "
 
 # %% [markdown]
 # The matrix products dominate: the replay is close to what the arithmetic costs. Where
-# the compiled step stays slower than PyTorch, as on the character LSTM, the program is a
+# the compiled step stayed slower than PyTorch, as on the character LSTM, the program was a
 # long chain of small calls: 32 time steps, each a matrix product and about fifteen
-# elementwise calls on arrays of a few thousand numbers (the gates' `exp` and `tanh` cost
-# NumPy 1-3 ns a number on this machine, and each call a microsecond of its own), one step
-# waiting for the one before. PyTorch runs the whole layer as one oneDNN kernel that reads
-# each gate once. (The character MLP missed too, by its 16 embedding backwards, until they
-# became one `np.add.at` each on a flat view of the table, the fast loop NumPy has for a
-# flat index: the rows summed in the order their ids come, as PyTorch sums them.) What a
-# real compiler (PyTorch's Inductor, XLA) would add next:
+# elementwise calls on arrays of a few thousand numbers, one step waiting for the one
+# before, while PyTorch runs the whole layer as one oneDNN kernel that reads each gate once.
+# No arrangement of NumPy calls could close that gap: NumPy's `exp` and `tanh` of one
+# step's gates alone (25 us here) plus its matrix product (36 us) cost more than PyTorch's
+# whole step (44 us). So the accelerations layer has one kernel per time step too:
+# `minitorch/fast/native/lstm_steps.c` computes a step's gates, cell and output in one pass
+# in C (the same arithmetic, with glibc's vector `exp` and `tanh`), compiled on first use
+# by the machine's C compiler, as PyTorch's Inductor compiles the C++ it writes. The
+# replay calls it as one line, `lstm_steps_forward_step(...)`, beside each step's
+# `np.matmul`; with no C compiler the NumPy loop runs. (The character MLP missed too, by
+# its 16 embedding backwards, until they became one `np.add.at` each on a flat view of the
+# table, the fast loop NumPy has for a flat index: the rows summed in the order their ids
+# come, as PyTorch sums them.) What a real compiler (PyTorch's Inductor, XLA) would add
+# next:
 #
 # * **fusing elementwise chains**: `tanh`, `1 - y*y`, the multiply by the upstream
 #   gradient each walk the whole array and allocate a result; one generated loop (C,
-#   Triton) would read each element once.
+#   Triton) would read each element once: the LSTM's kernel is such a loop, written by
+#   hand, where a compiler would write one for any chain.
 # * **preallocated buffers**: the replay allocates most intermediate arrays again at every
 #   step; the shapes are known, so the buffers could be made once and written with `out=`
 #   (the LSTM's own op already does this for its states).
-# * **one kernel per time step**: a generated loop would compute a step's gates, cell and
-#   output in one pass over its numbers, as oneDNN's LSTM does, not fifteen passes.
 #
 # ## Checks
 

@@ -323,4 +323,11 @@ MUTANTS = [
     M("fast_lstm_states_swapped", "fast", "minitorch/fast/lstm_sequence.py",
       "before, after = (1, 0) if reverse else (0, 1)", "before, after = (0, 1)",
       ("tests/test_fast_lstm.py",), "a reversed direction reads its states from the wrong end"),
+    M("fast_c_lstm_carry_missing_forget", "fast", "minitorch/fast/native/lstm_steps.c",
+      "dcn[j] = dcell * f;", "dcn[j] = dcell;", ("tests/test_fast_lstm.py",),
+      "the C backward step carries the cell gradient back without the forget gate"),
+    M("fast_c_lstm_output_gate_sign", "fast", "minitorch/fast/native/lstm_steps.c",
+      "a[j] = 1.0f / (1.0f + expf(-gates[j]));  /* o */",
+      "a[j] = 1.0f / (1.0f + expf(gates[j]));  /* o */", ("tests/test_fast_lstm.py",),
+      "the C forward step's output gate is the sigmoid of minus its input"),
 ]

@@ -1,13 +1,15 @@
 """nn.LSTM's whole-sequence op (minitorch/fast/lstm_sequence.py) against PyTorch and against
 the reference path (the steps one by one).
 
-The fused op computes the forward and every gradient but W_hh's and b_hh's with the
-reference's operations in the reference's order (the same bits); W_hh's and b_hh's gradients
-are the same sums over the steps in another order, so they agree to rounding only. Central
-differences in float64 check the fused backward on its own.
+The fused op's NumPy loop computes the forward and every gradient but W_hh's and b_hh's with
+the reference's operations in the reference's order (the same bits); W_hh's and b_hh's
+gradients are the same sums over the steps in another order, so they agree to rounding only.
+Its C steps (float32, lstm_steps.py) agree with the NumPy loop to rounding: the same arithmetic
+with another exp and tanh. Central differences in float64 check the fused backward on its own.
 """
 import itertools
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -99,10 +101,17 @@ def test_lstm_values_and_gradients_match_pytorch(case):
     assert _lstm_nodes(output) == expected_nodes
 
 
+@pytest.fixture
+def numpy_loop(monkeypatch):
+    """LSTMSequence's NumPy loop, not its C steps (lstm_steps.py), for the duration."""
+    from minitorch.fast import lstm_steps
+    monkeypatch.setattr(lstm_steps, "usable", lambda dtype: False)
+
+
 @needs_fast
 @pytest.mark.parametrize("case", CASES, ids=_case_id)
 @pytest.mark.parametrize("bias", (True, False))
-def test_fused_op_gives_what_the_steps_one_by_one_give(case, bias):
+def test_fused_op_gives_what_the_steps_one_by_one_give(case, bias, numpy_loop):
     ours, _ = _modules(case, bias=bias)
     arrays = _arrays(case, seed=2)
 
@@ -123,6 +132,144 @@ def test_fused_op_gives_what_the_steps_one_by_one_give(case, bias):
             np.testing.assert_allclose(a, b, **TOLERANCE[case["dtype"]], err_msg=name)
         else:
             np.testing.assert_array_equal(a, b, err_msg=name)
+
+
+# --- the C steps (lstm_steps.py): float32 ----------------------------------------------------
+
+def _c_steps_or_skip():
+    from minitorch.fast import lstm_steps, native
+    if not lstm_steps.usable(np.float32):
+        pytest.skip(f"the C steps are not built here: {native.unavailable.get('lstm_steps')}")
+    return lstm_steps
+
+
+@needs_fast
+def test_the_c_steps_are_built_where_there_is_a_c_compiler():
+    from minitorch.fast import lstm_steps, native
+    if not sys.platform.startswith("linux") or shutil.which(os.environ.get("CC", "cc")) is None:
+        pytest.skip("no C compiler on Linux here: the C steps cannot be built (the NumPy loop runs)")
+    if os.environ.get("MINITORCH_NATIVE") == "0":
+        pytest.skip("MINITORCH_NATIVE=0 turns the C steps off in this run")
+    assert lstm_steps.usable(np.float32), native.unavailable
+    assert not lstm_steps.usable(np.float64)  # float64 keeps the NumPy loop
+
+
+FLOAT32_CASES = [case for case in CASES if case["dtype"] == "float32"]
+
+
+@needs_fast
+@pytest.mark.parametrize("case", FLOAT32_CASES, ids=_case_id)
+@pytest.mark.parametrize("bias", (True, False))
+def test_the_c_steps_agree_with_the_numpy_loop(case, bias, monkeypatch):
+    """The same arithmetic but for exp and tanh (glibc's vector versions, not NumPy's): equal
+    to rounding. Inputs scaled by 3 saturate some gates; batch_first gives the backward
+    gradient rows that lie apart."""
+    lstm_steps = _c_steps_or_skip()
+    ours, _ = _modules(case, bias=bias)
+    arrays = [3 * a for a in _arrays(case, seed=5)]
+
+    def run():
+        for p in ours.parameters():
+            p.grad = None
+        return _run(minitorch, ours, case, arrays)
+
+    (in_c, c_out) = run()
+    monkeypatch.setattr(lstm_steps, "usable", lambda dtype: False)
+    (in_numpy, numpy_out) = run()
+    assert _lstm_nodes(c_out) == _lstm_nodes(numpy_out)
+    for a, b in zip(in_c, in_numpy, strict=True):
+        assert a.dtype == b.dtype == np.float32 and a.shape == b.shape
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+
+
+@needs_fast
+def test_the_c_forward_step_keeps_numpys_limits_infinities_and_nans():
+    from minitorch.ops.unary import sigmoid_array
+    lstm_steps = _c_steps_or_skip()
+    special = np.array([-np.inf, -1e30, -100, -88, -20, -1e-30, -0.0, 0.0, 1e-30, 20, 88, 100,
+                        1e30, np.inf, np.nan, 0.5], np.float32)
+    batch, hidden = 3, 16
+    rng = np.random.default_rng(6)
+    product = rng.permuted(np.tile(special, (batch, 4 * hidden // 16 * 1)), axis=1)
+    gi = np.zeros_like(product)
+    c_prev = rng.standard_normal((batch, hidden)).astype(np.float32)
+    activations, c, tanh_c, h = (np.empty_like(product),) + tuple(
+        np.empty_like(c_prev) for _ in range(3))
+    gates = product.copy()
+    lstm_steps.forward_step(product, None, gi, c_prev, activations, c, tanh_c, h)
+    expected = sigmoid_array(gates)
+    expected[:, 2 * hidden:3 * hidden] = np.tanh(gates[:, 2 * hidden:3 * hidden])
+    np.testing.assert_allclose(activations, expected, rtol=1e-6, atol=1e-37)  # NaN where NaN
+    i, f, g, o = np.split(expected, 4, axis=1)
+    expected_c = f * c_prev + i * g
+    np.testing.assert_allclose(c, expected_c, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(h, o * np.tanh(expected_c), rtol=1e-6, atol=1e-6)
+
+
+@needs_fast
+def test_the_c_steps_refuse_arrays_they_cannot_read():
+    lstm_steps = _c_steps_or_skip()
+    rows, states = np.zeros((2, 8), np.float32), np.zeros((2, 2), np.float32)
+    with pytest.raises(ValueError, match="C-contiguous float32"):
+        lstm_steps.forward_step(rows, None, rows.astype(np.float64), states, rows, states,
+                                states, states)
+    with pytest.raises(ValueError, match="C-contiguous float32"):
+        lstm_steps.forward_step(rows, None, np.zeros((8, 2), np.float32).T, states, rows,
+                                states, states, states)
+    with pytest.raises(ValueError, match="rows of contiguous numbers"):
+        lstm_steps.backward_step(states.T, states, states, rows, states, states, rows)
+
+
+@needs_fast
+def test_a_compiled_step_replays_the_c_steps_as_lines_of_its_program():
+    """Each C call is a line of the program, writing into the arrays it is given: the replay
+    gives the eager step's bits (tests/test_compile.py checks them on a model with an LSTM)."""
+    _c_steps_or_skip()
+    minitorch.manual_seed(0)
+    lstm = minitorch.nn.LSTM(3, 4, batch_first=True)
+    x = minitorch.tensor(np.random.default_rng(7).standard_normal((2, 5, 3)).astype(np.float32))
+
+    def step(x):
+        lstm.zero_grad()
+        out, _ = lstm(x)
+        (out * out).sum().backward()
+        return lstm.weight_hh_l0.grad.clone()
+
+    eager = [step(x).numpy() for _ in range(3)]
+    compiled = minitorch.compile(step)
+    replays = [compiled(x).numpy() for _ in range(4)]
+    assert compiled.counts["replayed"] >= 1, compiled.eager_reason
+    source = compiled.program.source
+    assert source.count("forward_step(") == 5 and source.count("backward_step(") == 5
+    for got in replays:
+        assert got.tobytes() == eager[0].tobytes()
+
+
+NATIVE_STATUS = ("import numpy, minitorch, minitorch.nn\n"
+                 "from minitorch.fast import lstm_steps, native\n"
+                 "out, _ = minitorch.nn.LSTM(2, 3)(minitorch.ones(4, 1, 2))\n"
+                 "print(lstm_steps.usable(numpy.float32), out.grad_fn.name(),"
+                 " native.unavailable.get('lstm_steps'))\n")
+
+
+@needs_fast
+@pytest.mark.parametrize("setting", ["MINITORCH_NATIVE=0", "a compiler that fails",
+                                     "no compiler"])
+def test_without_the_c_steps_the_numpy_loop_runs_and_says_why(setting, tmp_path):
+    env = dict(os.environ, MINITORCH_CACHE=str(tmp_path))  # (nothing built before)
+    env["CC"] = {"a compiler that fails": "false", "no compiler": "no-such-cc"}.get(setting, "cc")
+    if setting == "MINITORCH_NATIVE=0":
+        env["MINITORCH_NATIVE"] = "0"
+    result = subprocess.run([sys.executable, "-c", NATIVE_STATUS], capture_output=True,
+                            text=True, env=env, cwd=Path(__file__).resolve().parent.parent,
+                            check=True)
+    usable, node, reason = result.stdout.split(maxsplit=2)
+    assert (usable, node) == ("False", "LSTMSequenceBackward")
+    expected = {"MINITORCH_NATIVE=0": "MINITORCH_NATIVE=0", "a compiler that fails": "false failed",
+                "no compiler": "no C compiler"}[setting]
+    if not sys.platform.startswith("linux"):
+        expected = "built only on Linux"
+    assert expected in reason
 
 
 @needs_fast

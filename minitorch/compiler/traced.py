@@ -186,7 +186,8 @@ def _maker(original, writes=None):
     def make(*args, **kwargs):
         if _active is None or not _active.recording or _active.inside:
             return original(*args, **kwargs)
-        written = () if writes is None else (STATE,) if writes == STATE else args[:1]
+        written = (() if writes is None else (STATE,) if writes == STATE
+                   else tuple(args[i] for i in writes))
         return record(original, args, kwargs, writes=written)
     make.__name__ = original.__name__
     make.__wrapped__ = original
@@ -198,13 +199,19 @@ def _minitorch_kernels():
     draws (dropout's mask, randn...: fresh numbers from the generator, as the eager step
     would draw) and seeding, and ``backend.scatter_add`` (it adds into its first argument;
     its fast version picks its method from the ids it is given, so its inside is not one
-    program)."""
-    from .. import backend
+    program); and the C kernels of minitorch/fast (they write into arrays they are given,
+    by address: NumPy never sees it). ``writes``: the positions of the arguments written.
+    """
+    from .. import REFERENCE_MODE, backend
     from ..random import generator, kernels
-    return ((kernels, ("uniform", "random_full", "random_from_to", "randperm", "normal",
-                       "exponential"), None),
-            (generator.Generator, ("manual_seed",), STATE),
-            (backend, ("scatter_add",), "first"))
+    makers = [(kernels, ("uniform", "random_full", "random_from_to", "randperm", "normal",
+                         "exponential"), None),
+              (generator.Generator, ("manual_seed",), STATE),
+              (backend, ("scatter_add",), (0,))]
+    if not REFERENCE_MODE:  # (where the accelerations are installed)
+        from ..fast import lstm_steps
+        makers += [(lstm_steps, (name,), writes) for name, writes in lstm_steps.WRITES.items()]
+    return tuple(makers)
 
 
 def patch_numpy() -> None:

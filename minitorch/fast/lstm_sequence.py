@@ -10,7 +10,9 @@ once at the end from all steps together, as PyTorch's LSTM does.
 It computes what the reference computes: the forward, and the gradients of the projected
 input and of the initial states (so also W_ih's, b_ih's and the one handed to the layer
 below), with the same operations in the same order (the same bits); W_hh's and b_hh's
-gradients are sums over the steps taken in another order (equal to rounding). It is used
+gradients are sums over the steps taken in another order (equal to rounding). In float32,
+where the C steps of lstm_steps.py are built, each step's elementwise part is one call (the
+same arithmetic with glibc's exp and tanh: equal to rounding, not to the bit). It is used
 only where the reference's per-step graph is not needed: a backward that records a graph
 (create_graph=True) differentiates the reference recurrence instead, and CuPy arrays, mixed
 dtypes and an ONNX export take the reference path.
@@ -26,6 +28,7 @@ from ..autograd.function import Function
 from ..ops.unary import sigmoid_array
 from ..ops.joining import stack
 from ..tensor import Tensor
+from . import lstm_steps
 
 
 def _stepwise(projected, h, c, w_hh, b_hh=None, *, reverse: bool):
@@ -72,9 +75,16 @@ class LSTMSequence(Function):
         w_hh_t = w_hh._data.T
         # b_hh repeated for every row once (adding a row to every row costs twice a plain add)
         bias = None if b_hh is None else np.broadcast_to(b_hh._data, gates.shape).copy()
+        in_c = lstm_steps.usable(gi.dtype)  # a float32 step in one C call (lstm_steps.py)
+        if in_c:
+            gi = np.ascontiguousarray(gi)
         for t in (range(steps - 1, -1, -1) if reverse else range(steps)):
-            np.matmul(h_states[t + before], w_hh_t, out=gates)  # linear(h, W_hh, b_hh) as
-            if bias is not None:                                # Addmm computes it, + gi_t
+            np.matmul(h_states[t + before], w_hh_t, out=gates)
+            if in_c:  # the rest of the step in one pass
+                lstm_steps.forward_step(gates, bias, gi[t], c_states[t + before], activations[t],
+                                        c_states[t + after], tanh_c[t], h_states[t + after])
+                continue
+            if bias is not None:  # linear(h, W_hh, b_hh) as Addmm computes it, then + gi_t
                 gates += bias
             gates += gi[t]
             sigmoid_array(gates, out=activations[t])   # one call for three gates, as LSTMGates
@@ -102,6 +112,10 @@ class LSTMSequence(Function):
             return rnn._reference_gradients(ctx, reference, saved, (grad_output, grad_h_n, grad_c_n))
         activations, h_before, c_before, tanh_c = ctx.activations
         w_hh = saved[3]._data
+        if lstm_steps.usable(activations.dtype):
+            d_gates, dh_carry, dc = _backward_in_c(ctx.activations, w_hh, grad_output._data,
+                                                   grad_h_n._data, grad_c_n._data, ctx.reverse)
+            return _weight_gradients(ctx.needs_input_grad, d_gates, dh_carry, dc, h_before)
         # the local derivatives of every step, computed for all steps at once (LSTMGates'
         # formulas, bracketed as it brackets them); the loop through time is then 7 calls a step
         i, f, g, o = rnn._blocks(activations, 4)
@@ -121,12 +135,36 @@ class LSTMSequence(Function):
             np.multiply(dh, o_per_dh[t], out=d_gate_blocks[t, :, 3])
             dc = dc * f[t]
             dh_carry = d_gates[t] @ w_hh
-        needs = ctx.needs_input_grad  # 4 entries without a bias, 5 with
-        rows = d_gates.reshape(-1, d_gates.shape[-1])
-        d_w_hh = rows.T @ h_before.reshape(-1, h_before.shape[-1]) if needs[3] else None
-        d_b_hh = rows.sum(0) if len(needs) == 5 and needs[4] else None
-        grads = (d_gates, dh_carry, dc, d_w_hh, d_b_hh)[:len(needs)]
-        return tuple(None if d is None else Tensor._from_array(d) for d in grads)
+        return _weight_gradients(ctx.needs_input_grad, d_gates, dh_carry, dc, h_before)
+
+
+def _backward_in_c(activations, w_hh, grad_output, grad_h_n, grad_c_n, reverse: bool):
+    """The loop through time of LSTMSequence.backward with each step's elementwise part one
+    C call (lstm_steps.backward_step): d gates of every step, dh_0 and dc_0."""
+    _, _, c_before, tanh_c = activations
+    activations = activations[0]
+    if grad_output.strides[-1] != grad_output.itemsize:  # (rows of contiguous numbers)
+        grad_output = np.ascontiguousarray(grad_output)
+    dh_carry = np.ascontiguousarray(grad_h_n)
+    dc = np.array(grad_c_n, order="C")  # (written over at every step)
+    d_gates = np.empty_like(activations)
+    dh_next = np.empty_like(dh_carry)
+    for t in (range(len(activations)) if reverse else range(len(activations) - 1, -1, -1)):
+        lstm_steps.backward_step(grad_output[t], dh_carry, dc, activations[t], tanh_c[t],
+                                 c_before[t], d_gates[t])
+        np.matmul(d_gates[t], w_hh, out=dh_next)
+        dh_carry, dh_next = dh_next, dh_carry
+    return d_gates, dh_carry, dc
+
+
+def _weight_gradients(needs, d_gates, dh_carry, dc, h_before) -> tuple:
+    """LSTMSequence.backward's gradients, given every step's d gates, dh_0 and dc_0: W_hh's in
+    one product over all steps, b_hh's one sum."""
+    rows = d_gates.reshape(-1, d_gates.shape[-1])  # (needs: 4 entries without a bias, 5 with)
+    d_w_hh = rows.T @ h_before.reshape(-1, h_before.shape[-1]) if needs[3] else None
+    d_b_hh = rows.sum(0) if len(needs) == 5 and needs[4] else None
+    grads = (d_gates, dh_carry, dc, d_w_hh, d_b_hh)[:len(needs)]
+    return tuple(None if d is None else Tensor._from_array(d) for d in grads)
 
 
 def _fusable(projected, *tensors) -> bool:
