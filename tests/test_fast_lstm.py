@@ -190,34 +190,54 @@ def test_the_c_forward_step_keeps_numpys_limits_infinities_and_nans():
                         1e30, np.inf, np.nan, 0.5], np.float32)
     batch, hidden = 3, 16
     rng = np.random.default_rng(6)
-    product = rng.permuted(np.tile(special, (batch, 4 * hidden // 16 * 1)), axis=1)
-    gi = np.zeros_like(product)
-    c_prev = rng.standard_normal((batch, hidden)).astype(np.float32)
-    activations, c, tanh_c, h = (np.empty_like(product),) + tuple(
-        np.empty_like(c_prev) for _ in range(3))
-    gates = product.copy()
-    lstm_steps.forward_step(product, None, gi, c_prev, activations, c, tanh_c, h)
-    expected = sigmoid_array(gates)
-    expected[:, 2 * hidden:3 * hidden] = np.tanh(gates[:, 2 * hidden:3 * hidden])
-    np.testing.assert_allclose(activations, expected, rtol=1e-6, atol=1e-37)  # NaN where NaN
+    gates = rng.permuted(np.tile(special, (batch, 4)), axis=1)  # (3, 64): every gate sees each
+    expected_gates = gates.copy()
+    gi = np.zeros((1, batch, 4 * hidden), np.float32)
+    c_states, h_states = (np.zeros((2, batch, hidden), np.float32) for _ in range(2))
+    c_states[0] = rng.standard_normal((batch, hidden))
+    activations, tanh_c = np.empty_like(gi), np.empty((1, batch, hidden), np.float32)
+    lstm_steps.forward_step(0, gates, None, gi, c_states, activations, tanh_c, h_states, 0)
+    expected = sigmoid_array(expected_gates)
+    expected[:, 2 * hidden:3 * hidden] = np.tanh(expected_gates[:, 2 * hidden:3 * hidden])
+    np.testing.assert_allclose(activations[0], expected, rtol=1e-6, atol=1e-37)  # NaN as NaN
     i, f, g, o = np.split(expected, 4, axis=1)
-    expected_c = f * c_prev + i * g
-    np.testing.assert_allclose(c, expected_c, rtol=1e-6, atol=1e-6)
-    np.testing.assert_allclose(h, o * np.tanh(expected_c), rtol=1e-6, atol=1e-6)
+    expected_c = f * c_states[0] + i * g
+    np.testing.assert_allclose(c_states[1], expected_c, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(h_states[1], o * np.tanh(expected_c), rtol=1e-6, atol=1e-6)
 
 
 @needs_fast
 def test_the_c_steps_refuse_arrays_they_cannot_read():
     lstm_steps = _c_steps_or_skip()
-    rows, states = np.zeros((2, 8), np.float32), np.zeros((2, 2), np.float32)
-    with pytest.raises(ValueError, match="C-contiguous float32"):
-        lstm_steps.forward_step(rows, None, rows.astype(np.float64), states, rows, states,
-                                states, states)
-    with pytest.raises(ValueError, match="C-contiguous float32"):
-        lstm_steps.forward_step(rows, None, np.zeros((8, 2), np.float32).T, states, rows,
-                                states, states, states)
-    with pytest.raises(ValueError, match="rows of contiguous numbers"):
-        lstm_steps.backward_step(states.T, states, states, rows, states, states, rows)
+    steps, batch, hidden = 3, 2, 2
+    gates = np.zeros((batch, 4 * hidden), np.float32)
+    sequence = np.zeros((steps, batch, 4 * hidden), np.float32)
+    per_step = np.zeros((steps, batch, hidden), np.float32)
+    states = np.zeros((steps + 1, batch, hidden), np.float32)
+
+    def forward(t=0, gi=sequence, c_states=states, before=0):
+        lstm_steps.forward_step(t, gates, None, gi, c_states, sequence.copy(), per_step,
+                                states.copy(), before)
+
+    forward()  # (as given, these run)
+    with pytest.raises(ValueError, match="gi: expected a C-contiguous float32 array"):
+        forward(gi=sequence.astype(np.float64))
+    with pytest.raises(ValueError, match="C-contiguous"):
+        forward(gi=np.zeros((4 * hidden, batch, steps), np.float32).T)
+    with pytest.raises(ValueError, match="c_states: expected a writable"):
+        read_only = states.copy()
+        read_only.flags.writeable = False
+        forward(c_states=read_only)
+    with pytest.raises(ValueError, match="out of range"):
+        forward(t=steps)
+    with pytest.raises(ValueError, match="out of range"):
+        forward(before=2)
+    rows = np.zeros((batch, hidden), np.float32)
+    with pytest.raises(ValueError, match="whose last dim is contiguous"):
+        lstm_steps.backward_step(0, np.zeros((hidden, batch, steps), np.float32).T, rows,
+                                 rows.copy(), sequence, per_step, per_step, sequence.copy())
+    lstm_steps.backward_step(0, np.zeros((batch, steps, hidden), np.float32).transpose(1, 0, 2),
+                             rows, rows.copy(), sequence, per_step, per_step, sequence.copy())
 
 
 @needs_fast
@@ -241,6 +261,7 @@ def test_a_compiled_step_replays_the_c_steps_as_lines_of_its_program():
     assert compiled.counts["replayed"] >= 1, compiled.eager_reason
     source = compiled.program.source
     assert source.count("forward_step(") == 5 and source.count("backward_step(") == 5
+    assert "lstm_steps_forward_step(4, " in source  # (the step number: no view per step)
     for got in replays:
         assert got.tobytes() == eager[0].tobytes()
 

@@ -81,8 +81,8 @@ class LSTMSequence(Function):
         for t in (range(steps - 1, -1, -1) if reverse else range(steps)):
             np.matmul(h_states[t + before], w_hh_t, out=gates)
             if in_c:  # the rest of the step in one pass
-                lstm_steps.forward_step(gates, bias, gi[t], c_states[t + before], activations[t],
-                                        c_states[t + after], tanh_c[t], h_states[t + after])
+                lstm_steps.forward_step(t, gates, bias, gi, c_states, activations, tanh_c,
+                                        h_states, before)
                 continue
             if bias is not None:  # linear(h, W_hh, b_hh) as Addmm computes it, then + gi_t
                 gates += bias
@@ -143,15 +143,16 @@ def _backward_in_c(activations, w_hh, grad_output, grad_h_n, grad_c_n, reverse: 
     C call (lstm_steps.backward_step): d gates of every step, dh_0 and dc_0."""
     _, _, c_before, tanh_c = activations
     activations = activations[0]
-    if grad_output.strides[-1] != grad_output.itemsize:  # (rows of contiguous numbers)
-        grad_output = np.ascontiguousarray(grad_output)
+    item = grad_output.itemsize
+    if grad_output.strides[2] != item or any(stride % item for stride in grad_output.strides):
+        grad_output = np.ascontiguousarray(grad_output)  # (rows of contiguous numbers)
     dh_carry = np.ascontiguousarray(grad_h_n)
     dc = np.array(grad_c_n, order="C")  # (written over at every step)
     d_gates = np.empty_like(activations)
     dh_next = np.empty_like(dh_carry)
     for t in (range(len(activations)) if reverse else range(len(activations) - 1, -1, -1)):
-        lstm_steps.backward_step(grad_output[t], dh_carry, dc, activations[t], tanh_c[t],
-                                 c_before[t], d_gates[t])
+        lstm_steps.backward_step(t, grad_output, dh_carry, dc, activations, tanh_c, c_before,
+                                 d_gates)
         np.matmul(d_gates[t], w_hh, out=dh_next)
         dh_carry, dh_next = dh_next, dh_carry
     return d_gates, dh_carry, dc

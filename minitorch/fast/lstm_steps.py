@@ -22,7 +22,7 @@ from . import native
 _library = None
 
 # the positions of the arrays each kernel writes into (for the compiler's trace)
-WRITES = {"forward_step": (0, 4, 5, 6, 7), "backward_step": (2, 6)}
+WRITES = {"forward_step": (1, 4, 5, 6, 7), "backward_step": (3, 7)}
 
 
 def usable(dtype) -> bool:
@@ -36,27 +36,28 @@ def usable(dtype) -> bool:
         if _library is None:
             return False
         arrays, size = ctypes.py_object, ctypes.c_ssize_t
-        _library.lstm_forward_step.argtypes = [arrays] * 8 + [size] * 2
-        _library.lstm_backward_step.argtypes = [arrays] * 7 + [size] * 2
+        _library.lstm_forward_step.argtypes = [size] + [arrays] * 7 + [size] * 4
+        _library.lstm_backward_step.argtypes = [size] + [arrays] * 7 + [size] * 3
         _library.lstm_forward_step.restype = _library.lstm_backward_step.restype = None
     return True
 
 
-def forward_step(product, bias, gi_t, c_prev, activations_t, c, tanh_c, h) -> None:
-    """Step t's gates, activations and states from ``product`` = h_{t-1} W_hh^T (N, 4H),
-    overwritten with the gates; ``bias`` (b_hh repeated for every row, or None) and gi_t
-    (N, 4H), c_prev (N, H); writes activations_t (N, 4H), c, tanh_c and h (N, H). Every array
-    C-contiguous float32 (else ValueError, from the kernel's checks)."""
-    batch, gates = product.shape
-    _library.lstm_forward_step(product, bias, gi_t, c_prev, activations_t, c, tanh_c, h,
-                               batch, gates // 4)
+def forward_step(t, gates, bias, gi, c_states, activations, tanh_c, h_states, before) -> None:
+    """Step t of the sequence: from ``gates`` = h_{t-1} W_hh^T (N, 4H), overwritten with the
+    gates, ``bias`` (b_hh repeated for every row, or None) and gi[t] (gi: (L, N, 4H)), writes
+    activations[t] (L, N, 4H), tanh_c[t] (L, N, H) and the states after the step; the states
+    (c_states, h_states: (L + 1, N, H)) before step t are at t + before, after it at
+    t + 1 - before (before = 1 for a reversed direction). Every array C-contiguous float32
+    (else ValueError, from the kernel's checks)."""
+    steps, batch, gate_width = gi.shape
+    _library.lstm_forward_step(t, gates, bias, gi, c_states, activations, tanh_c, h_states,
+                               steps, batch, gate_width // 4, before)
 
 
-def backward_step(grad_output_t, dh_carry, dc, activations_t, tanh_c_t, c_prev_t,
-                  d_gates_t) -> None:
-    """Step t's gate gradients into d_gates_t (N, 4H), and dc (N, H) carried to step t-1
-    (written over dc), from the gradient of h_t: grad_output_t (N, H; its rows may lie
-    apart, each contiguous) plus dh_carry (N, H)."""
-    batch, hidden = dc.shape
-    _library.lstm_backward_step(grad_output_t, dh_carry, dc, activations_t, tanh_c_t,
-                                c_prev_t, d_gates_t, batch, hidden)
+def backward_step(t, grad_output, dh_carry, dc, activations, tanh_c, c_before, d_gates) -> None:
+    """Step t's gate gradients into d_gates[t] (d_gates: (L, N, 4H)), and dc (N, H) carried to
+    the step before (written over dc), from the gradient of h_t: grad_output[t] (grad_output:
+    (L, N, H), any layout whose last dim is contiguous) plus dh_carry (N, H)."""
+    steps, batch, hidden = tanh_c.shape
+    _library.lstm_backward_step(t, grad_output, dh_carry, dc, activations, tanh_c, c_before,
+                                d_gates, steps, batch, hidden)

@@ -10,9 +10,10 @@
  * Layout: gates and activations are rows of 4H numbers [i | f | g | o] per batch row; the
  * states are rows of H. Every array is C-contiguous except grad_output's rows (go_row apart).
  *
- * Python calls the two functions at the end, with NumPy arrays (ctypes.PyDLL: they hold the
- * GIL, and an error they set is raised); they read the arrays through the buffer protocol,
- * 1-2 us a call where getting eight addresses through ndarray.ctypes costs ~11.
+ * Python calls the two functions at the end with the whole sequence's arrays and a step
+ * number (ctypes.PyDLL: they hold the GIL, and an error they set is raised); they read the
+ * arrays through the buffer protocol, about 1 us a call, where getting eight addresses
+ * through ndarray.ctypes costs ~11 and a view of each step's part ~0.2 us apiece.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -92,31 +93,40 @@ static void backward_step(const float *grad_output, ptrdiff_t go_row, const floa
 
 #define ARRAYS 8
 
-/* The numbers of `array`, a float32 NumPy array of rows x cols whose rows are each contiguous
- * (and all of it C-contiguous unless rows_apart), held in views[*held] until release(); NULL
- * with ValueError set when it is not such an array. */
-static float *numbers(PyObject *array, Py_buffer *views, int *held, Py_ssize_t rows,
-                      Py_ssize_t cols, int writable, int rows_apart, const char *name,
-                      Py_ssize_t *row_stride) {
+/* The numbers of `array`, a float32 NumPy array of the given shape (2 or 3 dims), held in
+ * views[*held] until release(): C-contiguous, or, where `strides` is given, any layout whose
+ * last dim is contiguous (its strides, in numbers, are written there). NULL with ValueError
+ * set when it is not such an array. */
+static float *numbers(PyObject *array, Py_buffer *views, int *held, int ndim,
+                      const Py_ssize_t *shape, int writable, const char *name,
+                      Py_ssize_t *strides) {
     Py_buffer *view = &views[*held];
-    int flags = PyBUF_FORMAT | (rows_apart ? PyBUF_STRIDES : PyBUF_C_CONTIGUOUS)
+    int flags = PyBUF_FORMAT | (strides ? PyBUF_STRIDES : PyBUF_C_CONTIGUOUS)
                 | (writable ? PyBUF_WRITABLE : 0);
     int fits = PyObject_GetBuffer(array, view, flags) == 0;
     if (fits) {
         (*held)++;
-        fits = view->itemsize == 4 && strcmp(view->format, "f") == 0 && view->ndim == 2
-               && view->shape[0] == rows && view->shape[1] == cols
-               && (!rows_apart || (view->strides[1] == 4 && view->strides[0] % 4 == 0));
+        fits = view->itemsize == 4 && strcmp(view->format, "f") == 0 && view->ndim == ndim;
+        for (int d = 0; fits && d < ndim; d++)
+            fits = view->shape[d] == shape[d]
+                   && (!strides || (view->strides[d] % 4 == 0
+                                    && (d < ndim - 1 || view->strides[d] == 4)));
     }
     if (!fits) {  /* (NumPy's BufferError, if any, replaced by what was expected) */
         PyErr_Clear();
-        PyErr_Format(PyExc_ValueError, "%s: expected a %sfloat32 array of shape (%zd, %zd)%s",
-                     name, rows_apart ? "" : "C-contiguous ", rows, cols,
-                     rows_apart ? " with rows of contiguous numbers" : "");
+        if (ndim == 3)
+            PyErr_Format(PyExc_ValueError, "%s: expected a %s%sfloat32 array of shape "
+                         "(%zd, %zd, %zd)%s", name, writable ? "writable " : "",
+                         strides ? "" : "C-contiguous ", shape[0], shape[1], shape[2],
+                         strides ? " whose last dim is contiguous" : "");
+        else
+            PyErr_Format(PyExc_ValueError, "%s: expected a %s%sfloat32 array of shape "
+                         "(%zd, %zd)", name, writable ? "writable " : "",
+                         strides ? "" : "C-contiguous ", shape[0], shape[1]);
         return NULL;
     }
-    if (row_stride)
-        *row_stride = rows_apart ? view->strides[0] / 4 : cols;
+    for (int d = 0; strides && d < ndim; d++)
+        strides[d] = view->strides[d] / 4;
     return view->buf;
 }
 
@@ -125,50 +135,95 @@ static void release(Py_buffer *views, int held) {
         PyBuffer_Release(&views[k]);
 }
 
-/* lstm_steps.forward_step(product, bias or None, gi_t, c_prev, activations_t, c, tanh_c, h),
- * with product's shape (batch, 4 * hidden) */
-void lstm_forward_step(PyObject *product, PyObject *bias, PyObject *gi, PyObject *c_prev,
-                       PyObject *activations, PyObject *c, PyObject *tanh_c, PyObject *h,
-                       Py_ssize_t batch, Py_ssize_t hidden) {
+/* One argument: the array, what it must be, and where its numbers go. */
+struct argument {
+    PyObject *array;
+    int ndim;
+    const Py_ssize_t *shape;
+    int writable, may_be_none;
+    const char *name;
+    float **numbers;
+    Py_ssize_t *strides;  /* NULL: C-contiguous; else any layout, its strides written here */
+};
+
+/* Every argument's numbers (held in views until release()); 0 with ValueError set at the
+ * first that is not what it must be. */
+static int read_arguments(struct argument *arguments, int count, Py_buffer *views, int *held) {
+    for (int k = 0; k < count; k++) {
+        struct argument *arg = &arguments[k];
+        *arg->numbers = NULL;
+        if (arg->may_be_none && arg->array == Py_None)
+            continue;
+        *arg->numbers = numbers(arg->array, views, held, arg->ndim, arg->shape, arg->writable,
+                                arg->name, arg->strides);
+        if (*arg->numbers == NULL)
+            return 0;
+    }
+    return 1;
+}
+
+static int check_step(Py_ssize_t t, Py_ssize_t steps, Py_ssize_t before) {
+    if (t < 0 || t >= steps || before < 0 || before > 1) {
+        PyErr_Format(PyExc_ValueError, "step %zd of %zd (before %zd): out of range", t, steps,
+                     before);
+        return 0;
+    }
+    return 1;
+}
+
+/* lstm_steps.forward_step(t, gates, bias or None, gi, c_states, activations, tanh_c,
+ * h_states): step t of a sequence of `steps` steps, gates (N, 4H) holding h_{t-1} W_hh^T;
+ * gi, activations (steps, N, 4H); tanh_c (steps, N, H); c_states, h_states (steps + 1, N, H),
+ * the step reading its states at t + before and writing them at t + 1 - before. */
+void lstm_forward_step(Py_ssize_t t, PyObject *gates, PyObject *bias, PyObject *gi,
+                       PyObject *c_states, PyObject *activations, PyObject *tanh_c,
+                       PyObject *h_states, Py_ssize_t steps, Py_ssize_t batch,
+                       Py_ssize_t hidden, Py_ssize_t before) {
+    if (!check_step(t, steps, before))
+        return;
     Py_buffer views[ARRAYS];
     int held = 0;
-    const Py_ssize_t G = 4 * hidden;
-    float *p = numbers(product, views, &held, batch, G, 1, 0, "product", NULL);
-    float *b = NULL;
-    int ok = p != NULL;
-    if (ok && bias != Py_None)
-        ok = (b = numbers(bias, views, &held, batch, G, 0, 0, "bias", NULL)) != NULL;
-    float *x = ok ? numbers(gi, views, &held, batch, G, 0, 0, "gi_t", NULL) : NULL;
-    float *cp = x ? numbers(c_prev, views, &held, batch, hidden, 0, 0, "c_prev", NULL) : NULL;
-    float *a = cp ? numbers(activations, views, &held, batch, G, 1, 0, "activations_t", NULL)
-                  : NULL;
-    float *cn = a ? numbers(c, views, &held, batch, hidden, 1, 0, "c", NULL) : NULL;
-    float *tc = cn ? numbers(tanh_c, views, &held, batch, hidden, 1, 0, "tanh_c", NULL) : NULL;
-    float *hn = tc ? numbers(h, views, &held, batch, hidden, 1, 0, "h", NULL) : NULL;
-    if (hn)
-        forward_step(p, b, x, cp, a, cn, tc, hn, batch, hidden);
+    const Py_ssize_t N = batch, H = hidden, after = 1 - before;
+    const Py_ssize_t rows[] = {N, 4 * H}, sequence[] = {steps, N, 4 * H},
+                     per_step[] = {steps, N, H}, states[] = {steps + 1, N, H};
+    float *p, *b, *x, *c, *a, *tc, *h;
+    struct argument arguments[] = {
+        {gates, 2, rows, 1, 0, "gates", &p, NULL}, {bias, 2, rows, 0, 1, "bias", &b, NULL},
+        {gi, 3, sequence, 0, 0, "gi", &x, NULL}, {c_states, 3, states, 1, 0, "c_states", &c, NULL},
+        {activations, 3, sequence, 1, 0, "activations", &a, NULL},
+        {tanh_c, 3, per_step, 1, 0, "tanh_c", &tc, NULL},
+        {h_states, 3, states, 1, 0, "h_states", &h, NULL}};
+    if (read_arguments(arguments, 7, views, &held))
+        forward_step(p, b, x + t * N * 4 * H, c + (t + before) * N * H, a + t * N * 4 * H,
+                     c + (t + after) * N * H, tc + t * N * H, h + (t + after) * N * H, N, H);
     release(views, held);
 }
 
-/* lstm_steps.backward_step(grad_output_t, dh_carry, dc, activations_t, tanh_c_t, c_prev_t,
- *                          d_gates_t), with dc's shape (batch, hidden) */
-void lstm_backward_step(PyObject *grad_output, PyObject *dh_carry, PyObject *dc,
-                        PyObject *activations, PyObject *tanh_c, PyObject *c_prev,
-                        PyObject *d_gates, Py_ssize_t batch, Py_ssize_t hidden) {
+/* lstm_steps.backward_step(t, grad_output, dh_carry, dc, activations, tanh_c, c_before,
+ * d_gates): step t's gate gradients into d_gates[t] and dc carried to the step before;
+ * grad_output (steps, N, H) in any layout whose last dim is contiguous, dh_carry and dc
+ * (N, H), activations and d_gates (steps, N, 4H), tanh_c and c_before (steps, N, H). */
+void lstm_backward_step(Py_ssize_t t, PyObject *grad_output, PyObject *dh_carry, PyObject *dc,
+                        PyObject *activations, PyObject *tanh_c, PyObject *c_before,
+                        PyObject *d_gates, Py_ssize_t steps, Py_ssize_t batch,
+                        Py_ssize_t hidden) {
+    if (!check_step(t, steps, 0))
+        return;
     Py_buffer views[ARRAYS];
     int held = 0;
-    Py_ssize_t go_row = 0;
-    float *go = numbers(grad_output, views, &held, batch, hidden, 0, 1, "grad_output_t", &go_row);
-    float *carry = go ? numbers(dh_carry, views, &held, batch, hidden, 0, 0, "dh_carry", NULL)
-                      : NULL;
-    float *d_c = carry ? numbers(dc, views, &held, batch, hidden, 1, 0, "dc", NULL) : NULL;
-    float *a = d_c ? numbers(activations, views, &held, batch, 4 * hidden, 0, 0,
-                             "activations_t", NULL) : NULL;
-    float *tc = a ? numbers(tanh_c, views, &held, batch, hidden, 0, 0, "tanh_c_t", NULL) : NULL;
-    float *cp = tc ? numbers(c_prev, views, &held, batch, hidden, 0, 0, "c_prev_t", NULL) : NULL;
-    float *d = cp ? numbers(d_gates, views, &held, batch, 4 * hidden, 1, 0, "d_gates_t", NULL)
-                  : NULL;
-    if (d)
-        backward_step(go, go_row, carry, d_c, a, tc, cp, d, batch, hidden);
+    const Py_ssize_t N = batch, H = hidden;
+    const Py_ssize_t rows[] = {N, H}, sequence[] = {steps, N, 4 * H}, per_step[] = {steps, N, H};
+    Py_ssize_t go_strides[3];
+    float *go, *carry, *d_c, *a, *tc, *cb, *d;
+    struct argument arguments[] = {
+        {grad_output, 3, per_step, 0, 0, "grad_output", &go, go_strides},
+        {dh_carry, 2, rows, 0, 0, "dh_carry", &carry, NULL}, {dc, 2, rows, 1, 0, "dc", &d_c, NULL},
+        {activations, 3, sequence, 0, 0, "activations", &a, NULL},
+        {tanh_c, 3, per_step, 0, 0, "tanh_c", &tc, NULL},
+        {c_before, 3, per_step, 0, 0, "c_before", &cb, NULL},
+        {d_gates, 3, sequence, 1, 0, "d_gates", &d, NULL}};
+    if (read_arguments(arguments, 7, views, &held))
+        backward_step(go + t * go_strides[0], go_strides[1], carry, d_c, a + t * N * 4 * H,
+                      tc + t * N * H, cb + t * N * H, d + t * N * 4 * H, N, H);
     release(views, held);
 }
