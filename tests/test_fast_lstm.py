@@ -266,6 +266,25 @@ def test_a_compiled_step_replays_the_c_steps_as_lines_of_its_program():
         assert got.tobytes() == eager[0].tobytes()
 
 
+@needs_fast
+def test_every_c_call_is_one_the_compiler_records():
+    """A C kernel writes through addresses NumPy never sees: a call the compiler does not
+    record as a line would be left out of the replay, silently. So every function of
+    lstm_steps.py that calls the library is in WRITES, which the compiler patches."""
+    import ast
+    import inspect
+    from minitorch.compiler import traced
+    from minitorch.fast import lstm_steps
+    tree = ast.parse(inspect.getsource(lstm_steps))
+    calling = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)
+               and node.name != "usable"
+               and any(isinstance(n, ast.Name) and n.id == "_library" for n in ast.walk(node))}
+    assert calling == set(lstm_steps.WRITES) == {"forward_step", "backward_step"}
+    patched = {name for module, names, _ in traced._minitorch_kernels() if module is lstm_steps
+               for name in names}
+    assert patched == calling
+
+
 NATIVE_STATUS = ("import numpy, minitorch, minitorch.nn\n"
                  "from minitorch.fast import lstm_steps, native\n"
                  "out, _ = minitorch.nn.LSTM(2, 3)(minitorch.ones(4, 1, 2))\n"
