@@ -183,6 +183,33 @@ def test_the_c_steps_agree_with_the_numpy_loop(case, bias, monkeypatch):
 
 
 @needs_fast
+@pytest.mark.parametrize("sizes", [(1, 1, 1), (1, 3, 1), (3, 1, 2), (2, 3, 1)])
+def test_the_c_steps_take_dims_of_size_one(sizes, monkeypatch):
+    """Steps, batch or hidden of 1 (found by tests/test_fuzz_models.py: NumPy's buffer export
+    gives a dim of size 1 any stride, here the gradient's last dim of a batch-first LSTM with
+    hidden size 1)."""
+    lstm_steps = _c_steps_or_skip()
+    steps, batch, hidden = sizes
+    case = dict(batch_first=True, states=True, num_layers=2, bidirectional=False, dtype="float32")
+    minitorch.manual_seed(8)
+    ours = minitorch.nn.LSTM(FEATURES, hidden, num_layers=2, batch_first=True)
+    rng = np.random.default_rng(9)
+    shapes = [(batch, steps, FEATURES), (2, batch, hidden), (2, batch, hidden),
+              (batch, steps, hidden), (2, batch, hidden), (2, batch, hidden)]
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+
+    def run():
+        for p in ours.parameters():
+            p.grad = None
+        return _run(minitorch, ours, case, arrays)[0]
+
+    in_c = run()
+    monkeypatch.setattr(lstm_steps, "usable", lambda dtype: False)
+    for a, b in zip(in_c, run(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+
+
+@needs_fast
 def test_the_c_forward_step_keeps_numpys_limits_infinities_and_nans():
     from minitorch.ops.unary import sigmoid_array
     lstm_steps = _c_steps_or_skip()
@@ -238,6 +265,13 @@ def test_the_c_steps_refuse_arrays_they_cannot_read():
                                  rows.copy(), sequence, per_step, per_step, sequence.copy())
     lstm_steps.backward_step(0, np.zeros((batch, steps, hidden), np.float32).transpose(1, 0, 2),
                              rows, rows.copy(), sequence, per_step, per_step, sequence.copy())
+    ones = np.zeros((batch, steps, 1), np.float32).transpose(1, 0, 2)  # (a last dim of size 1:
+    assert memoryview(ones).strides[2] != 4                           # exported with any stride)
+    lstm_steps.backward_step(0, ones, rows[:, :1].copy(), rows[:, :1].copy(),
+                             np.zeros((steps, batch, 4), np.float32),
+                             np.zeros((steps, batch, 1), np.float32),
+                             np.zeros((steps, batch, 1), np.float32),
+                             np.zeros((steps, batch, 4), np.float32))
 
 
 @needs_fast

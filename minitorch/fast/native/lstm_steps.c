@@ -107,10 +107,11 @@ static float *numbers(PyObject *array, Py_buffer *views, int *held, int ndim,
     if (fits) {
         (*held)++;
         fits = view->itemsize == 4 && strcmp(view->format, "f") == 0 && view->ndim == ndim;
-        for (int d = 0; fits && d < ndim; d++)
+        for (int d = 0; fits && d < ndim; d++)  /* (a dim of size 1 is never stepped along:
+                                                   NumPy exports any stride for it) */
             fits = view->shape[d] == shape[d]
-                   && (!strides || (view->strides[d] % 4 == 0
-                                    && (d < ndim - 1 || view->strides[d] == 4)));
+                   && (!strides || shape[d] == 1
+                       || (view->strides[d] % 4 == 0 && (d < ndim - 1 || view->strides[d] == 4)));
     }
     if (!fits) {  /* (NumPy's BufferError, if any, replaced by what was expected) */
         PyErr_Clear();
