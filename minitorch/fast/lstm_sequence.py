@@ -138,11 +138,11 @@ class LSTMSequence(Function):
         return _weight_gradients(ctx.needs_input_grad, d_gates, dh_carry, dc, h_before)
 
 
-def _backward_in_c(activations, w_hh, grad_output, grad_h_n, grad_c_n, reverse: bool):
+def _backward_in_c(saved, w_hh, grad_output, grad_h_n, grad_c_n, reverse: bool):
     """The loop through time of LSTMSequence.backward with each step's elementwise part one
-    C call (lstm_steps.backward_step): d gates of every step, dh_0 and dc_0."""
-    _, _, c_before, tanh_c = activations
-    activations = activations[0]
+    C call (lstm_steps.backward_step), given the forward's ``ctx.activations``: d gates of
+    every step, dh_0 and dc_0."""
+    activations, _, c_before, tanh_c = saved
     item = grad_output.itemsize
     if grad_output.strides[2] != item or any(stride % item for stride in grad_output.strides):
         grad_output = np.ascontiguousarray(grad_output)  # (rows of contiguous numbers)
